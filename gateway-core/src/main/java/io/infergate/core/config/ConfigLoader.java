@@ -1,0 +1,91 @@
+package io.infergate.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a YAML file into a {@link GatewayConfig}, or refuses it with every problem found.
+ * Pure apart from reading the file and any {@code caFile}: the environment is passed in, nothing is logged.
+ * The keys and rules are documented in {@code config/README.md}.
+ */
+public final class ConfigLoader {
+
+    static final List<String> KEYS = List.of("server", "defaults", "routes");
+    static final List<String> DEFAULTS_KEYS = List.of("timeouts");
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads a config file. A relative {@code tls.caFile} in it is taken from the file's directory.
+     *
+     * @param env the environment for {@code ${VAR}} substitution and {@code auth.bearerEnv}
+     * @throws ConfigException listing every problem, or the one reason the file could not be read
+     */
+    public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read: " + reason(e)));
+        }
+        return load(yaml, env, file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Loads config text. A relative {@code tls.caFile} in it is taken from the working directory.
+     *
+     * @param env the environment for {@code ${VAR}} substitution and {@code auth.bearerEnv}
+     * @throws ConfigException listing every problem
+     */
+    public static GatewayConfig load(String yaml, Map<String, String> env) throws ConfigException {
+        return load(yaml, env, null);
+    }
+
+    private static GatewayConfig load(String yaml, Map<String, String> env, Path baseDir) throws ConfigException {
+        Problems problems = new Problems();
+        JsonNode document = YamlTreeReader.read(yaml, problems);
+        if (document == null) {
+            throw problems.toException();
+        }
+        EnvSubstitution substitution = new EnvSubstitution(env);
+        GatewayConfig config = bind(ConfigNode.root(document, problems, substitution), substitution, problems, baseDir);
+        if (!problems.isEmpty()) {
+            throw problems.toException();
+        }
+        return config;
+    }
+
+    private static GatewayConfig bind(ConfigNode root, EnvSubstitution env, Problems problems, Path baseDir) {
+        if (!root.checkMap(KEYS)) {
+            return null;
+        }
+        ServerConfig server = ServerBinder.bind(root.get("server"));
+        ConfigNode defaults = root.get("defaults");
+        Timeouts defaultTimeouts = defaults.checkMap(DEFAULTS_KEYS)
+                ? TimeoutsBinder.bind(defaults.get("timeouts"), Timeouts.DEFAULTS)
+                : Timeouts.DEFAULTS;
+        UpstreamBinder upstreamBinder = new UpstreamBinder(env, problems, new TlsBinder(baseDir));
+        List<RouteConfig> routes = new RouteBinder(defaultTimeouts, upstreamBinder).bindAll(root.get("routes"));
+        return new GatewayConfig(server, new RouteDefaults(defaultTimeouts), routes);
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,250 @@
+package io.infergate.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One value of the YAML tree with its path ({@code routes[0].timeouts}) and the file's shared
+ * problem list. Readers report what is wrong under the value's path and return a fallback (or null
+ * where there is none), so binding carries on and every problem in the file is found in one pass.
+ * Scalars pass through {@code ${VAR}} substitution before they are converted.
+ */
+final class ConfigNode {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private final JsonNode value; // null when the key is absent
+    private final String path;
+    private final Problems problems;
+    private final EnvSubstitution env;
+    private boolean reported;
+
+    private ConfigNode(JsonNode value, String path, Problems problems, EnvSubstitution env) {
+        this.value = value;
+        this.path = path;
+        this.problems = problems;
+        this.env = env;
+    }
+
+    static ConfigNode root(JsonNode document, Problems problems, EnvSubstitution env) {
+        return new ConfigNode(document, "", problems, env);
+    }
+
+    String path() {
+        return path;
+    }
+
+    /** Absent covers a missing key and an explicit null ({@code key: ~}), so both mean "use the default". */
+    boolean isAbsent() {
+        return value == null || value.isNull() || value.isMissingNode();
+    }
+
+    void report(String message) {
+        reported = true;
+        problems.add(path, message);
+    }
+
+    /** Whether a problem was reported at this node, so checks that combine values can skip a bad one. */
+    boolean hasProblem() {
+        return reported;
+    }
+
+    /** The value under {@code key}; absent when this is not a map (a wrong type is reported by {@link #checkMap}). */
+    ConfigNode get(String key) {
+        JsonNode child = value != null && value.isObject() ? value.get(key) : null;
+        return new ConfigNode(child, path.isEmpty() ? key : path + "." + key, problems, env);
+    }
+
+    /**
+     * Reports this value if it is present but not a map, and each key of it that is not one of
+     * {@code knownKeys}. Returns false for a value of the wrong kind, whose keys the caller should
+     * then not read (each would only add a "required" for a problem already reported).
+     */
+    boolean checkMap(List<String> knownKeys) {
+        if (isAbsent()) {
+            return true;
+        }
+        if (!expect(value.isObject(), "a map")) {
+            return false;
+        }
+        Iterator<String> keys = value.fieldNames();
+        while (keys.hasNext()) {
+            String key = keys.next();
+            if (!knownKeys.contains(key)) {
+                get(key).report(KeySuggestion.closest(key, knownKeys)
+                        .map(known -> "unknown key (did you mean \"" + known + "\"?)")
+                        .orElse("unknown key (expected one of: " + String.join(", ", knownKeys) + ")"));
+            }
+        }
+        return true;
+    }
+
+    /** The items of a list; empty when absent or when not a list (reported). */
+    private List<ConfigNode> items() {
+        if (isAbsent() || !expect(value.isArray(), "a list")) {
+            return List.of();
+        }
+        List<ConfigNode> items = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            items.add(new ConfigNode(value.get(i), path + "[" + i + "]", problems, env));
+        }
+        return items;
+    }
+
+    /** The items of a list that must be present and not empty; reported otherwise. */
+    List<ConfigNode> requiredItems() {
+        if (isAbsent()) {
+            report("required");
+            return List.of();
+        }
+        List<ConfigNode> items = items();
+        if (items.isEmpty() && value.isArray()) {
+            report("must not be empty");
+        }
+        return items;
+    }
+
+    /** The scalar as text after substitution; null when absent or after a reported problem. */
+    private String text(String expected) {
+        if (isAbsent() || !expect(value.isValueNode(), expected)) {
+            return null;
+        }
+        return value.isTextual() ? env.apply(value.asText(), this::report) : value.asText();
+    }
+
+    /** A string that must be present and not empty; null after reporting otherwise. */
+    String requiredString() {
+        if (isAbsent()) {
+            report("required");
+            return null;
+        }
+        String text = text("a string");
+        if (text != null && text.isEmpty()) {
+            report("must not be empty");
+            return null;
+        }
+        return text;
+    }
+
+    /** A required route or upstream name: it appears in metrics labels and logs, so it is kept plain. */
+    String requiredName() {
+        String name = requiredString();
+        if (name != null && !NAME.matcher(name).matches()) {
+            report('"' + name + "\" is not a valid name (expected: letters, digits, '.', '_' or '-')");
+        }
+        return name;
+    }
+
+    String string(String fallback) {
+        String text = text("a string");
+        return text == null ? fallback : text;
+    }
+
+    boolean bool(boolean fallback) {
+        String text = text("a boolean");
+        if (text == null) {
+            return fallback;
+        }
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        report('"' + text + "\" is not a boolean (expected: true or false)");
+        return fallback;
+    }
+
+    /** An integer within {@code min..max}; the fallback when absent or wrong (reported). */
+    int integer(int fallback, int min, int max) {
+        String text = text("an integer");
+        if (text == null) {
+            return fallback;
+        }
+        long number;
+        try {
+            number = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            report('"' + text + "\" is not an integer");
+            return fallback;
+        }
+        if (number < min || number > max) {
+            report('"' + text + "\" is out of range (expected: " + min + "-" + max + ")");
+            return fallback;
+        }
+        return (int) number;
+    }
+
+    /** A positive byte size no larger than {@code max}; the fallback when absent or wrong (reported). */
+    long byteSize(long fallback, long max) {
+        String text = text("a byte size");
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            long bytes = ByteSizeSyntax.parse(text);
+            if (bytes <= 0) {
+                report('"' + text + "\" must be positive");
+            } else if (bytes > max) {
+                report('"' + text + "\" is too large (expected: at most " + max + " bytes)");
+            } else {
+                return bytes;
+            }
+        } catch (IllegalArgumentException e) {
+            report(e.getMessage());
+        }
+        return fallback;
+    }
+
+    /** A duration that is not negative; the fallback when absent or wrong (reported). */
+    Duration duration(Duration fallback) {
+        return duration(fallback, true);
+    }
+
+    /** A duration greater than zero, as every timeout must be; the fallback when absent or wrong (reported). */
+    Duration positiveDuration(Duration fallback) {
+        return duration(fallback, false);
+    }
+
+    private Duration duration(Duration fallback, boolean zeroAllowed) {
+        String text = text("a duration");
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            Duration duration = DurationSyntax.parse(text);
+            if (duration.isNegative()) {
+                report('"' + text + "\" must not be negative");
+            } else if (duration.isZero() && !zeroAllowed) {
+                report('"' + text + "\" must be positive");
+            } else {
+                return duration;
+            }
+        } catch (IllegalArgumentException e) {
+            report(e.getMessage());
+        }
+        return fallback;
+    }
+
+    /** Reports a present value of the wrong kind; returns whether the kind was right. */
+    private boolean expect(boolean rightKind, String expected) {
+        if (!rightKind) {
+            report("expected " + expected + (path.isEmpty() ? " at the top level" : "") + ", got " + kind(value));
+        }
+        return rightKind;
+    }
+
+    private static String kind(JsonNode node) {
+        if (node.isObject()) {
+            return "a map";
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        if (node.isBoolean()) {
+            return "a boolean";
+        }
+        return node.isNumber() ? "a number" : "a string";
+    }
+}

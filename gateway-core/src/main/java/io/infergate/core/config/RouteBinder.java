@@ -1,0 +1,86 @@
+package io.infergate.core.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Binds {@code routes:}, each route with its upstreams, and the checks that span routes: unique
+ * names and unique path prefixes (two routes on one prefix would leave one unreachable).
+ */
+final class RouteBinder {
+
+    static final List<String> KEYS = List.of("name", "match", "stripPrefix", "timeouts", "upstreams");
+    static final List<String> MATCH_KEYS = List.of("pathPrefix");
+
+    private final Timeouts defaultTimeouts;
+    private final UpstreamBinder upstreamBinder;
+    private final DuplicateCheck routeNames = new DuplicateCheck("route name");
+    private final DuplicateCheck pathPrefixes = new DuplicateCheck("path prefix");
+
+    RouteBinder(Timeouts defaultTimeouts, UpstreamBinder upstreamBinder) {
+        this.defaultTimeouts = defaultTimeouts;
+        this.upstreamBinder = upstreamBinder;
+    }
+
+    /** The routes that bound completely; when one did not, a problem says why and the result is not used. */
+    List<RouteConfig> bindAll(ConfigNode routes) {
+        List<RouteConfig> bound = new ArrayList<>();
+        for (ConfigNode route : routes.requiredItems()) {
+            RouteConfig config = bind(route);
+            if (config != null) {
+                bound.add(config);
+            }
+        }
+        return bound;
+    }
+
+    private RouteConfig bind(ConfigNode route) {
+        if (!route.checkMap(KEYS)) {
+            return null;
+        }
+        ConfigNode nameNode = route.get("name");
+        String name = nameNode.requiredName();
+        routeNames.check(nameNode, name, route.path());
+        RouteMatch match = match(route.get("match"), route.path());
+        boolean stripPrefix = route.get("stripPrefix").bool(false);
+        Timeouts timeouts = TimeoutsBinder.bind(route.get("timeouts"), defaultTimeouts);
+        List<UpstreamConfig> upstreams = upstreams(route.get("upstreams"));
+        if (name == null || match == null || upstreams.isEmpty()) {
+            return null;
+        }
+        return new RouteConfig(name, match, stripPrefix, timeouts, upstreams);
+    }
+
+    private RouteMatch match(ConfigNode match, String routePath) {
+        if (match.isAbsent()) {
+            match.report("required");
+            return null;
+        }
+        if (!match.checkMap(MATCH_KEYS)) {
+            return null;
+        }
+        ConfigNode prefixNode = match.get("pathPrefix");
+        String prefix = prefixNode.requiredString();
+        if (prefix == null) {
+            return null;
+        }
+        if (!prefix.startsWith("/")) {
+            prefixNode.report('"' + prefix + "\" must start with /");
+        }
+        pathPrefixes.check(prefixNode, prefix, routePath);
+        return new RouteMatch(prefix);
+    }
+
+    /** In order: the first is the primary, the rest are fallbacks. */
+    private List<UpstreamConfig> upstreams(ConfigNode upstreams) {
+        DuplicateCheck upstreamNames = new DuplicateCheck("upstream name");
+        List<UpstreamConfig> bound = new ArrayList<>();
+        for (ConfigNode upstream : upstreams.requiredItems()) {
+            UpstreamConfig config = upstreamBinder.bind(upstream, upstreamNames);
+            if (config != null) {
+                bound.add(config);
+            }
+        }
+        return bound;
+    }
+}

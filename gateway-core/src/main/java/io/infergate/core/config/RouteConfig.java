@@ -1,0 +1,17 @@
+package io.infergate.core.config;
+
+import java.util.List;
+
+/** One route: which requests it takes, how it rewrites their path, and the upstreams it tries in order. */
+public record RouteConfig(
+        String name, RouteMatch match, boolean stripPrefix, Timeouts timeouts, List<UpstreamConfig> upstreams) {
+
+    public RouteConfig {
+        upstreams = List.copyOf(upstreams);
+    }
+
+    /** The first upstream; the rest are fallbacks. */
+    public UpstreamConfig primary() {
+        return upstreams.get(0);
+    }
+}

@@ -1,0 +1,48 @@
+package io.infergate.core.config;
+
+import java.util.List;
+
+/** Binds {@code server:}; every key is optional and falls back to {@link ServerConfig#DEFAULTS}. */
+final class ServerBinder {
+
+    static final List<String> KEYS = List.of(
+            "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
+            "drainTimeout", "idleTimeout", "headerTimeout");
+
+    // 0 asks the OS for a free port: tests and side-by-side runs use it.
+    private static final int MIN_PORT = 0;
+    private static final int MAX_PORT = 65535;
+
+    private ServerBinder() {}
+
+    static ServerConfig bind(ConfigNode server) {
+        ServerConfig d = ServerConfig.DEFAULTS;
+        server.checkMap(KEYS);
+        ConfigNode portNode = server.get("port");
+        ConfigNode adminPortNode = server.get("adminPort");
+        int port = portNode.integer(d.port(), MIN_PORT, MAX_PORT);
+        int adminPort = adminPortNode.integer(d.adminPort(), MIN_PORT, MAX_PORT);
+        if (port == adminPort && port != 0 && !portNode.hasProblem() && !adminPortNode.hasProblem()) {
+            // Blame the key the user wrote: with one of them left at its default, that is the one to change.
+            if (adminPortNode.isAbsent()) {
+                portNode.report("must differ from server.adminPort (both are " + port + ")");
+            } else {
+                adminPortNode.report("must differ from server.port (both are " + port + ")");
+            }
+        }
+        ConfigNode adminBindNode = server.get("adminBind");
+        String adminBind = adminBindNode.string(d.adminBind());
+        if (adminBind.isEmpty()) {
+            adminBindNode.report("must not be empty");
+        }
+        return new ServerConfig(
+                port,
+                adminPort,
+                adminBind,
+                server.get("maxBodyBytes").byteSize(d.maxBodyBytes(), Long.MAX_VALUE),
+                (int) server.get("maxHeaderBytes").byteSize(d.maxHeaderBytes(), Integer.MAX_VALUE),
+                server.get("drainTimeout").duration(d.drainTimeout()),
+                server.get("idleTimeout").duration(d.idleTimeout()),
+                server.get("headerTimeout").duration(d.headerTimeout()));
+    }
+}

@@ -1,0 +1,19 @@
+package io.infergate.core.config;
+
+import java.time.Duration;
+
+/** The listeners and the limits they enforce on clients. */
+public record ServerConfig(
+        int port,
+        int adminPort,
+        String adminBind,
+        long maxBodyBytes,
+        int maxHeaderBytes,
+        Duration drainTimeout,
+        Duration idleTimeout,
+        Duration headerTimeout) {
+
+    public static final ServerConfig DEFAULTS = new ServerConfig(
+            8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
+            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10));
+}

@@ -1,0 +1,64 @@
+package io.infergate.core.error;
+
+/**
+ * Every response the gateway makes itself, in one table: the cause named in
+ * {@code X-Gateway-Error} and the metric tag, the HTTP status, and the layer that failed, so an
+ * operator can tell a slow model from a slow network from a bad request at a glance.
+ */
+public enum GatewayError {
+    CONNECT_TIMEOUT(502, Layer.UPSTREAM, "no connection to the upstream in time"),
+    CONNECT_FAILED(502, Layer.UPSTREAM, "could not connect to the upstream"),
+    FIRST_BYTE_TIMEOUT(504, Layer.UPSTREAM, "the upstream sent no response head in time"),
+    STREAM_IDLE_TIMEOUT(504, Layer.UPSTREAM, "the upstream went silent mid-response"),
+    UPSTREAM_RESET(502, Layer.UPSTREAM, "the upstream closed the connection before the response completed"),
+    DEADLINE_EXCEEDED(504, Layer.GATEWAY, "the request's total deadline ran out"),
+    SHED_OVERLOAD(429, Layer.GATEWAY, "the request could not finish in time under the current load"),
+    QUEUE_FULL(429, Layer.GATEWAY, "the route's queue is full"),
+    RATE_LIMITED(429, Layer.CLIENT, "the tenant's rate limit is exhausted"),
+    BREAKER_OPEN(503, Layer.GATEWAY, "every endpoint's circuit breaker is open"),
+    UNAUTHORIZED(401, Layer.CLIENT, "missing or unknown API key"),
+    FORBIDDEN(403, Layer.CLIENT, "the route is not allowed for this tenant"),
+    NO_ROUTE(404, Layer.CLIENT, "no route matches the request"),
+    BAD_REQUEST(400, Layer.CLIENT, "malformed request"),
+    REQUEST_TIMEOUT(408, Layer.CLIENT, "the request head did not arrive in time"),
+    PAYLOAD_TOO_LARGE(413, Layer.CLIENT, "the request body is over the limit"),
+    HEADERS_TOO_LARGE(431, Layer.CLIENT, "the request headers are over the limit");
+
+    /** Where the failure happened: the caller, the gateway's own policy, or the upstream. */
+    public enum Layer {
+        CLIENT, GATEWAY, UPSTREAM;
+
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final int status;
+    private final Layer layer;
+    private final String defaultMessage;
+    private final String cause;
+
+    GatewayError(int status, Layer layer, String defaultMessage) {
+        this.status = status;
+        this.layer = layer;
+        this.defaultMessage = defaultMessage;
+        this.cause = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Layer layer() {
+        return layer;
+    }
+
+    /** The snake-case name used in {@code X-Gateway-Error}, the JSON body and metric tags. */
+    public String cause() {
+        return cause;
+    }
+
+    public String defaultMessage() {
+        return defaultMessage;
+    }
+}

@@ -1,0 +1,2 @@
+/** The one table of failures the gateway answers itself: cause, status, layer. */
+package io.infergate.core.error;

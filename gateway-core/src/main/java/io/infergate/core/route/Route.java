@@ -1,0 +1,69 @@
+package io.infergate.core.route;
+
+import io.infergate.core.config.RouteConfig;
+import io.infergate.core.config.Timeouts;
+import io.infergate.core.upstream.Upstream;
+
+import java.util.List;
+
+/** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
+public final class Route {
+
+    private final String name;
+    private final String pathPrefix;
+    private final boolean stripPrefix;
+    private final Timeouts timeouts;
+    private final List<Upstream> upstreams;
+
+    Route(RouteConfig config, List<Upstream> upstreams) {
+        this.name = config.name();
+        this.pathPrefix = config.match().pathPrefix();
+        this.stripPrefix = config.stripPrefix();
+        this.timeouts = config.timeouts();
+        this.upstreams = List.copyOf(upstreams);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String pathPrefix() {
+        return pathPrefix;
+    }
+
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
+    public List<Upstream> upstreams() {
+        return upstreams;
+    }
+
+    public Upstream primary() {
+        return upstreams.get(0);
+    }
+
+    boolean matches(String path) {
+        return path.startsWith(pathPrefix);
+    }
+
+    /**
+     * The request target as the upstream should see it: the route prefix stripped when asked, the
+     * endpoint's base path put in front. The query string passes untouched.
+     */
+    public String upstreamTarget(String requestTarget, String basePath) {
+        String rest = requestTarget;
+        if (stripPrefix) {
+            rest = requestTarget.substring(pathPrefix.length());
+            if (rest.isEmpty() || rest.charAt(0) != '/') {
+                rest = "/" + rest;
+            }
+        }
+        return basePath.isEmpty() ? rest : basePath + rest;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,67 @@
+package io.infergate.core.route;
+
+import io.infergate.core.config.GatewayConfig;
+import io.infergate.core.config.RouteConfig;
+import io.infergate.core.config.UpstreamConfig;
+import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Routes compiled from one config, ordered for longest-prefix matching. Endpoints are created once
+ * and shared by every route that names the same URL with the same TLS settings.
+ */
+public final class RouteTable {
+
+    private final List<Route> routesLongestFirst;
+    private final Collection<Endpoint> endpoints;
+
+    private RouteTable(List<Route> routes, Collection<Endpoint> endpoints) {
+        this.routesLongestFirst = routes;
+        this.endpoints = endpoints;
+    }
+
+    public static RouteTable compile(GatewayConfig config) {
+        Map<Object, Endpoint> endpoints = new LinkedHashMap<>();
+        List<Route> routes = new ArrayList<>();
+        for (RouteConfig routeConfig : config.routes()) {
+            List<Upstream> upstreams = new ArrayList<>();
+            for (UpstreamConfig upstreamConfig : routeConfig.upstreams()) {
+                List<Endpoint> members = upstreamConfig.endpoints().stream()
+                        .map(url -> endpoints.computeIfAbsent(List.of(url, upstreamConfig.tls()),
+                                key -> new Endpoint(url, upstreamConfig.tls())))
+                        .toList();
+                upstreams.add(new Upstream(upstreamConfig.name(), members, upstreamConfig.auth()));
+            }
+            routes.add(new Route(routeConfig, upstreams));
+        }
+        routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
+        return new RouteTable(List.copyOf(routes), List.copyOf(endpoints.values()));
+    }
+
+    /** The route with the longest prefix of {@code path}, or {@code null} when none matches. */
+    public Route match(String path) {
+        Objects.requireNonNull(path, "path");
+        for (Route route : routesLongestFirst) {
+            if (route.matches(path)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    public List<Route> routes() {
+        return routesLongestFirst;
+    }
+
+    public Collection<Endpoint> endpoints() {
+        return endpoints;
+    }
+}

@@ -1,0 +1,116 @@
+package io.infergate.core.config;
+
+import static io.infergate.core.config.ConfigFixtures.ONE_ROUTE;
+import static io.infergate.core.config.ConfigFixtures.load;
+import static io.infergate.core.config.ConfigFixtures.problemsOf;
+import static io.infergate.core.config.ConfigFixtures.withServer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ServerSectionTest {
+
+    @Test
+    void portsOutsideZeroTo65535AreRefused() {
+        assertEquals(List.of(
+                "server.port: \"-1\" is out of range (expected: 0-65535)",
+                "server.adminPort: \"65536\" is out of range (expected: 0-65535)"),
+                problemsOf(withServer("port: -1\nadminPort: 65536")));
+    }
+
+    @Test
+    void portZeroAsksForAnyFreePortAndMayBeUsedForBoth() throws ConfigException {
+        ServerConfig server = ConfigFixtures.load(withServer("port: 0\nadminPort: 0")).server();
+        assertEquals(0, server.port());
+        assertEquals(0, server.adminPort());
+    }
+
+    @Test
+    void portThatIsNotAnIntegerIsRefused() {
+        assertEquals(List.of("server.port: \"abc\" is not an integer"), problemsOf(withServer("port: abc")));
+        assertEquals(List.of("server.port: \"80.5\" is not an integer"), problemsOf(withServer("port: 80.5")));
+    }
+
+    @Test
+    void portAndAdminPortMustDiffer() {
+        assertEquals(List.of("server.adminPort: must differ from server.port (both are 7000)"),
+                problemsOf(withServer("port: 7000\nadminPort: 7000")));
+    }
+
+    @Test
+    void portEqualToTheDefaultAdminPortIsBlamedOnPort() {
+        assertEquals(List.of("server.port: must differ from server.adminPort (both are 9090)"),
+                problemsOf(withServer("port: 9090")));
+    }
+
+    @Test
+    void anInvalidPortDoesNotAlsoClashWithTheOther() {
+        assertEquals(List.of("server.port: \"abc\" is not an integer"),
+                problemsOf(withServer("port: abc\nadminPort: 8080")));
+    }
+
+    @Test
+    void byteSizesTakeIntegersAndBinarySuffixes() throws ConfigException {
+        ServerConfig server = load(withServer("maxBodyBytes: 1GiB\nmaxHeaderBytes: 8192")).server();
+
+        assertEquals(1L << 30, server.maxBodyBytes());
+        assertEquals(8192, server.maxHeaderBytes());
+    }
+
+    @Test
+    void byteSizesMustBePositive() {
+        assertEquals(List.of(
+                "server.maxBodyBytes: \"0\" must be positive",
+                "server.maxHeaderBytes: \"-1KiB\" must be positive"),
+                problemsOf(withServer("maxBodyBytes: 0\nmaxHeaderBytes: -1KiB")));
+    }
+
+    @Test
+    void maxHeaderBytesMustFitAnInt() {
+        assertEquals(List.of("server.maxHeaderBytes: \"2GiB\" is too large (expected: at most 2147483647 bytes)"),
+                problemsOf(withServer("maxHeaderBytes: 2GiB")));
+    }
+
+    @Test
+    void serverDurationsMayBeZeroButNotNegative() throws ConfigException {
+        assertEquals(Duration.ZERO, load(withServer("drainTimeout: 0s")).server().drainTimeout());
+        assertEquals(List.of("server.idleTimeout: \"-5s\" must not be negative"),
+                problemsOf(withServer("idleTimeout: -5s")));
+    }
+
+    @Test
+    void emptyAdminBindIsRefused() {
+        assertEquals(List.of("server.adminBind: must not be empty"), problemsOf(withServer("adminBind: \"\"")));
+    }
+
+    @Test
+    void serverThatIsNotAMapIsRefused() {
+        assertEquals(List.of("server: expected a map, got a list"), problemsOf("server: [8080]\n" + ONE_ROUTE));
+    }
+
+    @Test
+    void scalarThatIsAMapIsRefused() {
+        assertEquals(List.of("server.port: expected an integer, got a map"),
+                problemsOf(withServer("port: { value: 8080 }")));
+    }
+
+    @Test
+    void unknownServerKeyListsTheKnownOnesWhenNoneIsClose() {
+        assertEquals(List.of("server.listen: unknown key (expected one of: " + String.join(", ", ServerBinder.KEYS) + ")"),
+                problemsOf(withServer("listen: 8080")));
+    }
+
+    @Test
+    void unknownKeyThatDiffersOnlyInCaseGetsASuggestion() {
+        assertEquals(List.of("server.maxbodybytes: unknown key (did you mean \"maxBodyBytes\"?)"),
+                problemsOf(withServer("maxbodybytes: 1MiB")));
+    }
+
+    @Test
+    void unknownTopLevelKeyIsRefused() {
+        assertEquals(List.of("rotues: unknown key (did you mean \"routes\"?)", "routes: required"),
+                problemsOf("rotues: []\n"));
+    }
+}
