@@ -1,0 +1,142 @@
+package io.infergate.server;
+
+import io.infergate.core.Ticker;
+import io.infergate.core.config.GatewayConfig;
+import io.infergate.core.config.ServerConfig;
+import io.infergate.core.route.RouteTable;
+import io.infergate.server.admin.AdminChannelInitializer;
+import io.infergate.server.http.GatewayChannelInitializer;
+import io.infergate.server.http.ProxyContext;
+import io.infergate.server.metrics.MicrometerGatewayMetrics;
+import io.infergate.server.upstream.ConnectionPools;
+import io.infergate.server.upstream.PoolSettings;
+import io.infergate.server.upstream.TlsContexts;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running gateway: the proxy listener, the admin listener, and the event loops they share.
+ * {@link #drain} is the graceful way out; {@link #close} the immediate one.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    /** Per-connection write buffer bounds: past the high mark the relay stops reading upstream. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final EventLoopGroup group;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final ProxyContext context;
+    private final PrometheusMeterRegistry registry;
+    private final Channel proxyChannel;
+    private final Channel adminChannel;
+
+    private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
+        Transport transport = Transport.best();
+        ServerConfig server = config.server();
+        this.group = transport.newGroup(0);
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        ConnectionPools pools = new ConnectionPools(transport, new TlsContexts(), ticker, PoolSettings.DEFAULTS);
+        this.context = new ProxyContext(server, RouteTable.compile(config), pools,
+                new MicrometerGatewayMetrics(registry), ticker);
+        try {
+            this.proxyChannel = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childHandler(new GatewayChannelInitializer(context, clients))
+                    .bind(server.port()).sync().channel();
+            this.adminChannel = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining()))
+                    .bind(server.adminBind(), server.adminPort()).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
+                port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
+    }
+
+    public static GatewayServer start(GatewayConfig config) throws InterruptedException {
+        return new GatewayServer(config, Ticker.SYSTEM);
+    }
+
+    public static GatewayServer start(GatewayConfig config, Ticker ticker) throws InterruptedException {
+        return new GatewayServer(config, ticker);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) proxyChannel.localAddress()).getPort();
+    }
+
+    public int adminPort() {
+        return ((InetSocketAddress) adminChannel.localAddress()).getPort();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Stops accepting, lets in-flight exchanges finish for up to {@code timeout} (their responses
+     * say {@code Connection: close}), then closes every client connection and the event loops.
+     *
+     * @return whether every in-flight exchange finished in time
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        log.info("draining: {} requests in flight, waiting up to {}", context.inFlight(), timeout);
+        var drained = context.startDraining();
+        proxyChannel.close().sync();
+        boolean clean = true;
+        try {
+            drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            clean = false;
+            log.warn("drain timeout: {} requests still in flight are cut", context.inFlight());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        close();
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        proxyChannel.close();
+        adminChannel.close();
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        registry.close();
+    }
+}

@@ -1,0 +1,95 @@
+package io.infergate.server;
+
+import io.infergate.core.config.ConfigException;
+import io.infergate.core.config.ConfigLoader;
+import io.infergate.core.config.GatewayConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** The command line: {@code run} (the default), {@code check}. */
+@Command(name = "infergate", mixinStandardHelpOptions = true, version = "infergate 0.1.0",
+        description = "An inference gateway for Hugging Face endpoints.%n"
+                + "With no command, runs the gateway (same as 'run').",
+        subcommands = {Main.Run.class, Main.Check.class})
+public final class Main implements Callable<Integer> {
+
+    static final Path DEFAULT_CONFIG = Path.of("config", "gateway.yaml");
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file (default: ${DEFAULT-VALUE}).")
+    Path config = DEFAULT_CONFIG;
+
+    public static void main(String[] args) {
+        // 'run' returns only after the drain, so every command ends here with its exit status.
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return new Run(config).call();
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs the gateway until SIGTERM or SIGINT, then drains.")
+    static final class Run implements Callable<Integer> {
+
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file (default: ${DEFAULT-VALUE}).")
+        Path config = DEFAULT_CONFIG;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        Run() {}
+
+        Run(Path config) {
+            this.config = config;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            GatewayConfig loaded;
+            try {
+                loaded = ConfigLoader.load(config, System.getenv());
+            } catch (ConfigException e) {
+                System.err.println("infergate: " + config + " is not a valid config:");
+                e.problems().forEach(p -> System.err.println("  " + p));
+                return 1;
+            }
+            GatewayServer server = GatewayServer.start(loaded);
+            ShutdownSignals.onTerminate(() -> server.drain(loaded.server().drainTimeout()));
+            return ShutdownSignals.awaitTermination();
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validates a config file: exits 0 when it is valid, 1 listing every problem.")
+    static final class Check implements Callable<Integer> {
+
+        @Parameters(paramLabel = "FILE", description = "The config file to check.")
+        Path file;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                GatewayConfig config = ConfigLoader.load(file, System.getenv());
+                out.printf("%s: valid (%d routes)%n", file, config.routes().size());
+                out.flush();
+                return 0;
+            } catch (ConfigException e) {
+                err.printf("%s: %d problem%s%n", file, e.problems().size(), e.problems().size() == 1 ? "" : "s");
+                e.problems().forEach(p -> err.println("  " + p));
+                err.flush();
+                return 1;
+            }
+        }
+    }
+}

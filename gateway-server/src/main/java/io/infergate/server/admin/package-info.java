@@ -1,0 +1,2 @@
+/** The admin port: health, readiness and Prometheus metrics. */
+package io.infergate.server.admin;

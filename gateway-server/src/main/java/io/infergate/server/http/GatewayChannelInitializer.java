@@ -1,0 +1,40 @@
+package io.infergate.server.http;
+
+import io.infergate.core.config.ServerConfig;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/** The client pipeline, in the order bytes meet it. */
+public final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    private static final int MAX_INITIAL_LINE_BYTES = 8192;
+    private static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+    private final ProxyContext context;
+    private final ChannelGroup clients;
+
+    public GatewayChannelInitializer(ProxyContext context, ChannelGroup clients) {
+        this.context = context;
+        this.clients = clients;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        clients.add(channel);
+        ServerConfig server = context.server();
+        ChannelPipeline pipeline = channel.pipeline();
+        ClientTimeoutHandler timeouts = new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout());
+        pipeline.addLast("timeouts", timeouts);
+        pipeline.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
+                .setMaxHeaderSize(server.maxHeaderBytes())
+                .setMaxChunkSize(MAX_CHUNK_BYTES)));
+        ProxyHandler proxy = new ProxyHandler(context, timeouts);
+        timeouts.bind(proxy);
+        pipeline.addLast("proxy", proxy);
+    }
+}

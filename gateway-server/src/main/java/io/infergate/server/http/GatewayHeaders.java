@@ -1,0 +1,15 @@
+package io.infergate.server.http;
+
+import io.netty.util.AsciiString;
+
+/** Header names the gateway reads or writes itself. */
+final class GatewayHeaders {
+
+    static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    static final AsciiString X_GATEWAY_ERROR = AsciiString.cached("x-gateway-error");
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+
+    private GatewayHeaders() {}
+}

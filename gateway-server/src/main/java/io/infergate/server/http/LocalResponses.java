@@ -1,0 +1,61 @@
+package io.infergate.server.http;
+
+import io.infergate.core.error.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Responses the gateway makes itself. Each names its cause in {@code X-Gateway-Error} and in a JSON
+ * body that says which layer failed.
+ */
+final class LocalResponses {
+
+    private LocalResponses() {}
+
+    static FullHttpResponse error(ByteBufAllocator alloc, GatewayError error, String message, String requestId) {
+        String json = "{\"error\":{\"type\":\"" + error.cause() + "\",\"message\":" + jsonString(message)
+                + ",\"layer\":\"" + error.layer().tag() + "\"}}";
+        ByteBuf body = alloc.buffer(json.length());
+        body.writeCharSequence(json, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(error.status()), body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(GatewayHeaders.X_GATEWAY_ERROR, error.cause());
+        if (requestId != null) {
+            response.headers().set(GatewayHeaders.X_REQUEST_ID, requestId);
+        }
+        return response;
+    }
+
+    static String jsonString(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

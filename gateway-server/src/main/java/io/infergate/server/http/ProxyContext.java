@@ -1,0 +1,84 @@
+package io.infergate.server.http;
+
+import io.infergate.core.Ticker;
+import io.infergate.core.config.ServerConfig;
+import io.infergate.core.metrics.GatewayMetrics;
+import io.infergate.core.route.RouteTable;
+import io.infergate.server.upstream.ConnectionPools;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What every exchange of one running gateway shares: routes, pools, meters, clock and drain state. */
+public final class ProxyContext {
+
+    private final ServerConfig server;
+    private final RouteTable routes;
+    private final ConnectionPools pools;
+    private final GatewayMetrics metrics;
+    private final Ticker ticker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+    public ProxyContext(ServerConfig server, RouteTable routes, ConnectionPools pools,
+                        GatewayMetrics metrics, Ticker ticker) {
+        this.server = server;
+        this.routes = routes;
+        this.pools = pools;
+        this.metrics = metrics;
+        this.ticker = ticker;
+    }
+
+    ServerConfig server() {
+        return server;
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    ConnectionPools pools() {
+        return pools;
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    /** Exchanges started and not yet finished, across all connections. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    void exchangeStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void exchangeEnded() {
+        if (inFlight.decrementAndGet() == 0 && draining.get()) {
+            drained.complete(null);
+        }
+    }
+
+    /**
+     * From now on every response says {@code Connection: close}. The returned future completes
+     * when no exchange is in flight any more.
+     */
+    public CompletableFuture<Void> startDraining() {
+        draining.set(true);
+        if (inFlight.get() == 0) {
+            drained.complete(null);
+        }
+        return drained;
+    }
+
+    public boolean draining() {
+        return draining.get();
+    }
+}

@@ -1,0 +1,196 @@
+package io.infergate.server.http;
+
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.route.Route;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection: takes requests one at a time, refuses what the guard refuses, matches a
+ * route and runs an {@link Exchange}. The channel does not auto-read: this handler asks for bytes
+ * only when it can use them, which is what bounds memory in both directions.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private final ProxyContext context;
+    private final ClientTimeoutHandler timeouts;
+    /** Requests pipelined behind the current one wait here; reading stops while any do. */
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
+
+    private ChannelHandlerContext ctx;
+    private String clientAddress;
+    private Exchange exchange;
+    private boolean discardingBody;
+    private boolean closing;
+
+    ProxyHandler(ProxyContext context, ClientTimeoutHandler timeouts) {
+        this.context = context;
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                ? address.getAddress().getHostAddress() : "unknown";
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if (exchange != null && !exchange.requestComplete() && msg instanceof HttpContent content) {
+            exchange.onRequestContent(content);
+        } else if (discardingBody && msg instanceof HttpContent content) {
+            discardingBody = !(content instanceof LastHttpContent);
+            content.release();
+        } else if (exchange != null || discardingBody) {
+            pipelined.add(msg);
+        } else if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientReadComplete();
+        }
+        readIfWanted();
+    }
+
+    /** Asks the client for more bytes when the current state can take them. */
+    void readIfWanted() {
+        if (closing || !pipelined.isEmpty()) {
+            return;
+        }
+        // With the request complete, one read stays pending anyway: it notices a client that
+        // hangs up mid-response, and it takes at most one batch of pipelined requests.
+        if (exchange == null || exchange.wantsRequestBody() || exchange.requestComplete() || discardingBody) {
+            ctx.read();
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        timeouts.requestStarted();
+        String requestId = RequestIds.acceptOrGenerate(request.headers().get(GatewayHeaders.X_REQUEST_ID));
+        RequestGuard.Refusal refusal = RequestGuard.check(request, context.server().maxBodyBytes());
+        if (refusal != null) {
+            // The framing of a refused request cannot be trusted, so the connection ends with it.
+            ReferenceCountUtil.release(request);
+            replyAndClose(refusal.error(), refusal.message(), requestId);
+            return;
+        }
+        Route route = context.routes().match(request.uri());
+        if (route == null) {
+            discardingBody = true;
+            reply(GatewayError.NO_ROUTE, "no route matches " + request.uri(), requestId,
+                    HttpUtil.isKeepAlive(request) && !context.draining());
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(request)) {
+            // Answered here: the body must come through the gateway's own limits first.
+            request.headers().remove(HttpHeaderNames.EXPECT);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        exchange = new Exchange(this, ctx, context, route, request, requestId, clientAddress);
+        exchange.start();
+    }
+
+    /** Called once by the exchange when it is over; the connection is either kept for the next request or already closing. */
+    void exchangeFinished(boolean keepAlive) {
+        exchange = null;
+        if (!keepAlive) {
+            stopReading();
+            return;
+        }
+        timeouts.requestFinished();
+        if (pipelined.isEmpty()) {
+            readIfWanted();
+        } else {
+            ctx.executor().execute(this::drainPipelined);
+        }
+    }
+
+    private void drainPipelined() {
+        Object next;
+        while (exchange == null && !closing && (next = pipelined.poll()) != null) {
+            channelRead(ctx, next);
+        }
+        readIfWanted();
+    }
+
+    private void reply(GatewayError error, String message, String requestId, boolean keepAlive) {
+        FullHttpResponse response = LocalResponses.error(ctx.alloc(), error, message, requestId);
+        if (keepAlive) {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            timeouts.requestFinished();
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            stopReading();
+        }
+    }
+
+    private void replyAndClose(GatewayError error, String message, String requestId) {
+        reply(error, message, requestId, false);
+    }
+
+    /** Answers 408 to a client whose request head did not arrive in time. */
+    void onHeaderTimeout() {
+        if (exchange == null && !closing) {
+            replyAndClose(GatewayError.REQUEST_TIMEOUT, GatewayError.REQUEST_TIMEOUT.defaultMessage(), null);
+        }
+    }
+
+    private void stopReading() {
+        closing = true;
+        Object msg;
+        while ((msg = pipelined.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientClosed();
+        }
+        stopReading();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection resets and the like: the exchange hears of it through channelInactive.
+        ctx.close();
+    }
+}

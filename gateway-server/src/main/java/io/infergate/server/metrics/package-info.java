@@ -1,0 +1,2 @@
+/** Micrometer binding of the gateway's meters. */
+package io.infergate.server.metrics;

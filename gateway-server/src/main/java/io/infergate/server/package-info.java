@@ -1,0 +1,2 @@
+/** The process: command line, server start-up and graceful drain. */
+package io.infergate.server;

@@ -1,0 +1,100 @@
+package io.infergate.server.testing;
+
+import io.infergate.core.config.ConfigException;
+import io.infergate.core.config.ConfigLoader;
+import io.infergate.core.config.GatewayConfig;
+import io.infergate.server.GatewayServer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real gateway on ephemeral ports, configured from YAML as a user would configure it. */
+public final class TestGateway implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private final GatewayServer server;
+
+    private TestGateway(GatewayServer server) {
+        this.server = server;
+    }
+
+    /** Starts a gateway from {@code yaml}; a {@code server:} section is added with ephemeral ports unless present. */
+    public static TestGateway start(String yaml) {
+        return start(yaml, Map.of());
+    }
+
+    public static TestGateway start(String yaml, Map<String, String> env) {
+        String full = yaml.contains("server:") ? yaml : "server: { port: 0, adminPort: 0 }\n" + yaml;
+        try {
+            GatewayConfig config = ConfigLoader.load(full, env);
+            return new TestGateway(GatewayServer.start(config));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("test config is invalid:\n" + String.join("\n", e.problems()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A route at {@code /} with one upstream named {@code primary} on {@code endpoint}, plus extra route keys. */
+    public static TestGateway oneRoute(String endpoint, String extraRouteYaml) {
+        return start("""
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                %s
+                    upstreams:
+                      - name: primary
+                        endpoints: [ "%s" ]
+                """.formatted(indent(extraRouteYaml), endpoint));
+    }
+
+    private static String indent(String yaml) {
+        return yaml.isBlank() ? "" : yaml.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    public GatewayServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    public URI adminUri(String path) {
+        return URI.create("http://127.0.0.1:" + server.adminPort() + path);
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    public HttpResponse<String> admin(String path) throws Exception {
+        return send(HttpRequest.newBuilder(adminUri(path)).GET().build());
+    }
+
+    public static HttpResponse<String> send(HttpRequest request) throws Exception {
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static HttpClient client() {
+        return HTTP;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
