@@ -104,8 +104,7 @@ public final class ConnectionPool {
                     protected void initChannel(Channel ch) {
                         ChannelPipeline p = ch.pipeline();
                         if (endpoint.url().secure()) {
-                            SslHandler ssl = tls.forConfig(endpoint.tls())
-                                    .newHandler(ch.alloc(), endpoint.url().socketHost(), endpoint.url().port());
+                            SslHandler ssl = tls.newHandler(endpoint, ch.alloc());
                             ssl.setHandshakeTimeoutMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ticker.nanoTime())));
                             p.addLast("tls", ssl);
                         }

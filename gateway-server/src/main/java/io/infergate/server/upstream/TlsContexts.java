@@ -1,15 +1,23 @@
 package io.infergate.server.upstream;
 
 import io.infergate.core.config.TlsConfig;
+import io.infergate.core.upstream.Endpoint;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.NetUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import java.io.File;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,8 +31,20 @@ public final class TlsContexts {
 
     private final Map<TlsConfig, SslContext> contexts = new ConcurrentHashMap<>();
 
-    public SslContext forConfig(TlsConfig config) {
-        return contexts.computeIfAbsent(config, TlsContexts::build);
+    /** A client TLS handler for {@code endpoint}, sending its host name as SNI. */
+    SslHandler newHandler(Endpoint endpoint, ByteBufAllocator alloc) {
+        String host = endpoint.url().socketHost();
+        SslHandler handler = contexts.computeIfAbsent(endpoint.tls(), TlsContexts::build)
+                .newHandler(alloc, host, endpoint.url().port());
+        if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+            // The JDK leaves out SNI for single-label names (localhost, a cluster service name);
+            // endpoints behind shared front ends need it whatever the name looks like.
+            SSLEngine engine = handler.engine();
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(host)));
+            engine.setSSLParameters(parameters);
+        }
+        return handler;
     }
 
     private static SslContext build(TlsConfig config) {

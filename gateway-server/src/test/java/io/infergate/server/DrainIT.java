@@ -1,0 +1,88 @@
+package io.infergate.server;
+
+import io.infergate.server.testing.Await;
+import io.infergate.server.testing.TestGateway;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DrainIT {
+
+    private MockWebServer upstream;
+    private TestGateway gateway;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new MockWebServer();
+        upstream.start();
+        gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.getPort(), "");
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+        upstream.close();
+    }
+
+    @Test
+    void drainStopsAcceptingTurnsNotReadyAndLetsInFlightRequestsFinish() throws Exception {
+        upstream.enqueue(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS).body("done").build());
+        CompletableFuture<HttpResponse<String>> inFlight = TestGateway.client().sendAsync(
+                HttpRequest.newBuilder(gateway.uri("/slow")).build(), HttpResponse.BodyHandlers.ofString());
+        Await.until("the upstream has the request", Duration.ofSeconds(5), () -> upstream.getRequestCount() == 1);
+        assertEquals(200, gateway.admin("/readyz").statusCode());
+
+        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.server().drain(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until("readyz answers 503", Duration.ofSeconds(5), () -> readyStatus() == 503);
+        assertThrows(IOException.class, () -> new Socket("127.0.0.1", gateway.port()).close(),
+                "the proxy port still accepts connections while draining");
+
+        HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
+        assertEquals(200, response.statusCode());
+        assertEquals("done", response.body());
+        assertTrue(drained.get(10, TimeUnit.SECONDS), "drain reported requests cut");
+    }
+
+    @Test
+    void drainTimeoutCutsWhatIsStillInFlight() throws Exception {
+        upstream.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+        CompletableFuture<HttpResponse<String>> inFlight = TestGateway.client().sendAsync(
+                HttpRequest.newBuilder(gateway.uri("/stuck")).build(), HttpResponse.BodyHandlers.ofString());
+        Await.until("the upstream has the request", Duration.ofSeconds(5), () -> upstream.getRequestCount() == 1);
+
+        assertFalse(gateway.server().drain(Duration.ofMillis(300)));
+        ExecutionException cut = assertThrows(ExecutionException.class, () -> inFlight.get(5, TimeUnit.SECONDS));
+        assertTrue(cut.getCause() instanceof IOException, cut.toString());
+    }
+
+    private int readyStatus() {
+        try {
+            return gateway.admin("/readyz").statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}
