@@ -54,14 +54,16 @@ public final class GatewayServer implements AutoCloseable {
     private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
         Transport transport = Transport.best();
         ServerConfig server = config.server();
-        this.group = transport.newGroup(0);
+        RouteTable routes = RouteTable.compile(config);
+        TlsContexts tls = new TlsContexts();
+        tls.prepare(routes.endpoints());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
-        ConnectionPools pools = new ConnectionPools(transport, new TlsContexts(), ticker, PoolSettings.DEFAULTS);
-        this.context = new ProxyContext(server, RouteTable.compile(config), pools,
-                new MicrometerGatewayMetrics(registry), ticker);
+        ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
+        this.context = new ProxyContext(server, routes, pools, new MicrometerGatewayMetrics(registry), ticker);
+        this.group = transport.newGroup(0);
         try {
             this.proxyChannel = new ServerBootstrap()
                     .group(group)

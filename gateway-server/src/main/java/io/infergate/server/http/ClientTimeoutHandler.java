@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * The client connection's own clocks, ahead of the codec where raw bytes pass: an idle connection
  * closes after {@code idleTimeout}; a request head that started arriving but is not complete
  * after {@code headerTimeout} is answered 408. While an exchange runs, its own timeouts apply.
+ * <p>
+ * Neither costs a timer per request: the idle timer lives as long as the connection and re-arms
+ * itself for what is left, and the header timer is armed only when a read ends mid-head.
  */
 final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
 
@@ -19,7 +22,9 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
     private final long headerNanos;
     private ProxyHandler proxy;
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> headerTimer;
+    private long idleSince;
     private boolean inRequest;
     private boolean headArriving;
 
@@ -35,49 +40,51 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        arm(idleNanos, this::onIdle);
+        idleSince = System.nanoTime();
+        idleTimer = ctx.executor().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!inRequest && !headArriving && msg instanceof ByteBuf) {
-            headArriving = true;
-            arm(headerNanos, proxy::onHeaderTimeout);
+        boolean startsHead = !inRequest && !headArriving && msg instanceof ByteBuf;
+        headArriving |= startsHead;
+        ctx.fireChannelRead(msg); // the codec decodes here; a complete head calls requestStarted()
+        if (startsHead && headArriving && headerTimer == null) {
+            headerTimer = ctx.executor().schedule(proxy::onHeaderTimeout, headerNanos, TimeUnit.NANOSECONDS);
         }
-        ctx.fireChannelRead(msg);
     }
 
     void requestStarted() {
         inRequest = true;
         headArriving = false;
-        cancel();
+        if (headerTimer != null) {
+            headerTimer.cancel(false);
+            headerTimer = null;
+        }
     }
 
     void requestFinished() {
         inRequest = false;
-        arm(idleNanos, this::onIdle);
+        idleSince = System.nanoTime();
     }
 
-    private void onIdle() {
-        ctx.close();
-    }
-
-    private void arm(long nanos, Runnable action) {
-        cancel();
-        timer = ctx.executor().schedule(action, nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+    private void checkIdle() {
+        long idleFor = System.nanoTime() - idleSince;
+        if (!inRequest && !headArriving && idleFor >= idleNanos) {
+            ctx.close();
+            return;
         }
+        long next = inRequest || headArriving ? idleNanos : idleNanos - idleFor;
+        idleTimer = ctx.executor().schedule(this::checkIdle, next, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        idleTimer.cancel(false);
+        if (headerTimer != null) {
+            headerTimer.cancel(false);
+        }
         ctx.fireChannelInactive();
     }
 }

@@ -2,6 +2,7 @@ package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.route.Route;
+import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.server.upstream.ConnectionPool;
@@ -29,7 +30,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -52,14 +52,14 @@ final class Exchange implements UpstreamListener {
     private final String requestId;
     private final boolean clientKeepAlive;
     private final boolean headRequest;
+    private final HttpVersion clientVersion;
     private final long startNanos;
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
 
+    private final ExchangeTimeouts timeouts;
+
     private UpstreamConnection connection;
-    private ScheduledFuture<?> totalTimer;
-    private ScheduledFuture<?> firstByteTimer;
-    private ScheduledFuture<?> idleTimer;
-    private long lastUpstreamReadNanos;
+    private ScheduledFuture<?> timer;
     private long requestBodyBytes;
     private boolean requestComplete;
     private boolean requestSent;
@@ -67,6 +67,7 @@ final class Exchange implements UpstreamListener {
     private boolean skippingInterimResponse;
     private boolean upstreamKeepAlive;
     private boolean upstreamReadPending;
+    private boolean closeAfterResponse;
     private boolean done;
     private int status;
 
@@ -82,7 +83,9 @@ final class Exchange implements UpstreamListener {
         this.requestId = requestId;
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.headRequest = HttpMethod.HEAD.equals(request.method());
+        this.clientVersion = request.protocolVersion();
         this.startNanos = context.ticker().nanoTime();
+        this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos);
         prepareUpstreamHead(clientAddress);
     }
 
@@ -91,17 +94,24 @@ final class Exchange implements UpstreamListener {
     void start() {
         context.exchangeStarted();
         endpoint.requestStarted();
-        totalTimer = schedule(route.timeouts().total(), () -> fail(GatewayError.DEADLINE_EXCEEDED));
+        timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
-        pool.acquire(endpoint, this, route.timeouts().connect().toMillis()).addListener(this::onConnected);
+        Future<UpstreamConnection> acquired = pool.acquire(endpoint, this, route.timeouts().connect().toMillis());
+        if (acquired.isDone()) {
+            // A pooled connection, inside the client's read: the body that came with the head
+            // follows, and the read's end flushes head and body in one write.
+            onConnected(acquired, false);
+        } else {
+            acquired.addListener(f -> onConnected(acquired, true));
+        }
     }
 
-    private void onConnected(Future<? super UpstreamConnection> future) {
+    private void onConnected(Future<UpstreamConnection> future, boolean flush) {
         if (!future.isSuccess()) {
             fail(connectError(future.cause()));
             return;
         }
-        UpstreamConnection acquired = (UpstreamConnection) future.getNow();
+        UpstreamConnection acquired = future.getNow();
         if (done) {
             context.pools().forLoop(client.channel().eventLoop()).release(acquired);
             return;
@@ -113,7 +123,9 @@ final class Exchange implements UpstreamListener {
         while ((content = pendingBody.poll()) != null) {
             channel.write(content, channel.voidPromise());
         }
-        channel.flush();
+        if (flush) {
+            channel.flush();
+        }
         if (requestComplete) {
             onRequestSent();
         }
@@ -146,12 +158,10 @@ final class Exchange implements UpstreamListener {
             pendingBody.add(content);
             return;
         }
-        Channel channel = connection.channel();
+        // Every request content comes inside a client read, whose end flushes (onClientReadComplete).
+        connection.channel().write(content, connection.channel().voidPromise());
         if (requestComplete) {
-            channel.writeAndFlush(content, channel.voidPromise());
             onRequestSent();
-        } else {
-            channel.write(content, channel.voidPromise());
         }
     }
 
@@ -173,9 +183,7 @@ final class Exchange implements UpstreamListener {
 
     private void onRequestSent() {
         requestSent = true;
-        if (!responseStarted) {
-            firstByteTimer = schedule(route.timeouts().firstByte(), () -> fail(GatewayError.FIRST_BYTE_TIMEOUT));
-        }
+        timeouts.requestSent(context.ticker().nanoTime());
     }
 
     @Override
@@ -215,15 +223,12 @@ final class Exchange implements UpstreamListener {
             ReferenceCountUtil.release(head);
             return;
         }
-        cancel(firstByteTimer);
+        timeouts.responseActivity(context.ticker().nanoTime());
         status = code;
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
         prepareClientHead(head);
         responseStarted = true;
         client.write(head, client.voidPromise());
-        lastUpstreamReadNanos = context.ticker().nanoTime();
-        Duration idle = route.timeouts().streamIdle();
-        idleTimer = schedule(idle, this::checkStreamIdle);
     }
 
     private void onResponseContent(HttpContent content) {
@@ -237,7 +242,7 @@ final class Exchange implements UpstreamListener {
             fail(GatewayError.UPSTREAM_RESET, "the upstream closed the connection mid-response");
             return;
         }
-        lastUpstreamReadNanos = context.ticker().nanoTime();
+        timeouts.responseActivity(context.ticker().nanoTime());
         if (content instanceof LastHttpContent) {
             complete(content);
         } else {
@@ -291,7 +296,7 @@ final class Exchange implements UpstreamListener {
     // ---- the end, exactly once -------------------------------------------------------------
 
     private void complete(HttpContent last) {
-        boolean keepClient = requestComplete && clientKeepAlive && !context.draining();
+        boolean keepClient = requestComplete && !closeAfterResponse;
         client.writeAndFlush(last).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
         finish("success", keepClient);
     }
@@ -328,9 +333,7 @@ final class Exchange implements UpstreamListener {
      */
     private void finish(String outcome, boolean keepClient) {
         done = true;
-        cancel(totalTimer);
-        cancel(firstByteTimer);
-        cancel(idleTimer);
+        timer.cancel(false);
         HttpContent pending;
         while ((pending = pendingBody.poll()) != null) {
             pending.release();
@@ -383,43 +386,36 @@ final class Exchange implements UpstreamListener {
         HopByHopHeaders.strip(headers);
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
         headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
+        closeAfterResponse = !clientKeepAlive || context.draining();
         boolean bodyless = headRequest || status == 204 || status == 304;
         if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && !clientKeepAlive) {
-                // An HTTP/1.0 client reads to the end of the connection.
-                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
+                // HTTP/1.0 knows no chunks: the end of the connection ends the body.
+                closeAfterResponse = true;
             } else {
                 headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
         }
-        if (!clientKeepAlive || context.draining()) {
+        if (closeAfterResponse) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 
     // ---- timers --------------------------------------------------------------------------------
 
-    /** Stream-idle is checked lazily: reads only stamp the time, the timer re-arms for what is left. */
-    private void checkStreamIdle() {
+    /** One timer for all of the exchange's clocks: phases only stamp times, the timer re-arms for what is left. */
+    private void checkTimeouts() {
         if (done) {
             return;
         }
-        long idleNanos = route.timeouts().streamIdle().toNanos();
-        long silent = context.ticker().nanoTime() - lastUpstreamReadNanos;
-        if (silent >= idleNanos) {
-            fail(GatewayError.STREAM_IDLE_TIMEOUT);
+        long now = context.ticker().nanoTime();
+        GatewayError expired = timeouts.expired(now);
+        if (expired != null) {
+            fail(expired);
         } else {
-            idleTimer = client.executor().schedule(this::checkStreamIdle, idleNanos - silent, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private ScheduledFuture<?> schedule(Duration after, Runnable task) {
-        return client.executor().schedule(task, after.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
+            timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(now), TimeUnit.NANOSECONDS);
         }
     }
 

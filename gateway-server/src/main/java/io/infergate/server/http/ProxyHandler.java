@@ -137,7 +137,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         while (exchange == null && !closing && (next = pipelined.poll()) != null) {
             channelRead(ctx, next);
         }
-        readIfWanted();
+        channelReadComplete(ctx); // as if the queued messages had just been read
+
     }
 
     private void reply(GatewayError error, String message, String requestId, boolean keepAlive) {

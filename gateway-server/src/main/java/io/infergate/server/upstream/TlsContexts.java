@@ -17,6 +17,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import java.io.File;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,11 @@ public final class TlsContexts {
     private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
 
     private final Map<TlsConfig, SslContext> contexts = new ConcurrentHashMap<>();
+
+    /** Builds the contexts of every https endpoint now, so a bad CA file or a warning shows at start. */
+    public void prepare(Collection<Endpoint> endpoints) {
+        endpoints.stream().filter(e -> e.url().secure()).forEach(e -> contexts.computeIfAbsent(e.tls(), TlsContexts::build));
+    }
 
     /** A client TLS handler for {@code endpoint}, sending its host name as SNI. */
     SslHandler newHandler(Endpoint endpoint, ByteBufAllocator alloc) {

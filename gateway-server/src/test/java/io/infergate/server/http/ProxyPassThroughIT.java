@@ -259,4 +259,25 @@ class ProxyPassThroughIT {
             assertEquals("after", raw.send("GET /y HTTP/1.1\r\nHost: g\r\n\r\n").read().body());
         }
     }
+
+    @Test
+    void http10ClientGetsABodyEndedByTheConnectionWhenTheLengthIsUnknown() throws Exception {
+        gateway = TestGateway.oneRoute(upstreamUrl(), "");
+        upstream.enqueue(new MockResponse.Builder().chunkedBody("streamed body", 4).build());
+        upstream.enqueue(new MockResponse.Builder().body("sized").build());
+        try (RawHttp raw = new RawHttp(gateway.port())) {
+            RawHttp.Response response = raw.send("GET /x HTTP/1.0\r\n\r\n").read();
+            assertEquals(200, response.status());
+            assertNull(response.header("transfer-encoding"));
+            assertEquals("close", response.header("connection"));
+            assertEquals("streamed body", response.body());
+        }
+        try (RawHttp raw = new RawHttp(gateway.port())) {
+            RawHttp.Response response = raw.send("GET /y HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+            assertEquals("sized", response.body());
+            assertEquals("keep-alive", response.header("connection"));
+            raw.socket().setSoTimeout(300);
+            assertFalse(raw.closedByPeer(), "a kept-alive HTTP/1.0 connection was closed");
+        }
+    }
 }
