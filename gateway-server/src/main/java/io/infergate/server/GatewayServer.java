@@ -63,7 +63,8 @@ public final class GatewayServer implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
         this.context = new ProxyContext(server, routes, pools, new MicrometerGatewayMetrics(registry), ticker);
-        this.group = transport.newGroup(0);
+        // One loop per core: a client and its upstream share a loop, so more loops only add switching.
+        this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         try {
             this.proxyChannel = new ServerBootstrap()
                     .group(group)

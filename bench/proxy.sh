@@ -1,0 +1,429 @@
+#!/usr/bin/env bash
+# Proxy overhead benchmark: Infergate against nginx as a reverse proxy, both in front of the same
+# fixed-response upstream (nginx returning a small JSON body), all on loopback.
+#
+# Targets, measured interleaved round by round:
+#   direct     wrk -> upstream nginx                        (the baseline)
+#   infergate  wrk -> Infergate       -> upstream nginx
+#   nginx      wrk -> nginx (proxy)   -> upstream nginx
+# Load shapes: throughput (wrk -t2 -c64) and added latency (wrk -t1 -c1), small JSON POSTs.
+# CPU per request is read from /proc/PID/stat (utime+stime) around every run.
+#
+# Usage: bench/proxy.sh            (from anywhere; needs root only to install nginx/wrk if missing)
+# Environment:
+#   ROUNDS=3          rounds; each round runs every load shape against every target
+#   DURATION=10       seconds per wrk run
+#   WARMUP=10         seconds of wrk -t2 -c64 through Infergate before measuring
+#   PAUSE=1           seconds of rest between runs
+#   PORT_BASE=28000   first port tried; four free ports at or above it are used
+#   JAVA_OPTS="-Xms256m -Xmx512m"   JVM flags for Infergate
+#   INFERGATE_JAR=gateway-server/target/infergate.jar   (relative to the repo root)
+#   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-10}
+PAUSE=${PAUSE:-1}
+PORT_BASE=${PORT_BASE:-28000}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx512m}
+KEEP=${KEEP:-0}
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
+JAR=${INFERGATE_JAR:-gateway-server/target/infergate.jar}
+case "$JAR" in /*) ;; *) JAR="$ROOT/$JAR" ;; esac
+
+TARGETS=(direct infergate nginx)
+SHAPES=(c64 c1)
+declare -A SHAPE_ARGS=([c64]="-t2 -c64" [c1]="-t1 -c1")
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "proxy.sh: $*"; exit 1; }
+
+# ---- prerequisites ---------------------------------------------------------------------------
+
+install_missing() {
+    local pkgs=()
+    command -v nginx >/dev/null 2>&1 || pkgs+=(nginx-light)
+    command -v wrk >/dev/null 2>&1 || pkgs+=(wrk)
+    [ ${#pkgs[@]} -eq 0 ] && return 0
+    [ "$(id -u)" -eq 0 ] || die "missing ${pkgs[*]}; run as root or install them first"
+    log "installing ${pkgs[*]}"
+    # Keep the package's post-install from starting the system-wide nginx service.
+    local policy=/usr/sbin/policy-rc.d added_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added_policy=1
+    fi
+    local rc=0
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"; } >&2 || rc=$?
+    [ "$added_policy" -eq 1 ] && rm -f "$policy"
+    [ "$rc" -eq 0 ] || die "apt-get install ${pkgs[*]} failed"
+}
+
+install_missing
+command -v java >/dev/null 2>&1 || die "java (17+) is not on PATH"
+if [ ! -f "$JAR" ]; then
+    log "building $(basename "$JAR")"
+    (cd "$ROOT" && ./mvnw -q -B package -DskipTests) >&2 || die "build failed"
+    [ -f "$JAR" ] || die "build did not produce $JAR"
+fi
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---- process bookkeeping and cleanup ------------------------------------------------------------
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/infergate-bench.XXXXXX")
+chmod 755 "$WORK" # nginx workers drop privileges and must reach their temp dirs
+UP_PID="" NGX_PID="" JAVA_PID="" WRK_PID=""
+
+stop_pid() { # pid: TERM, then KILL after a grace period
+    local pid=$1 i
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    trap - EXIT INT TERM
+    stop_pid "$WRK_PID"
+    stop_pid "$JAVA_PID"
+    stop_pid "$NGX_PID"
+    stop_pid "$UP_PID"
+    if [ "$KEEP" = 1 ]; then
+        log "work directory kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- ports -----------------------------------------------------------------------------------------
+
+port_listening() { # port: is anything listening on it (any address, v4 or v6)?
+    local hex
+    hex=$(printf ':%04X' "$1")
+    awk -v h="$hex" '$4 == "0A" && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+PORTS=()
+p=$PORT_BASE
+while [ ${#PORTS[@]} -lt 4 ]; do
+    [ "$p" -lt 32768 ] || die "no four free ports between $PORT_BASE and 32767"
+    port_listening "$p" || PORTS+=("$p")
+    p=$((p + 1))
+done
+UP_PORT=${PORTS[0]} NGX_PORT=${PORTS[1]} IG_PORT=${PORTS[2]} IG_ADMIN_PORT=${PORTS[3]}
+declare -A TARGET_PORT=([direct]=$UP_PORT [infergate]=$IG_PORT [nginx]=$NGX_PORT)
+
+# ---- small helpers ---------------------------------------------------------------------------------
+
+# One HTTP/1.1 request over bash's /dev/tcp; prints the whole response.
+http_request() { # method port path [body]
+    local method=$1 port=$2 path=$3 body=${4:-}
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+        "$method" "$path" "$port" "${#body}" "$body" >&3
+    timeout 5 cat <&3
+    exec 3<&- 3>&-
+}
+
+wait_ready() { # name port path pid
+    local name=$1 port=$2 path=$3 pid=$4 i
+    for i in $(seq 1 300); do
+        kill -0 "$pid" 2>/dev/null || die "$name exited during start-up (see its log in KEEP=1 mode)"
+        if http_request GET "$port" "$path" 2>/dev/null | head -n1 | grep -q ' 200'; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "$name did not become ready on port $port"
+}
+
+children() { # pid: its child pids
+    local parent=$1 f s pid
+    if [ -r "/proc/$parent/task/$parent/children" ]; then
+        cat "/proc/$parent/task/$parent/children"
+        return
+    fi
+    for f in /proc/[0-9]*/stat; do
+        s=$(cat "$f" 2>/dev/null) || continue
+        pid=${s%% *}
+        s=${s##*) }
+        set -- $s
+        [ "$2" = "$parent" ] && printf '%s ' "$pid"
+    done
+}
+
+cpu_ticks() { # pid...: summed utime+stime in clock ticks
+    local total=0 pid s
+    for pid in "$@"; do
+        s=$(cat "/proc/$pid/stat" 2>/dev/null) || die "process $pid is gone"
+        s=${s##*) }
+        set -- $s
+        total=$((total + ${12} + ${13}))
+    done
+    echo "$total"
+}
+
+# ---- the servers -----------------------------------------------------------------------------------
+
+nginx_common() { # dir
+    cat <<EOF
+daemon off;
+master_process on;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+EOF
+}
+
+nginx_http_common() { # dir
+    cat <<EOF
+    access_log off;
+    client_body_temp_path $1/client_body;
+    proxy_temp_path $1/proxy;
+    fastcgi_temp_path $1/fastcgi;
+    uwsgi_temp_path $1/uwsgi;
+    scgi_temp_path $1/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+EOF
+}
+
+start_upstream() {
+    local dir=$WORK/upstream
+    mkdir -p "$dir"
+    {
+        echo "worker_processes 1;"
+        nginx_common "$dir"
+        echo "http {"
+        nginx_http_common "$dir"
+        cat <<EOF
+    server {
+        listen 127.0.0.1:$UP_PORT backlog=1024;
+        location / {
+            # 'return' discards the request body, so the connection stays usable for the next request.
+            default_type application/json;
+            return 200 '{"generated_text":"hello","details":{"finish_reason":"length","generated_tokens":8}}';
+        }
+    }
+}
+EOF
+    } >"$dir/nginx.conf"
+    nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+    UP_PID=$!
+    wait_ready "upstream nginx" "$UP_PORT" / "$UP_PID"
+}
+
+start_nginx_proxy() {
+    local dir=$WORK/nginx-proxy
+    mkdir -p "$dir"
+    {
+        echo "worker_processes auto;"
+        nginx_common "$dir"
+        echo "http {"
+        nginx_http_common "$dir"
+        cat <<EOF
+    upstream bench_upstream {
+        server 127.0.0.1:$UP_PORT;
+        keepalive 64;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$NGX_PORT backlog=1024;
+        location / {
+            proxy_pass http://bench_upstream;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+        }
+    }
+}
+EOF
+    } >"$dir/nginx.conf"
+    nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+    NGX_PID=$!
+    wait_ready "nginx proxy" "$NGX_PORT" / "$NGX_PID"
+}
+
+start_infergate() {
+    local dir=$WORK/infergate
+    mkdir -p "$dir"
+    cat >"$dir/gateway.yaml" <<EOF
+server: { port: $IG_PORT, adminPort: $IG_ADMIN_PORT, drainTimeout: 1s }
+routes:
+  - name: bench
+    match: { pathPrefix: / }
+    upstreams:
+      - name: primary
+        endpoints: [ "http://127.0.0.1:$UP_PORT" ]
+EOF
+    # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+    java $JAVA_OPTS -jar "$JAR" run --config "$dir/gateway.yaml" >"$dir/infergate.log" 2>&1 &
+    JAVA_PID=$!
+    wait_ready "Infergate" "$IG_ADMIN_PORT" /readyz "$JAVA_PID"
+}
+
+# Worker pids are looked up before every run, so a respawned worker would still be counted.
+target_pids() { # target: pids whose CPU is the target's own
+    case $1 in
+        direct) children "$UP_PID" ;;
+        nginx) children "$NGX_PID" ;;
+        infergate) echo "$JAVA_PID" ;;
+    esac
+}
+
+# ---- wrk ---------------------------------------------------------------------------------------------
+
+cat >"$WORK/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = '{"inputs":"hi","parameters":{"max_new_tokens":8}}'
+wrk.headers["Content-Type"] = "application/json"
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d p50_us=%.0f p99_us=%.0f connect=%d read=%d write=%d status=%d timeout=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+EOF
+
+run_wrk() { # out-file seconds shape port
+    local out=$1 secs=$2 shape=$3 port=$4
+    # shellcheck disable=SC2086 # the shape is a list of wrk flags
+    wrk ${SHAPE_ARGS[$shape]} -d"${secs}s" --latency -s "$WORK/post.lua" "http://127.0.0.1:$port/generate" >"$out" 2>&1 &
+    WRK_PID=$!
+    local rc=0
+    wait "$WRK_PID" || rc=$?
+    WRK_PID=""
+    [ "$rc" -eq 0 ] || { cat "$out" >&2; die "wrk failed (exit $rc)"; }
+    grep -q '^BENCH ' "$out" || { cat "$out" >&2; die "wrk printed no summary"; }
+}
+
+field() { # file key: the value of key=... on the BENCH line
+    sed -n "s/^BENCH .*\b$2=\([0-9]*\).*/\1/p" "$1"
+}
+
+# ---- start, check, warm up ---------------------------------------------------------------------------
+
+log "ports: upstream $UP_PORT, nginx proxy $NGX_PORT, Infergate $IG_PORT (admin $IG_ADMIN_PORT)"
+start_upstream
+start_nginx_proxy
+start_infergate
+
+for t in "${TARGETS[@]}"; do
+    reply=$(http_request POST "${TARGET_PORT[$t]}" /generate '{"inputs":"hi","parameters":{"max_new_tokens":8}}' || true)
+    printf '%s' "$reply" | head -n1 | grep -q ' 200' || { printf '%s\n' "$reply" >&2; die "$t: smoke POST did not get 200"; }
+    printf '%s' "$reply" | grep -q generated_text || { printf '%s\n' "$reply" >&2; die "$t: smoke POST got an unexpected body"; }
+done
+
+log "warm-up: ${WARMUP}s through Infergate, 2s through each of the others"
+run_wrk "$WORK/warmup-infergate.txt" "$WARMUP" c64 "$IG_PORT"
+run_wrk "$WORK/warmup-nginx.txt" 2 c64 "$NGX_PORT"
+run_wrk "$WORK/warmup-direct.txt" 2 c64 "$UP_PORT"
+
+# ---- measure -----------------------------------------------------------------------------------------
+
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+for round in $(seq 1 "$ROUNDS"); do
+    for shape in "${SHAPES[@]}"; do
+        for t in "${TARGETS[@]}"; do
+            sleep "$PAUSE"
+            read -r -a own <<<"$(target_pids "$t")"
+            read -r -a up <<<"$(children "$UP_PID")"
+            [ ${#own[@]} -gt 0 ] && [ ${#up[@]} -gt 0 ] || die "$t: server processes not found"
+            own0=$(cpu_ticks "${own[@]}")
+            up0=$(cpu_ticks "${up[@]}")
+            out=$WORK/run-$round-$shape-$t.txt
+            run_wrk "$out" "$DURATION" "$shape" "${TARGET_PORT[$t]}"
+            own1=$(cpu_ticks "${own[@]}")
+            up1=$(cpu_ticks "${up[@]}")
+            req=$(field "$out" requests)
+            dur=$(field "$out" duration_us)
+            p50=$(field "$out" p50_us)
+            p99=$(field "$out" p99_us)
+            errs=$(($(field "$out" connect) + $(field "$out" read) + $(field "$out" write) + $(field "$out" timeout)))
+            non2xx=$(field "$out" status)
+            [ "$req" -gt 0 ] || die "$t $shape: no requests completed"
+            awk -v r="$round" -v s="$shape" -v t="$t" -v req="$req" -v dur="$dur" -v p50="$p50" -v p99="$p99" \
+                -v own=$((own1 - own0)) -v up=$((up1 - up0)) -v hz="$CLK_TCK" -v e="$errs" -v n="$non2xx" \
+                'BEGIN { printf "%s\t%s\t%d\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t%d\n",
+                         t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / req, up * 1e6 / hz / req, req, e, n }' \
+                >>"$RESULTS"
+            tail -n1 "$RESULTS" | awk -F'\t' -v R="$ROUNDS" '{
+                printf "round %d/%d  %-9s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d\n",
+                       $3, R, $1, $2, $4, $5, $6, $7, $8, $10, $11 }' >&2
+        done
+    done
+done
+
+# ---- report ------------------------------------------------------------------------------------------
+
+# One line per target and shape: medians over rounds (requests/s, p50, p99, CPU), errors summed.
+SUMMARY=$WORK/summary.tsv
+for t in "${TARGETS[@]}"; do
+    for shape in "${SHAPES[@]}"; do
+        awk -F'\t' -v t="$t" -v s="$shape" '
+            function median(a, n,   i, j, x) {
+                for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+                return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+            }
+            $1 == t && $2 == s { n++; rps[n] = $4; p50[n] = $5; p99[n] = $6; own[n] = $7; up[n] = $8; e += $10; x += $11 }
+            END { printf "%s\t%s\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%d\t%d\n", t, s, median(rps, n), median(p50, n),
+                         median(p99, n), median(own, n), median(up, n), e, x }' "$RESULTS"
+    done
+done >"$SUMMARY"
+
+get() { # target shape column(3=rps 4=p50 5=p99 6=cpu 7=upstream cpu)
+    awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$1 == t && $2 == s { print $c }' "$SUMMARY"
+}
+shape_label() { [ "$1" = c64 ] && echo "-t2 -c64" || echo "-t1 -c1"; }
+
+ratio_c64=$(awk -v a="$(get infergate c64 3)" -v b="$(get nginx c64 3)" 'BEGIN { printf "%.2f", a / b }')
+ratio_c1=$(awk -v a="$(get infergate c1 3)" -v b="$(get nginx c1 3)" 'BEGIN { printf "%.2f", a / b }')
+cpu_ratio=$(awk -v a="$(get infergate c64 6)" -v b="$(get nginx c64 6)" 'BEGIN { printf "%.2f", a / b }')
+added() { # proxy column: proxy minus direct at -c1
+    echo $(($(get "$1" c1 "$2") - $(get direct c1 "$2")))
+}
+met=$(awk -v r="$ratio_c64" 'BEGIN { print (r >= 0.8) ? "met" : "NOT met" }')
+
+echo
+echo "Proxy benchmark: $ROUNDS rounds x ${DURATION}s per run, medians over rounds"
+printf '%-10s %-9s %10s %9s %9s %14s %14s %7s %12s\n' target load "req/s" "p50 us" "p99 us" "cpu us/req" "upstr us/req" errors non-2xx/3xx
+while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
+    printf '%-10s %-9s %10s %9s %9s %14s %14s %7s %12s\n' "$t" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own" "$up" "$e" "$x"
+done <"$SUMMARY"
+echo
+echo "throughput Infergate / nginx: $ratio_c64 at -c64, $ratio_c1 at -c1 (target >= 0.8 at -c64: $met)"
+echo "CPU per request Infergate / nginx at -c64: $cpu_ratio"
+echo "added latency at -c1 over direct: Infergate p50 +$(added infergate 4) us, p99 +$(added infergate 5) us; nginx p50 +$(added nginx 4) us, p99 +$(added nginx 5) us"
+
+echo
+echo "--- markdown ---"
+echo
+echo "| target | load | requests/s | p50 (µs) | p99 (µs) | proxy CPU µs/req | upstream CPU µs/req | socket errors | non-2xx/3xx |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
+    if [ "$t" = direct ]; then own_cell="—"; else own_cell=$own; fi
+    printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own_cell" "$up" "$e" "$x"
+done <"$SUMMARY"
+echo
+echo "- Throughput, Infergate / nginx: **$ratio_c64** at \`-t2 -c64\` (target ≥ 0.8: $met), $ratio_c1 at \`-t1 -c1\`."
+echo "- CPU per request, Infergate / nginx at \`-t2 -c64\`: $cpu_ratio."
+echo "- Added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added infergate 4) µs, p99 +$(added infergate 5) µs; nginx p50 +$(added nginx 4) µs, p99 +$(added nginx 5) µs."
+echo
+echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
+echo "Proxy CPU is the proxy's own (Infergate: the whole JVM; nginx: its workers), per request wrk counted; upstream CPU is the upstream nginx's worker."
