@@ -5,7 +5,8 @@ import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import org.junit.jupiter.api.AfterEach;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,20 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DrainIT {
 
-    private MockWebServer upstream;
+    @StartStop
+    private final MockWebServer upstream = new MockWebServer();
+    @AutoClose
     private TestGateway gateway;
 
     @BeforeEach
-    void start() throws Exception {
-        upstream = new MockWebServer();
-        upstream.start();
+    void start() {
         gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.getPort(), "");
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
     }
 
     @Test

@@ -4,7 +4,8 @@ import io.infergate.server.testing.RawHttp;
 import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,13 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Malformed and smuggling-shaped requests, sent as raw bytes: refused, connection closed, upstream untouched. */
 class GuardsIT {
 
-    private MockWebServer upstream;
+    @StartStop
+    private final MockWebServer upstream = new MockWebServer();
+    @AutoClose
     private TestGateway gateway;
 
     @BeforeEach
-    void start() throws Exception {
-        upstream = new MockWebServer();
-        upstream.start();
+    void start() {
         for (int i = 0; i < 4; i++) {
             upstream.enqueue(new MockResponse.Builder().body("should not be reached").build());
         }
@@ -38,12 +39,6 @@ class GuardsIT {
                     match: { pathPrefix: / }
                     upstreams: [ { name: primary, endpoints: [ "http://127.0.0.1:%d" ] } ]
                 """.formatted(upstream.getPort()));
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-        upstream.close();
     }
 
     static Stream<Arguments> refusedRequests() {

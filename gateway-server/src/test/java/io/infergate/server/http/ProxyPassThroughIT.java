@@ -5,8 +5,8 @@ import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,22 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProxyPassThroughIT {
 
-    private MockWebServer upstream;
+    @StartStop
+    private final MockWebServer upstream = new MockWebServer();
+    @AutoClose
     private TestGateway gateway;
 
-    @BeforeEach
-    void startUpstream() throws Exception {
-        upstream = new MockWebServer();
-        upstream.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        upstream.close();
-    }
 
     private String upstreamUrl() {
         return "http://127.0.0.1:" + upstream.getPort();

@@ -5,8 +5,8 @@ import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,22 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Each clock of an exchange fails with its own cause, status and layer. */
 class TimeoutsIT {
 
-    private MockWebServer upstream;
+    @StartStop
+    private final MockWebServer upstream = new MockWebServer();
+    @AutoClose
     private TestGateway gateway;
 
-    @BeforeEach
-    void startUpstream() throws Exception {
-        upstream = new MockWebServer();
-        upstream.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        upstream.close();
-    }
 
     private static void assertGatewayError(HttpResponse<String> response, int status, String cause, String layer) {
         assertEquals(status, response.statusCode(), response.body());
