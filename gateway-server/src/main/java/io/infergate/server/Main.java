@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** The command line: {@code run} (the default), {@code check}. */
@@ -32,6 +33,12 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return new Run(config).call();
+    }
+
+    /** Serves until SIGTERM or SIGINT, then drains for up to {@code drainTimeout}; the exit status. */
+    static int serveUntilTerminated(GatewayServer server, Duration drainTimeout) throws InterruptedException {
+        ShutdownSignals.onTerminate(() -> server.drain(drainTimeout));
+        return ShutdownSignals.awaitTermination();
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs the gateway until SIGTERM or SIGINT, then drains.")
@@ -59,9 +66,7 @@ public final class Main implements Callable<Integer> {
                 e.problems().forEach(p -> System.err.println("  " + p));
                 return 1;
             }
-            GatewayServer server = GatewayServer.start(loaded);
-            ShutdownSignals.onTerminate(() -> server.drain(loaded.server().drainTimeout()));
-            return ShutdownSignals.awaitTermination();
+            return serveUntilTerminated(GatewayServer.start(loaded), loaded.server().drainTimeout());
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.Map;
 public final class ConfigLoader {
 
     static final List<String> KEYS = List.of("server", "defaults", "routes");
-    static final List<String> DEFAULTS_KEYS = List.of("timeouts");
+    static final List<String> DEFAULTS_KEYS = List.of("timeouts", "heartbeat");
 
     private ConfigLoader() {}
 
@@ -67,13 +67,19 @@ public final class ConfigLoader {
             return null;
         }
         ServerConfig server = ServerBinder.bind(root.get("server"));
-        ConfigNode defaults = root.get("defaults");
-        Timeouts defaultTimeouts = defaults.checkMap(DEFAULTS_KEYS)
-                ? TimeoutsBinder.bind(defaults.get("timeouts"), Timeouts.DEFAULTS)
-                : Timeouts.DEFAULTS;
+        RouteDefaults defaults = bindDefaults(root.get("defaults"));
         UpstreamBinder upstreamBinder = new UpstreamBinder(env, problems, new TlsBinder(baseDir));
-        List<RouteConfig> routes = new RouteBinder(defaultTimeouts, upstreamBinder).bindAll(root.get("routes"));
-        return new GatewayConfig(server, new RouteDefaults(defaultTimeouts), routes);
+        List<RouteConfig> routes = new RouteBinder(defaults, upstreamBinder).bindAll(root.get("routes"));
+        return new GatewayConfig(server, defaults, routes);
+    }
+
+    private static RouteDefaults bindDefaults(ConfigNode defaults) {
+        if (!defaults.checkMap(DEFAULTS_KEYS)) {
+            return RouteDefaults.BUILTIN;
+        }
+        return new RouteDefaults(
+                TimeoutsBinder.bind(defaults.get("timeouts"), Timeouts.DEFAULTS),
+                HeartbeatBinder.bind(defaults.get("heartbeat"), HeartbeatConfig.DEFAULTS));
     }
 
     private static String reason(IOException e) {

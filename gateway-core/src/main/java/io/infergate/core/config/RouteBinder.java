@@ -9,16 +9,16 @@ import java.util.List;
  */
 final class RouteBinder {
 
-    static final List<String> KEYS = List.of("name", "match", "stripPrefix", "timeouts", "upstreams");
+    static final List<String> KEYS = List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "upstreams");
     static final List<String> MATCH_KEYS = List.of("pathPrefix");
 
-    private final Timeouts defaultTimeouts;
+    private final RouteDefaults defaults;
     private final UpstreamBinder upstreamBinder;
     private final DuplicateCheck routeNames = new DuplicateCheck("route name");
     private final DuplicateCheck pathPrefixes = new DuplicateCheck("path prefix");
 
-    RouteBinder(Timeouts defaultTimeouts, UpstreamBinder upstreamBinder) {
-        this.defaultTimeouts = defaultTimeouts;
+    RouteBinder(RouteDefaults defaults, UpstreamBinder upstreamBinder) {
+        this.defaults = defaults;
         this.upstreamBinder = upstreamBinder;
     }
 
@@ -43,12 +43,13 @@ final class RouteBinder {
         routeNames.check(nameNode, name, route.path());
         RouteMatch match = match(route.get("match"), route.path());
         boolean stripPrefix = route.get("stripPrefix").bool(false);
-        Timeouts timeouts = TimeoutsBinder.bind(route.get("timeouts"), defaultTimeouts);
+        Timeouts timeouts = TimeoutsBinder.bind(route.get("timeouts"), defaults.timeouts());
+        HeartbeatConfig heartbeat = HeartbeatBinder.bind(route.get("heartbeat"), defaults.heartbeat());
         List<UpstreamConfig> upstreams = upstreams(route.get("upstreams"));
         if (name == null || match == null || upstreams.isEmpty()) {
             return null;
         }
-        return new RouteConfig(name, match, stripPrefix, timeouts, upstreams);
+        return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, upstreams);
     }
 
     private RouteMatch match(ConfigNode match, String routePath) {

@@ -4,7 +4,12 @@ import java.util.List;
 
 /** One route: which requests it takes, how it rewrites their path, and the upstreams it tries in order. */
 public record RouteConfig(
-        String name, RouteMatch match, boolean stripPrefix, Timeouts timeouts, List<UpstreamConfig> upstreams) {
+        String name,
+        RouteMatch match,
+        boolean stripPrefix,
+        Timeouts timeouts,
+        HeartbeatConfig heartbeat,
+        List<UpstreamConfig> upstreams) {
 
     public RouteConfig {
         upstreams = List.copyOf(upstreams);

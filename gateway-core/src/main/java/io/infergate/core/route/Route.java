@@ -1,5 +1,6 @@
 package io.infergate.core.route;
 
+import io.infergate.core.config.HeartbeatConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.Timeouts;
 import io.infergate.core.upstream.Upstream;
@@ -13,6 +14,7 @@ public final class Route {
     private final String pathPrefix;
     private final boolean stripPrefix;
     private final Timeouts timeouts;
+    private final HeartbeatConfig heartbeat;
     private final List<Upstream> upstreams;
 
     Route(RouteConfig config, List<Upstream> upstreams) {
@@ -20,6 +22,7 @@ public final class Route {
         this.pathPrefix = config.match().pathPrefix();
         this.stripPrefix = config.stripPrefix();
         this.timeouts = config.timeouts();
+        this.heartbeat = config.heartbeat();
         this.upstreams = List.copyOf(upstreams);
     }
 
@@ -33,6 +36,10 @@ public final class Route {
 
     public Timeouts timeouts() {
         return timeouts;
+    }
+
+    public HeartbeatConfig heartbeat() {
+        return heartbeat;
     }
 
     public List<Upstream> upstreams() {

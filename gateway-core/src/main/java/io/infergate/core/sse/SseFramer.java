@@ -3,6 +3,8 @@ package io.infergate.core.sse;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Follows an event stream as its chunks pass, without copying or changing them, and knows whether
  * the bytes so far end at an event boundary: the only place where a {@code : keep-alive} comment can
@@ -11,12 +13,16 @@ import io.netty.util.ByteProcessor;
  * Lines end in LF, CRLF or CR, and a CRLF may be split across chunks. A line with anything on it
  * (a field or a comment) opens an event in the parser's buffers; a blank line closes it. A leading
  * byte-order mark is noted and otherwise ignored: the parser strips it only at the very start.
+ * <p>
+ * It also keeps the first bytes of the last event that was not a comment, so the relay can tell a
+ * stream that ended with its protocol's final event from one that was cut short.
  */
 public final class SseFramer {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    private static final int EVENT_HEAD_BYTES = 512;
 
     private final ByteProcessor scanner = this::accept;
     private int bomMatched;
@@ -26,6 +32,9 @@ public final class SseFramer {
     private boolean eventOpen;
     private boolean afterCr;
     private long eventsCompleted;
+    private final byte[] eventHead = new byte[EVENT_HEAD_BYTES];
+    private int eventHeadLength;
+    private String lastEventHead = "";
 
     /** Scans the readable bytes of {@code chunk}; its indexes are left untouched. */
     public void feed(ByteBuf chunk) {
@@ -42,6 +51,11 @@ public final class SseFramer {
     /** Events closed by a blank line so far (comment-only events included). */
     public long eventsCompleted() {
         return eventsCompleted;
+    }
+
+    /** The first bytes (up to 512) of the last complete event that was not only comments; line ends as LF. */
+    public String lastEventHead() {
+        return lastEventHead;
     }
 
     /** Whether the stream began with a byte-order mark, which must stay first to be stripped. */
@@ -77,8 +91,15 @@ public final class SseFramer {
             afterCr = b == CR;
         } else {
             lineEmpty = false;
+            keep(b);
         }
         return true;
+    }
+
+    private void keep(byte b) {
+        if (eventHeadLength < EVENT_HEAD_BYTES) {
+            eventHead[eventHeadLength++] = b;
+        }
     }
 
     private void endLine() {
@@ -86,10 +107,15 @@ public final class SseFramer {
             if (eventOpen) {
                 eventsCompleted++;
                 eventOpen = false;
+                if (eventHead[0] != ':') {
+                    lastEventHead = new String(eventHead, 0, eventHeadLength, StandardCharsets.UTF_8);
+                }
+                eventHeadLength = 0;
             }
         } else {
             eventOpen = true;
             lineEmpty = true;
+            keep(LF);
         }
     }
 }

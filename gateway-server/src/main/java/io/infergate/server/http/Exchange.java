@@ -2,16 +2,24 @@ package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.route.Route;
+import io.infergate.core.sse.StreamProtocol;
+import io.infergate.core.sse.StreamRequests;
+import io.infergate.core.sse.UpstreamError;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,9 +28,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -41,6 +51,8 @@ import java.util.concurrent.TimeUnit;
 final class Exchange implements UpstreamListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final String EVENT_STREAM = "text/event-stream";
+    private static final int MAX_ERROR_BODY_BYTES = 16 * 1024;
 
     private final ProxyHandler owner;
     private final ChannelHandlerContext client;
@@ -51,12 +63,20 @@ final class Exchange implements UpstreamListener {
     private final HttpRequest request;
     private final String requestId;
     private final boolean clientKeepAlive;
-    private final boolean headRequest;
-    private final HttpVersion clientVersion;
+    private final ForwardingHeaders.ClientFraming clientFraming;
     private final long startNanos;
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
-
     private final ExchangeTimeouts timeouts;
+    private final StreamProtocol protocol;
+
+    /** Whether the client asked for an event stream; with early headers, the body may still say so. */
+    private boolean streamAsked;
+    /** The request body, kept while it may still say {@code "stream": true} for early headers. */
+    private CompositeByteBuf sniffedBody;
+    /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
+    private SseRelay sse;
+    /** An upstream's error answer to a request whose stream was committed early: retold as an event. */
+    private CompositeByteBuf upstreamErrorBody;
 
     private UpstreamConnection connection;
     private ScheduledFuture<?> timer;
@@ -82,11 +102,19 @@ final class Exchange implements UpstreamListener {
         this.request = request;
         this.requestId = requestId;
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
-        this.headRequest = HttpMethod.HEAD.equals(request.method());
-        this.clientVersion = request.protocolVersion();
+        this.clientFraming = new ForwardingHeaders.ClientFraming(
+                request.protocolVersion(), clientKeepAlive, HttpMethod.HEAD.equals(request.method()));
         this.startNanos = context.ticker().nanoTime();
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos);
-        prepareUpstreamHead(clientAddress);
+        String routePath = new QueryStringDecoder(route.upstreamTarget(request.uri(), "")).rawPath();
+        this.protocol = StreamProtocol.forPath(routePath);
+        this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
+        boolean hasBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
+        if (route.heartbeat().earlyHeaders() && !streamAsked && hasBody) {
+            sniffedBody = client.alloc().compositeBuffer();
+        }
+        ForwardingHeaders.toUpstream(request, route.upstreamTarget(request.uri(), endpoint.url().basePath()),
+                endpoint.url(), upstream.auth(), requestId, clientAddress);
     }
 
     // ---- the way up: connect, then send the head and the body -------------------------------
@@ -95,6 +123,7 @@ final class Exchange implements UpstreamListener {
         context.exchangeStarted();
         endpoint.requestStarted();
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
+        commitStreamEarlyIfAsked();
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         Future<UpstreamConnection> acquired = pool.acquire(endpoint, this, route.timeouts().connect().toMillis());
         if (acquired.isDone()) {
@@ -148,6 +177,9 @@ final class Exchange implements UpstreamListener {
             return;
         }
         requestBodyBytes += content.content().readableBytes();
+        if (sniffedBody != null) {
+            sniffedBody.addComponent(true, content.content().retainedDuplicate());
+        }
         if (requestBodyBytes > context.server().maxBodyBytes()) {
             content.release();
             fail(GatewayError.PAYLOAD_TOO_LARGE);
@@ -184,6 +216,35 @@ final class Exchange implements UpstreamListener {
     private void onRequestSent() {
         requestSent = true;
         timeouts.requestSent(context.ticker().nanoTime());
+        if (sniffedBody != null) {
+            streamAsked = StreamRequests.bodyAsksForStream(new ByteBufInputStream(sniffedBody));
+            sniffedBody.release();
+            sniffedBody = null;
+            commitStreamEarlyIfAsked();
+        }
+    }
+
+    /**
+     * With early headers, a client that asked for a stream gets {@code 200} and the event-stream
+     * head now, and heartbeats while the gateway connects and waits for the upstream.
+     */
+    private void commitStreamEarlyIfAsked() {
+        if (!streamAsked || !route.heartbeat().earlyHeaders() || responseStarted || done) {
+            return;
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM);
+        closeAfterResponse = ForwardingHeaders.toClient(head, requestId, true, clientFraming, context.draining());
+        status = 200;
+        responseStarted = true;
+        startStream();
+        client.writeAndFlush(head, client.voidPromise());
+    }
+
+    private void startStream() {
+        sse = new SseRelay(client, protocol, route.heartbeat().interval().toNanos(), context.ticker(),
+                () -> context.metrics().heartbeatSent(route.name()));
+        sse.start();
     }
 
     @Override
@@ -224,11 +285,25 @@ final class Exchange implements UpstreamListener {
             return;
         }
         timeouts.responseActivity(context.ticker().nanoTime());
-        status = code;
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
-        prepareClientHead(head);
+        boolean eventStream = isEventStream(head);
+        if (sse != null) {
+            // The client's stream began early: the upstream's head has nothing left to say,
+            // unless it is an error, which the client will get as an event.
+            if (code >= 300 || !eventStream) {
+                status = code;
+                upstreamErrorBody = client.alloc().compositeBuffer();
+            }
+            ReferenceCountUtil.release(head);
+            return;
+        }
+        status = code;
+        closeAfterResponse = ForwardingHeaders.toClient(head, requestId, eventStream, clientFraming, context.draining());
         responseStarted = true;
         client.write(head, client.voidPromise());
+        if (eventStream) {
+            startStream();
+        }
     }
 
     private void onResponseContent(HttpContent content) {
@@ -243,10 +318,38 @@ final class Exchange implements UpstreamListener {
             return;
         }
         timeouts.responseActivity(context.ticker().nanoTime());
-        if (content instanceof LastHttpContent) {
+        if (upstreamErrorBody != null) {
+            collectErrorBody(content);
+        } else if (sse != null) {
+            sse.track(content);
+            if (content instanceof LastHttpContent) {
+                if (!sse.endedWithFinalEvent()) {
+                    context.metrics().streamTruncated(route.name());
+                }
+                complete(content);
+            } else {
+                client.write(content, client.voidPromise());
+            }
+        } else if (content instanceof LastHttpContent) {
             complete(content);
         } else {
             client.write(content, client.voidPromise());
+        }
+    }
+
+    /** Keeps up to 16 KiB of an upstream error body; at its end, the client's stream ends with it as an event. */
+    private void collectErrorBody(HttpContent content) {
+        ByteBuf bytes = content.content();
+        int room = MAX_ERROR_BODY_BYTES - upstreamErrorBody.readableBytes();
+        if (room > 0 && bytes.isReadable()) {
+            upstreamErrorBody.addComponent(true, bytes.readRetainedSlice(Math.min(room, bytes.readableBytes())));
+        }
+        boolean last = content instanceof LastHttpContent;
+        content.release();
+        if (last) {
+            byte[] body = ByteBufUtil.getBytes(upstreamErrorBody);
+            UpstreamError error = UpstreamError.from(status, body);
+            endStream(sse.protocol().errorEvent(error.type(), error.message(), error.status()), "upstream_error", true);
         }
     }
 
@@ -290,6 +393,9 @@ final class Exchange implements UpstreamListener {
         if (!responseStarted) {
             status = 499; // client closed request, as nginx counts it
         }
+        if (sse != null) {
+            context.metrics().streamCancelled(route.name());
+        }
         finish("cancelled", false);
     }
 
@@ -310,6 +416,11 @@ final class Exchange implements UpstreamListener {
             return;
         }
         log.debug("request {} on route {} failed: {}", requestId, route, error.cause());
+        if (sse != null) {
+            // The client is reading a stream: it ends with an error event in its own dialect.
+            endStream(protocol.errorEvent(error, message), error.cause(), false);
+            return;
+        }
         if (responseStarted) {
             // Too late for a status: cut the response short so the client cannot take it for whole.
             client.close();
@@ -326,21 +437,41 @@ final class Exchange implements UpstreamListener {
         finish(error.cause(), keepClient);
     }
 
+    /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */
+    private void endStream(byte[] event, String outcome, boolean upstreamComplete) {
+        boolean keepClient = requestComplete && !closeAfterResponse;
+        sse.endWith(event).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        finish(outcome, keepClient, upstreamComplete);
+    }
+
     /**
      * Releases everything the exchange holds. The upstream connection goes back to the pool only
      * after a clean, complete exchange; anything else leaves it in an unknown state, so it closes.
      * Whoever wrote the client's last bytes has already arranged its close when it is not kept.
      */
     private void finish(String outcome, boolean keepClient) {
+        finish(outcome, keepClient, "success".equals(outcome));
+    }
+
+    private void finish(String outcome, boolean keepClient, boolean upstreamComplete) {
         done = true;
         timer.cancel(false);
+        if (sse != null) {
+            sse.stop();
+        }
+        if (sniffedBody != null) {
+            sniffedBody.release();
+        }
+        if (upstreamErrorBody != null) {
+            upstreamErrorBody.release();
+        }
         HttpContent pending;
         while ((pending = pendingBody.poll()) != null) {
             pending.release();
         }
         if (connection != null) {
             ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
-            if ("success".equals(outcome) && requestSent && upstreamKeepAlive) {
+            if (upstreamComplete && requestSent && upstreamKeepAlive) {
                 pool.release(connection);
             } else {
                 pool.discard(connection);
@@ -351,56 +482,6 @@ final class Exchange implements UpstreamListener {
         long elapsed = context.ticker().nanoTime() - startNanos;
         context.metrics().exchangeCompleted(route.name(), upstream.name(), status, outcome, elapsed);
         owner.exchangeFinished(keepClient);
-    }
-
-    // ---- headers -----------------------------------------------------------------------------
-
-    /** Turns the client's request head into the upstream's, in place. */
-    private void prepareUpstreamHead(String clientAddress) {
-        HttpHeaders headers = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        String originalHost = headers.get(HttpHeaderNames.HOST);
-        HopByHopHeaders.strip(headers);
-        if (chunked) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        request.setUri(route.upstreamTarget(request.uri(), endpoint.url().basePath()));
-        headers.set(HttpHeaderNames.HOST, endpoint.url().hostHeader());
-        String forwardedFor = headers.get(GatewayHeaders.X_FORWARDED_FOR);
-        headers.set(GatewayHeaders.X_FORWARDED_FOR,
-                forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
-        headers.set(GatewayHeaders.X_FORWARDED_PROTO, "http");
-        if (originalHost != null) {
-            headers.set(GatewayHeaders.X_FORWARDED_HOST, originalHost);
-        }
-        headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
-        if (upstream.auth().present()) {
-            headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + upstream.auth().bearerToken());
-        }
-    }
-
-    /** Turns the upstream's response head into the client's, in place. */
-    private void prepareClientHead(HttpResponse head) {
-        HttpHeaders headers = head.headers();
-        HopByHopHeaders.strip(headers);
-        head.setProtocolVersion(HttpVersion.HTTP_1_1);
-        headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
-        closeAfterResponse = !clientKeepAlive || context.draining();
-        boolean bodyless = headRequest || status == 204 || status == 304;
-        if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
-                // HTTP/1.0 knows no chunks: the end of the connection ends the body.
-                closeAfterResponse = true;
-            } else {
-                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            }
-        }
-        if (closeAfterResponse) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
     }
 
     // ---- timers --------------------------------------------------------------------------------
@@ -417,6 +498,11 @@ final class Exchange implements UpstreamListener {
         } else {
             timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(now), TimeUnit.NANOSECONDS);
         }
+    }
+
+    private static boolean isEventStream(HttpResponse head) {
+        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length());
     }
 
     private static GatewayError connectError(Throwable cause) {

@@ -10,6 +10,7 @@ final class GatewayHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
 
     private GatewayHeaders() {}
 }

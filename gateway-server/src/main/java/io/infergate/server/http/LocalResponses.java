@@ -1,5 +1,6 @@
 package io.infergate.server.http;
 
+import io.infergate.core.JsonStrings;
 import io.infergate.core.error.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -21,7 +22,7 @@ final class LocalResponses {
     private LocalResponses() {}
 
     static FullHttpResponse error(ByteBufAllocator alloc, GatewayError error, String message, String requestId) {
-        String json = "{\"error\":{\"type\":\"" + error.cause() + "\",\"message\":" + jsonString(message)
+        String json = "{\"error\":{\"type\":\"" + error.cause() + "\",\"message\":" + JsonStrings.quote(message)
                 + ",\"layer\":\"" + error.layer().tag() + "\"}}";
         ByteBuf body = alloc.buffer(json.length());
         body.writeCharSequence(json, StandardCharsets.UTF_8);
@@ -35,27 +36,5 @@ final class LocalResponses {
             response.headers().set(GatewayHeaders.X_REQUEST_ID, requestId);
         }
         return response;
-    }
-
-    static String jsonString(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }

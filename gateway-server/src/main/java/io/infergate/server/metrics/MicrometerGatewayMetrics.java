@@ -1,6 +1,7 @@
 package io.infergate.server.metrics;
 
 import io.infergate.core.metrics.GatewayMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -15,6 +16,9 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     private final MeterRegistry registry;
     private final Map<TimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> heartbeats = new ConcurrentHashMap<>();
+    private final Map<String, Counter> cancelled = new ConcurrentHashMap<>();
+    private final Map<String, Counter> truncated = new ConcurrentHashMap<>();
 
     public MicrometerGatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -24,6 +28,28 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     public void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos) {
         requestTimers.computeIfAbsent(new TimerKey(route, upstream, status, outcome), this::requestTimer)
                 .record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void heartbeatSent(String route) {
+        heartbeats.computeIfAbsent(route, r -> counter("gateway.heartbeats", "Keep-alive comments written to streaming clients", r))
+                .increment();
+    }
+
+    @Override
+    public void streamCancelled(String route) {
+        cancelled.computeIfAbsent(route, r -> counter("gateway.stream.cancelled",
+                "Streams whose client went away; the upstream request was closed", r)).increment();
+    }
+
+    @Override
+    public void streamTruncated(String route) {
+        truncated.computeIfAbsent(route, r -> counter("gateway.stream.truncated",
+                "Streams the upstream ended without its protocol's final event", r)).increment();
+    }
+
+    private Counter counter(String name, String description, String route) {
+        return Counter.builder(name).description(description).tag("route", route).register(registry);
     }
 
     private Timer requestTimer(TimerKey key) {

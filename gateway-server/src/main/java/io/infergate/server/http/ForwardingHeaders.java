@@ -1,0 +1,82 @@
+package io.infergate.server.http;
+
+import io.infergate.core.config.EndpointUrl;
+import io.infergate.core.config.UpstreamAuth;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** The two header rewrites of a proxied exchange, each done in place on the message that crosses. */
+final class ForwardingHeaders {
+
+    /** What the client's request said about how it wants its response framed. */
+    record ClientFraming(HttpVersion version, boolean keepAlive, boolean headRequest) {}
+
+    private ForwardingHeaders() {}
+
+    /** The client's request head becomes the upstream's: hop-by-hop headers out, forwarding headers in. */
+    static void toUpstream(HttpRequest request, String target, EndpointUrl endpoint, UpstreamAuth auth,
+                           String requestId, String clientAddress) {
+        HttpHeaders headers = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        String originalHost = headers.get(HttpHeaderNames.HOST);
+        HopByHopHeaders.strip(headers);
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        request.setUri(target);
+        headers.set(HttpHeaderNames.HOST, endpoint.hostHeader());
+        String forwardedFor = headers.get(GatewayHeaders.X_FORWARDED_FOR);
+        headers.set(GatewayHeaders.X_FORWARDED_FOR,
+                forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
+        headers.set(GatewayHeaders.X_FORWARDED_PROTO, "http");
+        if (originalHost != null) {
+            headers.set(GatewayHeaders.X_FORWARDED_HOST, originalHost);
+        }
+        headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
+        if (auth.present()) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + auth.bearerToken());
+        }
+    }
+
+    /**
+     * A response head becomes the client's: hop-by-hop headers out, framing the client can read.
+     *
+     * @return whether the client connection must close after this response
+     */
+    static boolean toClient(HttpResponse head, String requestId, boolean eventStream, ClientFraming client,
+                            boolean draining) {
+        HttpHeaders headers = head.headers();
+        HopByHopHeaders.strip(headers);
+        head.setProtocolVersion(HttpVersion.HTTP_1_1);
+        headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
+        if (eventStream) {
+            // Nothing on the way may buffer or cache it, and its length is never known.
+            headers.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+                    .set(GatewayHeaders.X_ACCEL_BUFFERING, "no")
+                    .remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        boolean close = !client.keepAlive() || draining;
+        int status = head.status().code();
+        boolean bodyless = client.headRequest() || status == 204 || status == 304;
+        if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (client.version().equals(HttpVersion.HTTP_1_0)) {
+                // HTTP/1.0 knows no chunks: the end of the connection ends the body.
+                close = true;
+            } else {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        if (close) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (client.version().equals(HttpVersion.HTTP_1_0)) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return close;
+    }
+}

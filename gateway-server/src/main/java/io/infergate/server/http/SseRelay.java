@@ -1,0 +1,122 @@
+package io.infergate.server.http;
+
+import io.infergate.core.Ticker;
+import io.infergate.core.sse.SseFramer;
+import io.infergate.core.sse.StreamProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side of an event stream: upstream chunks go out as they come, untouched; when nothing
+ * went to the client for an interval, a {@code : keep-alive} comment does, but only between two
+ * events; and a stream that fails after it began ends with one error event in the client's dialect.
+ */
+final class SseRelay {
+
+    private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_OPEN_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ChannelHandlerContext client;
+    private final StreamProtocol protocol;
+    private final long intervalNanos;
+    private final Ticker ticker;
+    private final Runnable onHeartbeat;
+    private final SseFramer framer = new SseFramer();
+    private ScheduledFuture<?> timer;
+    private long lastWriteNanos;
+    private boolean upstreamBytesSeen;
+    private boolean heartbeatWritten;
+    private boolean stopped;
+
+    SseRelay(ChannelHandlerContext client, StreamProtocol protocol, long intervalNanos, Ticker ticker, Runnable onHeartbeat) {
+        this.client = client;
+        this.protocol = protocol;
+        this.intervalNanos = intervalNanos;
+        this.ticker = ticker;
+        this.onHeartbeat = onHeartbeat;
+    }
+
+    /** The stream's head has been written: from now on, quiet intervals get heartbeats. */
+    void start() {
+        lastWriteNanos = ticker.nanoTime();
+        timer = client.executor().schedule(this::beat, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One upstream chunk on its way to the client, which the caller writes as it is. */
+    void track(HttpContent content) {
+        ByteBuf bytes = content.content();
+        if (!upstreamBytesSeen && bytes.isReadable()) {
+            upstreamBytesSeen = true;
+            // A byte-order mark is stripped only at the very start: after a heartbeat it would
+            // become part of the first field's name.
+            if (heartbeatWritten && startsWithByteOrderMark(bytes)) {
+                bytes.skipBytes(3);
+            }
+        }
+        framer.feed(bytes);
+        lastWriteNanos = ticker.nanoTime();
+    }
+
+    /** Whether the upstream's last event was its protocol's final one. */
+    boolean endedWithFinalEvent() {
+        return protocol.isFinalEvent(framer.lastEventHead());
+    }
+
+    /** Ends the stream with {@code event}; an event the upstream left open is closed first. */
+    ChannelFuture endWith(byte[] event) {
+        stop();
+        ByteBuf out = client.alloc().buffer(event.length + END_OPEN_EVENT.length);
+        if (!framer.atEventBoundary()) {
+            out.writeBytes(END_OPEN_EVENT);
+        }
+        out.writeBytes(event);
+        return client.writeAndFlush(new DefaultLastHttpContent(out));
+    }
+
+    StreamProtocol protocol() {
+        return protocol;
+    }
+
+    void stop() {
+        stopped = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private void beat() {
+        if (stopped) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        long quiet = now - lastWriteNanos;
+        if (quiet < intervalNanos) {
+            timer = client.executor().schedule(this::beat, intervalNanos - quiet, TimeUnit.NANOSECONDS);
+            return;
+        }
+        // Mid-event (the upstream stalled inside one) a comment would corrupt it; a client that
+        // is not reading has bytes waiting anyway.
+        if (framer.atEventBoundary() && client.channel().isWritable()) {
+            client.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(HEARTBEAT)), client.voidPromise());
+            lastWriteNanos = now;
+            heartbeatWritten = true;
+            onHeartbeat.run();
+        }
+        timer = client.executor().schedule(this::beat, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static boolean startsWithByteOrderMark(ByteBuf bytes) {
+        int i = bytes.readerIndex();
+        return bytes.readableBytes() >= 3 && bytes.getByte(i) == (byte) 0xEF
+                && bytes.getByte(i + 1) == (byte) 0xBB && bytes.getByte(i + 2) == (byte) 0xBF;
+    }
+}
