@@ -55,6 +55,28 @@ class BackpressureIT {
         }
     }
 
+    @Test
+    void eventStreamToAClientReadingAKilobyteASecondHoldsBoundedMemory() throws Exception {
+        try (BulkUpstream upstream = new BulkUpstream(BODY, "text/event-stream");
+             TestGateway gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.port(), "heartbeat: { interval: 100ms }");
+             Socket client = new Socket("127.0.0.1", gateway.port())) {
+            client.setReceiveBufferSize(16 * 1024);
+            client.getOutputStream().write("GET /events HTTP/1.1\r\nHost: g\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = client.getInputStream();
+            skipHead(in);
+            // Read a kilobyte a second for three seconds: the stream must wait for the client.
+            long readUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < readUntil) {
+                assertEquals(1024, in.readNBytes(1024).length);
+                LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+            }
+            long plateau = waitForPlateau(upstream);
+            long gatewayDirect = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+            assertTrue(plateau < 64 * MB, "upstream wrote " + plateau / MB + " MB to a client reading 1 KB/s");
+            assertTrue(gatewayDirect < 16 * MB, "gateway holds " + gatewayDirect / MB + " MB of direct buffers");
+        }
+    }
+
     private static void skipHead(InputStream in) throws java.io.IOException {
         int matched = 0;
         while (matched < 4) {

@@ -20,11 +20,17 @@ public final class BulkUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final long size;
+    private final String contentType;
     private final AtomicLong written = new AtomicLong();
     private final Thread acceptor;
 
     public BulkUpstream(long size) throws IOException {
+        this(size, "application/octet-stream");
+    }
+
+    public BulkUpstream(long size, String contentType) throws IOException {
         this.size = size;
+        this.contentType = contentType;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::serve, "bulk-upstream");
         acceptor.setDaemon(true);
@@ -65,7 +71,7 @@ public final class BulkUpstream implements AutoCloseable {
             try (Socket socket = server.accept()) {
                 readHead(socket.getInputStream());
                 OutputStream out = socket.getOutputStream();
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + size
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + contentType + "\r\nContent-Length: " + size
                         + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 byte[] block = pattern();
                 long left = size;
