@@ -186,6 +186,9 @@ final class Exchange implements UpstreamListener {
             return;
         }
         requestComplete = content instanceof LastHttpContent;
+        if (requestComplete) {
+            onRequestBodyComplete();
+        }
         if (connection == null) {
             pendingBody.add(content);
             return;
@@ -216,6 +219,10 @@ final class Exchange implements UpstreamListener {
     private void onRequestSent() {
         requestSent = true;
         timeouts.requestSent(context.ticker().nanoTime());
+    }
+
+    /** The whole body is in: whether it asks for a stream is known now, connected or not. */
+    private void onRequestBodyComplete() {
         if (sniffedBody != null) {
             streamAsked = StreamRequests.bodyAsksForStream(new ByteBufInputStream(sniffedBody));
             sniffedBody.release();

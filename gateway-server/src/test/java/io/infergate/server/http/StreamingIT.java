@@ -198,4 +198,37 @@ class StreamingIT {
         assertEquals(expected.toString(), client.awaitHead().awaitEnd());
         assertFalse(gateway.admin("/metrics").body().contains("gateway_stream_truncated_total{route=\"main\"} 1.0"));
     }
+
+    @Test
+    void connectFailureAfterEarlyHeadersEndsTheStreamWithAnErrorEvent() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        gateway = TestGateway.oneRoute("http://127.0.0.1:" + closedPort, "heartbeat: { earlyHeaders: true }");
+        client = StreamingClient.send(gateway.port(), StreamingClient.post("/v1/chat/completions", CHAT_BODY));
+        assertEquals("data: {\"error\":{\"message\":\"could not connect to the upstream\",\"type\":\"connect_failed\","
+                + "\"code\":502}}\n\ndata: [DONE]\n\n", client.awaitHead().awaitEnd());
+        assertEquals(200, client.status());
+    }
+
+    @Test
+    void firstByteTimeoutAfterEarlyHeadersEndsTheStreamWithAnErrorEvent() throws Exception {
+        gateway("heartbeat: { interval: 100ms, earlyHeaders: true }\ntimeouts: { firstByte: 400ms }");
+        client = StreamingClient.send(gateway.port(), StreamingClient.post("/generate_stream", TGI_BODY));
+        upstream.awaitExchange(); // accepted, never answered
+        String body = client.awaitHead().awaitEnd();
+        assertTrue(body.startsWith(HEARTBEAT), "heartbeats while waiting: " + body);
+        assertEquals("data: {\"error\":\"the upstream sent no response head in time\",\"error_type\":\"first_byte_timeout\"}\n\n",
+                withoutHeartbeats(body));
+    }
+
+    @Test
+    void aPlainRequestOnAnEarlyHeadersRouteIsNotTurnedIntoAStream() throws Exception {
+        gateway("heartbeat: { earlyHeaders: true }");
+        client = StreamingClient.send(gateway.port(), StreamingClient.post("/generate", TGI_BODY));
+        upstream.awaitExchange().respondStreaming(200, "application/json").chunk("{\"generated_text\":\"x\"}").end();
+        assertEquals("{\"generated_text\":\"x\"}", client.awaitHead().awaitEnd());
+        assertEquals("application/json", client.header("content-type"));
+    }
 }
