@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -106,14 +105,16 @@ final class Exchange implements UpstreamListener {
                 request.protocolVersion(), clientKeepAlive, HttpMethod.HEAD.equals(request.method()));
         this.startNanos = context.ticker().nanoTime();
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos);
-        String routePath = new QueryStringDecoder(route.upstreamTarget(request.uri(), "")).rawPath();
+        String routeTarget = route.upstreamTarget(request.uri(), "");
+        int query = routeTarget.indexOf('?');
+        String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
         this.protocol = StreamProtocol.forPath(routePath);
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         boolean hasBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
         if (route.heartbeat().earlyHeaders() && !streamAsked && hasBody) {
             sniffedBody = client.alloc().compositeBuffer();
         }
-        ForwardingHeaders.toUpstream(request, route.upstreamTarget(request.uri(), endpoint.url().basePath()),
+        ForwardingHeaders.toUpstream(request, endpoint.url().basePath() + routeTarget,
                 endpoint.url(), upstream.auth(), requestId, clientAddress);
     }
 
