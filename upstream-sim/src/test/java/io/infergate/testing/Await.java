@@ -1,4 +1,4 @@
-package io.infergate.server.testing;
+package io.infergate.testing;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;

@@ -1,4 +1,4 @@
-package io.infergate.server.testing;
+package io.infergate.testing;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;

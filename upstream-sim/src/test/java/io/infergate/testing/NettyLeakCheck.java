@@ -1,4 +1,4 @@
-package io.infergate.server.testing;
+package io.infergate.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -1,0 +1,18 @@
+package io.infergate.sim;
+
+import java.time.Duration;
+
+/** A clock that moves only when told to. */
+final class FakeTicker implements Ticker {
+
+    private long now = 1_000_000_000L;
+
+    @Override
+    public synchronized long nanoTime() {
+        return now;
+    }
+
+    synchronized void advance(Duration by) {
+        now += by.toNanos();
+    }
+}
