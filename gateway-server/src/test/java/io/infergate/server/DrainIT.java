@@ -1,6 +1,6 @@
 package io.infergate.server;
 
-import io.infergate.server.testing.Await;
+import io.infergate.testing.Await;
 import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;

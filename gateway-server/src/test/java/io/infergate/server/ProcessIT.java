@@ -1,6 +1,6 @@
 package io.infergate.server;
 
-import io.infergate.server.testing.Await;
+import io.infergate.testing.Await;
 import io.infergate.server.testing.BulkUpstream;
 import io.infergate.server.testing.GatewayProcess;
 import io.infergate.server.testing.TestGateway;

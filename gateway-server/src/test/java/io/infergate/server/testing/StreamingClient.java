@@ -1,5 +1,7 @@
 package io.infergate.server.testing;
 
+import io.infergate.testing.Await;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
