@@ -9,11 +9,14 @@ WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 COPY gateway-core/pom.xml gateway-core/
+COPY upstream-sim/pom.xml upstream-sim/
 COPY gateway-server/pom.xml gateway-server/
 # Dependencies first, in their own layer, so a source change does not download them again.
-RUN ./mvnw -B -q dependency:go-offline -DexcludeArtifactIds=gateway-core || true
+RUN ./mvnw -B -q dependency:go-offline -DexcludeGroupIds=io.infergate || true
 COPY gateway-core/src gateway-core/src
+COPY upstream-sim/src upstream-sim/src
 COPY gateway-server/src gateway-server/src
+COPY config/demo.yaml config/demo.yaml
 RUN ./mvnw -B -q package -DskipTests
 
 FROM eclipse-temurin:17-jre

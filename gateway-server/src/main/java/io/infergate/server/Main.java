@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "infergate", mixinStandardHelpOptions = true, version = "infergate 0.1.0",
         description = "An inference gateway for Hugging Face endpoints.%n"
                 + "With no command, runs the gateway (same as 'run').",
-        subcommands = {Main.Run.class, Main.Check.class})
+        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config", "gateway.yaml");

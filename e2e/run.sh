@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the official client libraries (e2e/real-clients.mjs) against the simulator, against the
+# gateway's demo, and against a gateway with one-second heartbeats in front of a slow model, all
+# started here from the built jars. Needs Node.js 18+ and npm; installs the pinned client versions
+# from package-lock.json.
+set -euo pipefail
+E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$E2E/.." && pwd)
+SIM_JAR="$ROOT/upstream-sim/target/upstream-sim.jar"
+GATEWAY_JAR="$ROOT/gateway-server/target/infergate.jar"
+[ -f "$SIM_JAR" ] && [ -f "$GATEWAY_JAR" ] || { echo "build first: ./mvnw -B package" >&2; exit 2; }
+
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+wait_for() { # URL, what
+  for _ in $(seq 1 300); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "timed out waiting for $2 at $1" >&2
+  return 1
+}
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+(cd "$E2E" && npm ci --no-audit --no-fund --silent)
+
+SIM_PORT=$(free_port 23000)
+java -jar "$SIM_JAR" --port "$SIM_PORT" --tokens-per-second 200 >"$WORK/sim.log" 2>&1 &
+PIDS+=($!)
+GATEWAY_PORT=$(free_port $((SIM_PORT + 1)))
+ADMIN_PORT=$(free_port $((GATEWAY_PORT + 1)))
+java -jar "$GATEWAY_JAR" demo --port "$GATEWAY_PORT" --admin-port "$ADMIN_PORT" >"$WORK/demo.log" 2>&1 &
+PIDS+=($!)
+
+# A model slower than the heartbeat: more than a second between tokens.
+SLOW_SIM_PORT=$(free_port $((ADMIN_PORT + 1)))
+java -jar "$SIM_JAR" --port "$SLOW_SIM_PORT" --tokens-per-second 0.8 >"$WORK/slow-sim.log" 2>&1 &
+PIDS+=($!)
+SLOW_GATEWAY_PORT=$(free_port $((SLOW_SIM_PORT + 1)))
+SLOW_ADMIN_PORT=$(free_port $((SLOW_GATEWAY_PORT + 1)))
+GATEWAY_PORT=$SLOW_GATEWAY_PORT ADMIN_PORT=$SLOW_ADMIN_PORT SLOW_SIM_URL="http://127.0.0.1:$SLOW_SIM_PORT" \
+  java -jar "$GATEWAY_JAR" run --config "$E2E/slow-gateway.yaml" >"$WORK/slow-gateway.log" 2>&1 &
+PIDS+=($!)
+
+wait_for "http://127.0.0.1:$SIM_PORT/health" "the simulator" || { cat "$WORK/sim.log"; exit 1; }
+wait_for "http://127.0.0.1:$SLOW_ADMIN_PORT/readyz" "the slow gateway" || { cat "$WORK/slow-gateway.log"; exit 1; }
+# The demo's large model starts cold: wait until it answers through the gateway.
+wait_for "http://127.0.0.1:$GATEWAY_PORT/health" "the demo's warm primary" || { cat "$WORK/demo.log"; exit 1; }
+
+show_logs() {
+  for log in "$WORK"/*.log; do echo "--- $(basename "$log")"; tail -30 "$log"; done
+}
+node "$E2E/real-clients.mjs" "simulator=http://127.0.0.1:$SIM_PORT" "gateway-demo=http://127.0.0.1:$GATEWAY_PORT" \
+  || { show_logs; exit 1; }
+MAX_TOKENS=3 node "$E2E/real-clients.mjs" "gateway-heartbeats-1s=http://127.0.0.1:$SLOW_GATEWAY_PORT" \
+  || { show_logs; exit 1; }
+# The slow streams must really have carried heartbeats for that run to mean anything.
+heartbeats=$(curl -fsS "http://127.0.0.1:$SLOW_ADMIN_PORT/metrics" | awk '/^gateway_heartbeats_total/ {sum += $2} END {print sum + 0}')
+echo "heartbeats sent to the clients of the slow model: $heartbeats"
+[ "${heartbeats%.*}" -gt 0 ] || { echo "no heartbeat was sent: the slow run tested nothing" >&2; exit 1; }

@@ -1,0 +1,103 @@
+package io.infergate.server;
+
+import io.infergate.core.config.ConfigException;
+import io.infergate.core.config.ConfigLoader;
+import io.infergate.core.config.GatewayConfig;
+import io.infergate.sim.ColdStartMode;
+import io.infergate.sim.LoadHeader;
+import io.infergate.sim.UpstreamSim;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The whole system in one process, with no Hugging Face account: a large, slow simulated model that
+ * starts cold, a small fast one, and the gateway in front of both on the bundled {@code demo.yaml}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Runs the gateway in front of two simulated TGI endpoints (a large model with a cold start, "
+                + "a small fast one) and prints what to try.")
+final class DemoCommand implements Callable<Integer> {
+
+    static final Duration LARGE_COLD_START = Duration.ofSeconds(8);
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Gateway port (default: ${DEFAULT-VALUE}).")
+    int port = 8080;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin port (default: ${DEFAULT-VALUE}).")
+    int adminPort = 9090;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        try (UpstreamSim large = UpstreamSim.builder()
+                     .modelId("meta-llama/Llama-3.3-70B-Instruct")
+                     .tokensPerSecond(15).maxBatch(4).maxQueue(32)
+                     .coldStart(LARGE_COLD_START, ColdStartMode.HF_PROXY)
+                     .loadHeaders(EnumSet.of(LoadHeader.ORCA, LoadHeader.GPU))
+                     .start();
+             UpstreamSim small = UpstreamSim.builder()
+                     .modelId("meta-llama/Llama-3.2-3B-Instruct")
+                     .tokensPerSecond(60).maxBatch(16).maxQueue(64)
+                     .loadHeaders(EnumSet.of(LoadHeader.ORCA, LoadHeader.GPU))
+                     .start()) {
+            GatewayConfig config = ConfigLoader.load(bundledDemoConfig(), Map.of(
+                    "LARGE_URL", large.url(), "SMALL_URL", small.url(),
+                    "DEMO_PORT", Integer.toString(port), "DEMO_ADMIN_PORT", Integer.toString(adminPort)));
+            GatewayServer server = GatewayServer.start(config);
+            printWhatToTry(spec.commandLine().getOut(), server);
+            return Main.serveUntilTerminated(server, config.server().drainTimeout());
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the bundled demo config is invalid:\n" + e.getMessage(), e);
+        }
+    }
+
+    private static String bundledDemoConfig() {
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/demo.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("demo.yaml is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void printWhatToTry(PrintWriter out, GatewayServer server) {
+        String gateway = "http://localhost:" + server.port();
+        String admin = "http://localhost:" + server.adminPort();
+        out.printf("""
+
+                Infergate demo
+                  gateway  %1$s   (TGI and OpenAI-compatible API of a simulated Llama 70B)
+                  small    %1$s/small/   (a simulated Llama 3B)
+                  admin    %2$s   (/healthz, /readyz, /metrics)
+
+                The large model starts cold and answers 503 for its first %3$d seconds; /small/ is ready at once.
+
+                Try:
+                  curl -s %1$s/generate -H 'Content-Type: application/json' \\
+                    -d '{"inputs": "What is deep learning?", "parameters": {"max_new_tokens": 20}}'
+
+                  curl -N %1$s/v1/chat/completions -H 'Content-Type: application/json' \\
+                    -d '{"model": "tgi", "stream": true, "messages": [{"role": "user", "content": "Hello"}]}'
+
+                  curl -s %2$s/metrics | grep '^gateway_'
+
+                Ctrl-C stops it.
+                """, gateway, admin, LARGE_COLD_START.toSeconds());
+        out.flush();
+    }
+}
