@@ -68,6 +68,9 @@ public final class Main implements Callable<Integer> {
             description = "Silence before a ':' comment on a stream (default: 15s).")
     Duration keepAliveInterval = Duration.ofSeconds(15);
 
+    @Option(names = "--stamp-events", description = "Benchmarks: add \"sent_us\" (send time, epoch µs) to every stream event.")
+    boolean stampEvents;
+
     @Option(names = "--io-threads", description = "Event loop threads (default: cores).")
     int ioThreads = Runtime.getRuntime().availableProcessors();
 
@@ -110,7 +113,7 @@ public final class Main implements Callable<Integer> {
                 .tokensPerSecond(tokensPerSecond).prefillPerToken(prefillPerToken).batchSlowdown(batchSlowdown)
                 .coldStart(coldStart, coldStartMode).scaleToZeroAfter(scaleToZeroAfter)
                 .loadHeaders(loadHeaders.isEmpty() ? EnumSet.noneOf(LoadHeader.class) : EnumSet.copyOf(loadHeaders))
-                .flavor(flavor).seed(seed).keepAliveInterval(keepAliveInterval).ioThreads(ioThreads)
+                .flavor(flavor).seed(seed).keepAliveInterval(keepAliveInterval).ioThreads(ioThreads).stampEvents(stampEvents)
                 .faults(new Faults(errorRate, hangBeforeHead, stallAfterTokens, resetAfterTokens, trickle, malformedHttp,
                         invalidJsonEventAfterTokens, faultCount));
     }

@@ -9,7 +9,7 @@ record SimConfig(String modelId, String host, int port, int maxBatch, int maxQue
                  Duration prefillPerToken, double batchSlowdown, Duration coldStart, ColdStartMode coldStartMode,
                  Duration scaleToZeroAfter, Set<LoadHeader> loadHeaders, Flavor flavor, Faults faults, long seed,
                  Duration keepAliveInterval, int maxTotalTokens, int defaultMaxNewTokens, int ioThreads,
-                 Ticker ticker) {
+                 Ticker ticker, boolean stampEvents) {
 
     SimConfig {
         require(modelId != null && !modelId.isBlank(), "modelId: " + modelId + " (expected: a model id)");

@@ -111,6 +111,7 @@ public final class UpstreamSim implements AutoCloseable {
         private Faults faults = Faults.none();
         private long seed = 42;
         private Duration keepAliveInterval = Duration.ofSeconds(15);
+        private boolean stampEvents;
         private int maxTotalTokens = 4096;
         private int defaultMaxNewTokens = 20;
         private int ioThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
@@ -229,6 +230,15 @@ public final class UpstreamSim implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Benchmarks only: every stream event carries {@code "sent_us"}, the wall-clock microseconds
+         * when it was written, so a client on the same machine can measure each event's latency.
+         */
+        public Builder stampEvents(boolean stampEvents) {
+            this.stampEvents = stampEvents;
+            return this;
+        }
+
         /** The clock for timing decisions (headers, cold start, scale-to-zero). */
         public Builder ticker(Ticker ticker) {
             this.ticker = ticker;
@@ -238,7 +248,7 @@ public final class UpstreamSim implements AutoCloseable {
         SimConfig config() {
             return new SimConfig(modelId, host, port, maxBatch, maxQueue, tokensPerSecond, prefillPerToken,
                     batchSlowdown, coldStart, coldStartMode, scaleToZeroAfter, loadHeaders, flavor, faults, seed,
-                    keepAliveInterval, maxTotalTokens, defaultMaxNewTokens, ioThreads, ticker);
+                    keepAliveInterval, maxTotalTokens, defaultMaxNewTokens, ioThreads, ticker, stampEvents);
         }
 
         public UpstreamSim start() throws InterruptedException {

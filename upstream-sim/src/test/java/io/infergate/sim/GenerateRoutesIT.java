@@ -187,4 +187,22 @@ class GenerateRoutesIT {
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }
+
+    @Test
+    void stampedEventsCarryTheirSendTimeFirst() throws InterruptedException {
+        try (UpstreamSim stamping = UpstreamSim.builder().tokensPerSecond(200).stampEvents(true).start()) {
+            long before = java.time.Instant.now().toEpochMilli() * 1000;
+            List<JsonNode> events = new SimClient(stamping).stream("/generate_stream",
+                    "{\"inputs\":\"Hi\",\"parameters\":{\"max_new_tokens\":3}}").jsonEvents();
+            long after = java.time.Instant.now().toEpochMilli() * 1000 + 1000;
+            assertEquals(3, events.size());
+            long previous = 0;
+            for (JsonNode event : events) {
+                assertEquals("sent_us", event.fieldNames().next());
+                long sent = event.get("sent_us").asLong();
+                assertTrue(sent >= before && sent <= after && sent >= previous, "sent_us " + sent);
+                previous = sent;
+            }
+        }
+    }
 }
