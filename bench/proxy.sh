@@ -18,6 +18,8 @@
 #   PORT_BASE=28000   first port tried; four free ports at or above it are used
 #   JAVA_OPTS="-Xms256m -Xmx512m"   JVM flags for Infergate
 #   INFERGATE_JAR=gateway-server/target/infergate.jar   (relative to the repo root)
+#   UPSTREAM=nginx    the fixed upstream: nginx (default), or sim for upstream-sim in its fast mode
+#                     (no token delay), answering TGI's /generate with real JSON and headers
 #   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
 set -euo pipefail
 
@@ -202,6 +204,10 @@ EOF
 }
 
 start_upstream() {
+    if [ "${UPSTREAM:-nginx}" = sim ]; then
+        start_sim_upstream
+        return
+    fi
     local dir=$WORK/upstream
     mkdir -p "$dir"
     {
@@ -224,6 +230,22 @@ EOF
     nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
     UP_PID=$!
     wait_ready "upstream nginx" "$UP_PORT" / "$UP_PID"
+}
+
+start_sim_upstream() {
+    local dir=$WORK/upstream
+    mkdir -p "$dir"
+    local sim_jar="$ROOT/upstream-sim/target/upstream-sim.jar"
+    [ -f "$sim_jar" ] || die "missing $sim_jar; build it first"
+    java -Xmx512m -jar "$sim_jar" --port "$UP_PORT" --host 127.0.0.1 --tokens-per-second 0 \
+        --max-batch 4096 --max-queue 4096 --io-threads 1 >"$dir/sim.log" 2>&1 &
+    UP_PID=$!
+    wait_ready "upstream-sim" "$UP_PORT" /health "$UP_PID"
+}
+
+# The processes whose CPU is the upstream's: nginx's worker, or the simulator's JVM.
+upstream_pids() {
+    if [ "${UPSTREAM:-nginx}" = sim ]; then echo "$UP_PID"; else children "$UP_PID"; fi
 }
 
 start_nginx_proxy() {
@@ -278,7 +300,7 @@ EOF
 # Worker pids are looked up before every run, so a respawned worker would still be counted.
 target_pids() { # target: pids whose CPU is the target's own
     case $1 in
-        direct) children "$UP_PID" ;;
+        direct) upstream_pids ;;
         nginx) children "$NGX_PID" ;;
         infergate) echo "$JAVA_PID" ;;
     esac
@@ -343,7 +365,7 @@ for round in $(seq 1 "$ROUNDS"); do
         for t in "${TARGETS[@]}"; do
             sleep "$PAUSE"
             read -r -a own <<<"$(target_pids "$t")"
-            read -r -a up <<<"$(children "$UP_PID")"
+            read -r -a up <<<"$(upstream_pids)"
             [ ${#own[@]} -gt 0 ] && [ ${#up[@]} -gt 0 ] || die "$t: server processes not found"
             own0=$(cpu_ticks "${own[@]}")
             up0=$(cpu_ticks "${up[@]}")
@@ -426,4 +448,4 @@ echo "- CPU per request, Infergate / nginx at \`-t2 -c64\`: $cpu_ratio."
 echo "- Added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added infergate 4) µs, p99 +$(added infergate 5) µs; nginx p50 +$(added nginx 4) µs, p99 +$(added nginx 5) µs."
 echo
 echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
-echo "Proxy CPU is the proxy's own (Infergate: the whole JVM; nginx: its workers), per request wrk counted; upstream CPU is the upstream nginx's worker."
+echo "Proxy CPU is the proxy's own (Infergate: the whole JVM; nginx: its workers), per request wrk counted; upstream CPU is the upstream's own (nginx's worker, or the simulator's JVM)."

@@ -231,4 +231,12 @@ class StreamingIT {
         assertEquals("{\"generated_text\":\"x\"}", client.awaitHead().awaitEnd());
         assertEquals("application/json", client.header("content-type"));
     }
+
+    @Test
+    void deadlineMidStreamEndsWithAnErrorEvent() throws Exception {
+        gateway("timeouts: { total: 500ms, streamIdle: 10s }");
+        streamFrom("/v1/completions", "{\"prompt\":\"x\",\"stream\":true}").chunk("data: {\"choices\":[]}\n\n");
+        assertEquals("data: {\"choices\":[]}\n\ndata: {\"error\":{\"message\":\"the request's total deadline ran out\","
+                + "\"type\":\"deadline_exceeded\",\"code\":504}}\n\ndata: [DONE]\n\n", client.awaitHead().awaitEnd());
+    }
 }
