@@ -11,14 +11,9 @@ import io.infergate.core.upstream.Upstream;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -32,7 +27,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -50,7 +44,6 @@ import java.util.concurrent.TimeUnit;
 final class Exchange implements UpstreamListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final String EVENT_STREAM = "text/event-stream";
     private static final int MAX_ERROR_BODY_BYTES = 16 * 1024;
 
     private final ProxyHandler owner;
@@ -71,11 +64,11 @@ final class Exchange implements UpstreamListener {
     /** Whether the client asked for an event stream; with early headers, the body may still say so. */
     private boolean streamAsked;
     /** The request body, kept while it may still say {@code "stream": true} for early headers. */
-    private CompositeByteBuf sniffedBody;
+    private BodyCopy sniffedBody;
     /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
     private SseRelay sse;
     /** An upstream's error answer to a request whose stream was committed early: retold as an event. */
-    private CompositeByteBuf upstreamErrorBody;
+    private BodyCopy upstreamErrorBody;
 
     private UpstreamConnection connection;
     private ScheduledFuture<?> timer;
@@ -112,7 +105,7 @@ final class Exchange implements UpstreamListener {
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         boolean hasBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
         if (route.heartbeat().earlyHeaders() && !streamAsked && hasBody) {
-            sniffedBody = client.alloc().compositeBuffer();
+            sniffedBody = new BodyCopy(client.alloc(), (int) Math.min(Integer.MAX_VALUE, context.server().maxBodyBytes()));
         }
         ForwardingHeaders.toUpstream(request, endpoint.url().basePath() + routeTarget,
                 endpoint.url(), upstream.auth(), requestId, clientAddress);
@@ -138,7 +131,7 @@ final class Exchange implements UpstreamListener {
 
     private void onConnected(Future<UpstreamConnection> future, boolean flush) {
         if (!future.isSuccess()) {
-            fail(connectError(future.cause()));
+            fail(ConnectionPool.failureCause(future.cause()));
             return;
         }
         UpstreamConnection acquired = future.getNow();
@@ -179,7 +172,7 @@ final class Exchange implements UpstreamListener {
         }
         requestBodyBytes += content.content().readableBytes();
         if (sniffedBody != null) {
-            sniffedBody.addComponent(true, content.content().retainedDuplicate());
+            sniffedBody.add(content.content());
         }
         if (requestBodyBytes > context.server().maxBodyBytes()) {
             content.release();
@@ -225,7 +218,7 @@ final class Exchange implements UpstreamListener {
     /** The whole body is in: whether it asks for a stream is known now, connected or not. */
     private void onRequestBodyComplete() {
         if (sniffedBody != null) {
-            streamAsked = StreamRequests.bodyAsksForStream(new ByteBufInputStream(sniffedBody));
+            streamAsked = StreamRequests.bodyAsksForStream(sniffedBody.stream());
             sniffedBody.release();
             sniffedBody = null;
             commitStreamEarlyIfAsked();
@@ -241,7 +234,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, SseRelay.EVENT_STREAM);
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, true, clientFraming, context.draining());
         status = 200;
         responseStarted = true;
@@ -294,13 +287,13 @@ final class Exchange implements UpstreamListener {
         }
         timeouts.responseActivity(context.ticker().nanoTime());
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
-        boolean eventStream = isEventStream(head);
+        boolean eventStream = SseRelay.isEventStream(head);
         if (sse != null) {
             // The client's stream began early: the upstream's head has nothing left to say,
             // unless it is an error, which the client will get as an event.
             if (code >= 300 || !eventStream) {
                 status = code;
-                upstreamErrorBody = client.alloc().compositeBuffer();
+                upstreamErrorBody = new BodyCopy(client.alloc(), MAX_ERROR_BODY_BYTES);
             }
             ReferenceCountUtil.release(head);
             return;
@@ -347,16 +340,11 @@ final class Exchange implements UpstreamListener {
 
     /** Keeps up to 16 KiB of an upstream error body; at its end, the client's stream ends with it as an event. */
     private void collectErrorBody(HttpContent content) {
-        ByteBuf bytes = content.content();
-        int room = MAX_ERROR_BODY_BYTES - upstreamErrorBody.readableBytes();
-        if (room > 0 && bytes.isReadable()) {
-            upstreamErrorBody.addComponent(true, bytes.readRetainedSlice(Math.min(room, bytes.readableBytes())));
-        }
+        upstreamErrorBody.add(content.content());
         boolean last = content instanceof LastHttpContent;
         content.release();
         if (last) {
-            byte[] body = ByteBufUtil.getBytes(upstreamErrorBody);
-            UpstreamError error = UpstreamError.from(status, body);
+            UpstreamError error = UpstreamError.from(status, upstreamErrorBody.toArray());
             endStream(sse.protocol().errorEvent(error.type(), error.message(), error.status()), "upstream_error", true);
         }
     }
@@ -506,16 +494,5 @@ final class Exchange implements UpstreamListener {
         } else {
             timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(now), TimeUnit.NANOSECONDS);
         }
-    }
-
-    private static boolean isEventStream(HttpResponse head) {
-        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        return type != null && type.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length());
-    }
-
-    private static GatewayError connectError(Throwable cause) {
-        return cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException
-                ? GatewayError.CONNECT_TIMEOUT
-                : GatewayError.CONNECT_FAILED;
     }
 }

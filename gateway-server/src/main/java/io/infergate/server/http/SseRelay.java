@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class SseRelay {
 
+    static final String EVENT_STREAM = "text/event-stream";
     private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_OPEN_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -112,6 +115,11 @@ final class SseRelay {
             onHeartbeat.run();
         }
         timer = client.executor().schedule(this::beat, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    static boolean isEventStream(HttpResponse head) {
+        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, EVENT_STREAM, 0, EVENT_STREAM.length());
     }
 
     private static boolean startsWithByteOrderMark(ByteBuf bytes) {

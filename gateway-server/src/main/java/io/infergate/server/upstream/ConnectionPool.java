@@ -1,17 +1,20 @@
 package io.infergate.server.upstream;
 
 import io.infergate.core.Ticker;
+import io.infergate.core.error.GatewayError;
 import io.infergate.core.upstream.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
@@ -74,6 +77,13 @@ public final class ConnectionPool {
     public void discard(UpstreamConnection connection) {
         connection.park(ticker.nanoTime());
         connection.channel().close();
+    }
+
+    /** What a failed {@link #acquire} means for the client: out of time, or refused outright. */
+    public static GatewayError failureCause(Throwable connectFailure) {
+        return connectFailure instanceof ConnectTimeoutException || connectFailure instanceof SslHandshakeTimeoutException
+                ? GatewayError.CONNECT_TIMEOUT
+                : GatewayError.CONNECT_FAILED;
     }
 
     private UpstreamConnection pollIdle(Endpoint endpoint) {

@@ -1,0 +1,45 @@
+package io.infergate.server.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+
+import java.io.InputStream;
+
+/**
+ * The first bytes of a body, kept by reference (retained slices, no copying) while the body itself
+ * goes on: for a decision about it once it is complete. Must be released.
+ */
+final class BodyCopy {
+
+    private final CompositeByteBuf bytes;
+    private final int limit;
+
+    BodyCopy(ByteBufAllocator alloc, int limit) {
+        this.bytes = alloc.compositeBuffer();
+        this.limit = limit;
+    }
+
+    /** Keeps what fits of {@code chunk}'s readable bytes; the chunk's indexes are not moved. */
+    void add(ByteBuf chunk) {
+        int room = limit - bytes.readableBytes();
+        int n = Math.min(room, chunk.readableBytes());
+        if (n > 0) {
+            bytes.addComponent(true, chunk.retainedSlice(chunk.readerIndex(), n));
+        }
+    }
+
+    InputStream stream() {
+        return new ByteBufInputStream(bytes);
+    }
+
+    byte[] toArray() {
+        return ByteBufUtil.getBytes(bytes);
+    }
+
+    void release() {
+        bytes.release();
+    }
+}
