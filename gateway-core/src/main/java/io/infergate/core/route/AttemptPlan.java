@@ -1,0 +1,85 @@
+package io.infergate.core.route;
+
+import io.infergate.core.resilience.CircuitBreaker;
+import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The order in which one request tries endpoints: the primary upstream's, least loaded first, then
+ * each fallback upstream's. An endpoint whose breaker refuses is skipped, and a breaker's permission
+ * is taken only for the endpoint actually chosen. Not thread-safe: one request, one event loop.
+ */
+public final class AttemptPlan {
+
+    private final List<Upstream> upstreams;
+    private final Function<Endpoint, CircuitBreaker> breakers;
+    private int upstreamIndex;
+    private int attemptsOnUpstream;
+    private Endpoint last;
+
+    public AttemptPlan(List<Upstream> upstreams, Function<Endpoint, CircuitBreaker> breakers) {
+        this.upstreams = List.copyOf(upstreams);
+        this.breakers = breakers;
+    }
+
+    /**
+     * The endpoint for the next attempt on the current upstream, moving on to the next upstream when
+     * this one has none left to offer; {@code null} when no upstream has. With {@code avoidLast}, the
+     * previous endpoint is not chosen again (it stayed silent), so a single-endpoint upstream is left.
+     */
+    public Endpoint next(boolean avoidLast) {
+        while (upstreamIndex < upstreams.size()) {
+            Endpoint chosen = choose(upstreams.get(upstreamIndex), avoidLast ? last : null);
+            if (chosen != null) {
+                attemptsOnUpstream++;
+                last = chosen;
+                return chosen;
+            }
+            moveToNextUpstream();
+            avoidLast = false;
+        }
+        return null;
+    }
+
+    /** Gives up on the current upstream: the next attempt goes to the following one. */
+    public void moveToNextUpstream() {
+        upstreamIndex++;
+        attemptsOnUpstream = 0;
+    }
+
+    /** Whether an upstream follows the current one, whatever its breakers say now. */
+    public boolean hasNextUpstream() {
+        return upstreamIndex + 1 < upstreams.size();
+    }
+
+    /** The upstream of the last attempt. */
+    public Upstream upstream() {
+        return upstreams.get(Math.min(upstreamIndex, upstreams.size() - 1));
+    }
+
+    /** Attempts made on the current upstream, the last one included. */
+    public int attemptsOnUpstream() {
+        return attemptsOnUpstream;
+    }
+
+    /** Whether the last attempt went to a fallback rather than the primary. */
+    public boolean onFallback() {
+        return upstreamIndex > 0;
+    }
+
+    private Endpoint choose(Upstream upstream, Endpoint avoid) {
+        List<Endpoint> candidates = new ArrayList<>(upstream.endpoints());
+        candidates.sort(Comparator.comparingInt(Endpoint::inFlight));
+        for (Endpoint candidate : candidates) {
+            if (candidate != avoid && breakers.apply(candidate).tryAcquire()) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
