@@ -85,7 +85,8 @@ final class DemoCommand implements Callable<Integer> {
                   small    %1$s/small/   (a simulated Llama 3B)
                   admin    %2$s   (/healthz, /readyz, /metrics)
 
-                The large model starts cold and answers 503 for its first %3$d seconds; /small/ is ready at once.
+                The large model starts cold: for its first %3$d seconds its requests fall back to the small
+                one (the X-Gateway-Fallback header says so). /small/ is the small model alone.
 
                 Try:
                   curl -s %1$s/generate -H 'Content-Type: application/json' \\

@@ -19,7 +19,7 @@ class AdminIT {
             upstream.enqueue(new MockResponse.Builder().body("a").build());
             upstream.enqueue(new MockResponse.Builder().body("b").build());
             upstream.enqueue(new MockResponse.Builder().code(503).body("c").build());
-            try (TestGateway gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.getPort(), "")) {
+            try (TestGateway gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.getPort(), "retry: { attempts: 1 }")) {
                 assertEquals("ok\n", gateway.admin("/healthz").body());
                 assertEquals(200, gateway.admin("/readyz").statusCode());
                 for (int i = 0; i < 3; i++) {

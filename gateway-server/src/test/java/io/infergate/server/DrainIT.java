@@ -52,8 +52,7 @@ class DrainIT {
             }
         });
         Await.until("readyz answers 503", Duration.ofSeconds(5), () -> readyStatus() == 503);
-        assertThrows(IOException.class, () -> new Socket("127.0.0.1", gateway.port()).close(),
-                "the proxy port still accepts connections while draining");
+        Await.until("the proxy port refuses connections", Duration.ofSeconds(5), this::proxyPortRefuses);
 
         HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
         assertEquals(200, response.statusCode());
@@ -71,6 +70,14 @@ class DrainIT {
         assertFalse(gateway.server().drain(Duration.ofMillis(300)));
         ExecutionException cut = assertThrows(ExecutionException.class, () -> inFlight.get(5, TimeUnit.SECONDS));
         assertTrue(cut.getCause() instanceof IOException, cut.toString());
+    }
+
+    private boolean proxyPortRefuses() {
+        try (Socket probe = new Socket("127.0.0.1", gateway.port())) {
+            return false;
+        } catch (IOException refused) {
+            return true;
+        }
     }
 
     private int readyStatus() {

@@ -1,6 +1,8 @@
 package io.infergate.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.infergate.core.resilience.BreakerSettings;
+import io.infergate.core.resilience.RetryPolicy;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -18,7 +20,7 @@ import java.util.Map;
 public final class ConfigLoader {
 
     static final List<String> KEYS = List.of("server", "defaults", "routes");
-    static final List<String> DEFAULTS_KEYS = List.of("timeouts", "heartbeat");
+    static final List<String> DEFAULTS_KEYS = List.of("timeouts", "heartbeat", "retry", "breaker");
 
     private ConfigLoader() {}
 
@@ -79,7 +81,9 @@ public final class ConfigLoader {
         }
         return new RouteDefaults(
                 TimeoutsBinder.bind(defaults.get("timeouts"), Timeouts.DEFAULTS),
-                HeartbeatBinder.bind(defaults.get("heartbeat"), HeartbeatConfig.DEFAULTS));
+                HeartbeatBinder.bind(defaults.get("heartbeat"), HeartbeatConfig.DEFAULTS),
+                RetryBinder.bind(defaults.get("retry"), RetryPolicy.DEFAULTS),
+                BreakerBinder.bind(defaults.get("breaker"), BreakerSettings.DEFAULTS));
     }
 
     private static String reason(IOException e) {

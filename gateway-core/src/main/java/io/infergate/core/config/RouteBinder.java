@@ -1,5 +1,8 @@
 package io.infergate.core.config;
 
+import io.infergate.core.resilience.BreakerSettings;
+import io.infergate.core.resilience.RetryPolicy;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +12,8 @@ import java.util.List;
  */
 final class RouteBinder {
 
-    static final List<String> KEYS = List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "upstreams");
+    static final List<String> KEYS =
+            List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "retry", "breaker", "upstreams");
     static final List<String> MATCH_KEYS = List.of("pathPrefix");
 
     private final RouteDefaults defaults;
@@ -45,11 +49,13 @@ final class RouteBinder {
         boolean stripPrefix = route.get("stripPrefix").bool(false);
         Timeouts timeouts = TimeoutsBinder.bind(route.get("timeouts"), defaults.timeouts());
         HeartbeatConfig heartbeat = HeartbeatBinder.bind(route.get("heartbeat"), defaults.heartbeat());
+        RetryPolicy retry = RetryBinder.bind(route.get("retry"), defaults.retry());
+        BreakerSettings breaker = BreakerBinder.bind(route.get("breaker"), defaults.breaker());
         List<UpstreamConfig> upstreams = upstreams(route.get("upstreams"));
         if (name == null || match == null || upstreams.isEmpty()) {
             return null;
         }
-        return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, upstreams);
+        return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, retry, breaker, upstreams);
     }
 
     private RouteMatch match(ConfigNode match, String routePath) {

@@ -1,5 +1,8 @@
 package io.infergate.core.config;
 
+import io.infergate.core.resilience.BreakerSettings;
+import io.infergate.core.resilience.RetryPolicy;
+
 import java.util.List;
 
 /** One route: which requests it takes, how it rewrites their path, and the upstreams it tries in order. */
@@ -9,6 +12,8 @@ public record RouteConfig(
         boolean stripPrefix,
         Timeouts timeouts,
         HeartbeatConfig heartbeat,
+        RetryPolicy retry,
+        BreakerSettings breaker,
         List<UpstreamConfig> upstreams) {
 
     public RouteConfig {

@@ -9,6 +9,12 @@ public interface GatewayMetrics {
     /** One exchange ended: {@code outcome} is {@code success}, {@code cancelled}, or the cause of a gateway error. */
     void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos);
 
+    /** A request was tried again on the same upstream. */
+    void retried(String route, String upstream);
+
+    /** A request moved on to a fallback upstream. */
+    void fellBack(String route, String upstream);
+
     /** A {@code : keep-alive} comment went to a streaming client. */
     void heartbeatSent(String route);
 
@@ -21,6 +27,12 @@ public interface GatewayMetrics {
     GatewayMetrics NOOP = new GatewayMetrics() {
         @Override
         public void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos) {}
+
+        @Override
+        public void retried(String route, String upstream) {}
+
+        @Override
+        public void fellBack(String route, String upstream) {}
 
         @Override
         public void heartbeatSent(String route) {}

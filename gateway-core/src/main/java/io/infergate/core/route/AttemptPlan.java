@@ -1,13 +1,11 @@
 package io.infergate.core.route;
 
-import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * The order in which one request tries endpoints: the primary upstream's, least loaded first, then
@@ -17,14 +15,12 @@ import java.util.function.Function;
 public final class AttemptPlan {
 
     private final List<Upstream> upstreams;
-    private final Function<Endpoint, CircuitBreaker> breakers;
     private int upstreamIndex;
     private int attemptsOnUpstream;
     private Endpoint last;
 
-    public AttemptPlan(List<Upstream> upstreams, Function<Endpoint, CircuitBreaker> breakers) {
-        this.upstreams = List.copyOf(upstreams);
-        this.breakers = breakers;
+    public AttemptPlan(List<Upstream> upstreams) {
+        this.upstreams = upstreams;
     }
 
     /**
@@ -76,7 +72,7 @@ public final class AttemptPlan {
         List<Endpoint> candidates = new ArrayList<>(upstream.endpoints());
         candidates.sort(Comparator.comparingInt(Endpoint::inFlight));
         for (Endpoint candidate : candidates) {
-            if (candidate != avoid && breakers.apply(candidate).tryAcquire()) {
+            if (candidate != avoid && candidate.breaker().tryAcquire()) {
                 return candidate;
             }
         }

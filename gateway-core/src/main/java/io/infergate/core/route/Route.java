@@ -3,9 +3,12 @@ package io.infergate.core.route;
 import io.infergate.core.config.HeartbeatConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.Timeouts;
+import io.infergate.core.resilience.RetryPolicy;
+import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.upstream.Upstream;
 
 import java.util.List;
+import java.util.Set;
 
 /** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
 public final class Route {
@@ -15,6 +18,8 @@ public final class Route {
     private final boolean stripPrefix;
     private final Timeouts timeouts;
     private final HeartbeatConfig heartbeat;
+    private final RetryPolicy retry;
+    private final RetryRules retryRules;
     private final List<Upstream> upstreams;
 
     Route(RouteConfig config, List<Upstream> upstreams) {
@@ -23,6 +28,8 @@ public final class Route {
         this.stripPrefix = config.stripPrefix();
         this.timeouts = config.timeouts();
         this.heartbeat = config.heartbeat();
+        this.retry = config.retry();
+        this.retryRules = new RetryRules(config.retry(), Set.of());
         this.upstreams = List.copyOf(upstreams);
     }
 
@@ -40,6 +47,14 @@ public final class Route {
 
     public HeartbeatConfig heartbeat() {
         return heartbeat;
+    }
+
+    public RetryPolicy retry() {
+        return retry;
+    }
+
+    public RetryRules retryRules() {
+        return retryRules;
     }
 
     public List<Upstream> upstreams() {

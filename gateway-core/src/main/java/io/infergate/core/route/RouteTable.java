@@ -1,11 +1,16 @@
 package io.infergate.core.route;
 
+import io.infergate.core.Ticker;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.UpstreamConfig;
+import io.infergate.core.resilience.CircuitBreaker;
+import io.infergate.core.resilience.RetryBudget;
+import io.infergate.core.resilience.RetryPolicy;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -13,12 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Routes compiled from one config, ordered for longest-prefix matching. Endpoints are created once
  * and shared by every route that names the same URL with the same TLS settings.
  */
 public final class RouteTable {
+
+    private static final Duration BUDGET_WINDOW = Duration.ofSeconds(10);
 
     private final List<Route> routesLongestFirst;
     private final Collection<Endpoint> endpoints;
@@ -29,6 +37,14 @@ public final class RouteTable {
     }
 
     public static RouteTable compile(GatewayConfig config) {
+        return compile(config, Ticker.SYSTEM, transition -> { });
+    }
+
+    /**
+     * @param onTransition told of every breaker's phase changes; an endpoint shared by several routes
+     *                     takes its breaker settings from the first route that names it
+     */
+    public static RouteTable compile(GatewayConfig config, Ticker ticker, Consumer<CircuitBreaker.Transition> onTransition) {
         Map<Object, Endpoint> endpoints = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
         for (RouteConfig routeConfig : config.routes()) {
@@ -36,9 +52,12 @@ public final class RouteTable {
             for (UpstreamConfig upstreamConfig : routeConfig.upstreams()) {
                 List<Endpoint> members = upstreamConfig.endpoints().stream()
                         .map(url -> endpoints.computeIfAbsent(List.of(url, upstreamConfig.tls()),
-                                key -> new Endpoint(url, upstreamConfig.tls())))
+                                key -> new Endpoint(url, upstreamConfig.tls(), new CircuitBreaker(
+                                        url.toString(), routeConfig.breaker(), ticker, onTransition))))
                         .toList();
-                upstreams.add(new Upstream(upstreamConfig.name(), members, upstreamConfig.auth()));
+                RetryPolicy retry = routeConfig.retry();
+                RetryBudget budget = new RetryBudget(retry.budgetPercent(), retry.minRetriesPerSecond(), BUDGET_WINDOW, ticker);
+                upstreams.add(new Upstream(upstreamConfig.name(), members, upstreamConfig.auth(), budget));
             }
             routes.add(new Route(routeConfig, upstreams));
         }

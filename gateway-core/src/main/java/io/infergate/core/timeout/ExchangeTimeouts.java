@@ -32,6 +32,17 @@ public final class ExchangeTimeouts {
         requestSentAt = now;
     }
 
+    /** An attempt was given up before its response: the first-byte clock waits for the next one. */
+    public void attemptEnded() {
+        requestSentAt = NOT_YET;
+        lastResponseActivity = NOT_YET;
+    }
+
+    /** What is left of the total deadline at {@code now}; negative once it has passed. */
+    public long nanosLeft(long now) {
+        return totalDeadline - now;
+    }
+
     /** The response head or a body chunk arrived: the first-byte clock stops, the idle clock restarts. */
     public void responseActivity(long now) {
         lastResponseActivity = now;

@@ -2,6 +2,7 @@ package io.infergate.core.upstream;
 
 import io.infergate.core.config.EndpointUrl;
 import io.infergate.core.config.TlsConfig;
+import io.infergate.core.resilience.CircuitBreaker;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,11 +14,13 @@ public final class Endpoint {
 
     private final EndpointUrl url;
     private final TlsConfig tls;
+    private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    public Endpoint(EndpointUrl url, TlsConfig tls) {
+    public Endpoint(EndpointUrl url, TlsConfig tls, CircuitBreaker breaker) {
         this.url = url;
         this.tls = tls;
+        this.breaker = breaker;
     }
 
     public EndpointUrl url() {
@@ -26,6 +29,11 @@ public final class Endpoint {
 
     public TlsConfig tls() {
         return tls;
+    }
+
+    /** The endpoint's breaker, shared by every route that uses it. */
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     public int inFlight() {

@@ -1,6 +1,7 @@
 package io.infergate.core.upstream;
 
 import io.infergate.core.config.UpstreamAuth;
+import io.infergate.core.resilience.RetryBudget;
 
 import java.util.List;
 
@@ -10,14 +11,21 @@ public final class Upstream {
     private final String name;
     private final List<Endpoint> endpoints;
     private final UpstreamAuth auth;
+    private final RetryBudget retryBudget;
 
-    public Upstream(String name, List<Endpoint> endpoints, UpstreamAuth auth) {
+    public Upstream(String name, List<Endpoint> endpoints, UpstreamAuth auth, RetryBudget retryBudget) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("endpoints: empty (expected: at least one)");
         }
         this.name = name;
         this.endpoints = List.copyOf(endpoints);
         this.auth = auth;
+        this.retryBudget = retryBudget;
+    }
+
+    /** Retries to this upstream stay inside it, whatever the clients do. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
     }
 
     public String name() {
@@ -30,17 +38,5 @@ public final class Upstream {
 
     public UpstreamAuth auth() {
         return auth;
-    }
-
-    /** The endpoint with the fewest requests in flight; ties go to the first listed. */
-    public Endpoint leastLoaded() {
-        Endpoint best = endpoints.get(0);
-        for (int i = 1; i < endpoints.size(); i++) {
-            Endpoint candidate = endpoints.get(i);
-            if (candidate.inFlight() < best.inFlight()) {
-                best = candidate;
-            }
-        }
-        return best;
     }
 }

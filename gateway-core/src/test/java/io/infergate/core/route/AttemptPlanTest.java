@@ -6,14 +6,13 @@ import io.infergate.core.config.TlsConfig;
 import io.infergate.core.config.UpstreamAuth;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.CircuitBreaker;
+import io.infergate.core.resilience.RetryBudget;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,27 +23,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AttemptPlanTest {
 
     private final FakeTicker ticker = new FakeTicker();
-    private final Map<Endpoint, CircuitBreaker> breakers = new HashMap<>();
     private final Endpoint a1 = endpoint("http://a1");
     private final Endpoint a2 = endpoint("http://a2");
     private final Endpoint b1 = endpoint("http://b1");
-    private final Upstream primary = new Upstream("primary", List.of(a1, a2), UpstreamAuth.NONE);
-    private final Upstream fallback = new Upstream("small", List.of(b1), UpstreamAuth.NONE);
+    private final Upstream primary = new Upstream("primary", List.of(a1, a2), UpstreamAuth.NONE, budget());
+    private final Upstream fallback = new Upstream("small", List.of(b1), UpstreamAuth.NONE, budget());
+
+    private RetryBudget budget() {
+        return new RetryBudget(20, 3, Duration.ofSeconds(10), ticker);
+    }
 
     private Endpoint endpoint(String url) {
-        Endpoint endpoint = new Endpoint(EndpointUrl.parse(url), TlsConfig.DEFAULTS);
-        breakers.put(endpoint, new CircuitBreaker(url, new BreakerSettings(1, Duration.ofSeconds(10),
-                Duration.ofSeconds(10), 1), ticker, t -> { }));
-        return endpoint;
+        return new Endpoint(EndpointUrl.parse(url), TlsConfig.DEFAULTS, new CircuitBreaker(url,
+                new BreakerSettings(1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1), ticker, t -> { }));
     }
 
     private AttemptPlan plan() {
-        return new AttemptPlan(List.of(primary, fallback), breakers::get);
+        return new AttemptPlan(List.of(primary, fallback));
     }
 
     private void open(Endpoint endpoint) {
-        breakers.get(endpoint).tryAcquire();
-        breakers.get(endpoint).onFailure();
+        endpoint.breaker().tryAcquire();
+        endpoint.breaker().onFailure();
     }
 
     @Test
@@ -89,9 +89,9 @@ class AttemptPlanTest {
 
     @Test
     void retryingTheSameUpstreamCountsItsAttempts() {
-        AttemptPlan plan = new AttemptPlan(List.of(fallback), breakers::get);
+        AttemptPlan plan = new AttemptPlan(List.of(fallback));
         assertSame(b1, plan.next(false));
-        breakers.get(b1).onSuccess();
+        b1.breaker().onSuccess();
         assertSame(b1, plan.next(false));
         assertEquals(2, plan.attemptsOnUpstream());
     }

@@ -69,23 +69,4 @@ class RouteTableTest {
                 table.match("/llama/v1/x").primary().endpoints().get(0));
         assertEquals(2, table.endpoints().size());
     }
-
-    @Test
-    void leastLoadedEndpointIsChosen() throws ConfigException {
-        RouteTable table = compile("""
-                routes:
-                  - name: r
-                    match: { pathPrefix: / }
-                    upstreams: [ { name: a, endpoints: [ "http://10.0.0.1", "http://10.0.0.2" ] } ]
-                """);
-        var upstream = table.match("/").primary();
-        var first = upstream.endpoints().get(0);
-        var second = upstream.endpoints().get(1);
-        assertSame(first, upstream.leastLoaded());
-        first.requestStarted();
-        assertSame(second, upstream.leastLoaded());
-        second.requestStarted();
-        second.requestStarted();
-        assertSame(first, upstream.leastLoaded());
-    }
 }

@@ -31,8 +31,14 @@ final class BodyCopy {
         }
     }
 
+    /** Reads the bytes without using them up: a later {@link #retainedBytes()} still has them all. */
     InputStream stream() {
-        return new ByteBufInputStream(bytes);
+        return new ByteBufInputStream(bytes.duplicate());
+    }
+
+    /** The bytes kept so far, as a new reference the caller releases. */
+    ByteBuf retainedBytes() {
+        return bytes.retainedDuplicate();
     }
 
     byte[] toArray() {

@@ -1,6 +1,9 @@
 package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.resilience.AttemptOutcome;
+import io.infergate.core.resilience.RetryRules;
+import io.infergate.core.route.AttemptPlan;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.StreamRequests;
@@ -15,6 +18,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -33,7 +37,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,8 +56,7 @@ final class Exchange implements UpstreamListener {
     private final ChannelHandlerContext client;
     private final ProxyContext context;
     private final Route route;
-    private final Upstream upstream;
-    private final Endpoint endpoint;
+    private final AttemptPlan plan;
     private final HttpRequest request;
     private final String requestId;
     private final boolean clientKeepAlive;
@@ -60,18 +65,40 @@ final class Exchange implements UpstreamListener {
     private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
     private final ExchangeTimeouts timeouts;
     private final StreamProtocol protocol;
+    private final String routeTarget;
+    private final String clientAuthorization;
+    private final boolean hasBody;
 
     /** Whether the client asked for an event stream; with early headers, the body may still say so. */
     private boolean streamAsked;
-    /** The request body, kept while it may still say {@code "stream": true} for early headers. */
-    private BodyCopy sniffedBody;
+    /**
+     * The request body, kept while it may still say {@code "stream": true} for early headers, and
+     * while another attempt may need it again.
+     */
+    private BodyCopy requestBody;
+    private boolean sniffBody;
     /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
     private SseRelay sse;
     /** An upstream's error answer to a request whose stream was committed early: retold as an event. */
     private BodyCopy upstreamErrorBody;
 
+    // The current attempt: which endpoint, on which upstream, over which connection.
+    private Upstream upstream;
+    private Endpoint endpoint;
     private UpstreamConnection connection;
+    private int attempts;
+    private boolean attemptActive;
+    private boolean breakerPending;
+    private boolean upstreamHeadReceived;
+    /** Why the last attempt failed, to answer with when none is left; null when it was an upstream's own answer. */
+    private GatewayError lastFailure;
+    /** An attempt that failed while the client was still sending: decided on once the body is in. */
+    private AttemptOutcome deferredOutcome;
+    /** Whether an upstream byte reached the client: from then on, no other attempt. Heartbeats do not count. */
+    private boolean upstreamBytesRelayed;
+
     private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> retryTimer;
     private long requestBodyBytes;
     private boolean requestComplete;
     private boolean requestSent;
@@ -80,6 +107,7 @@ final class Exchange implements UpstreamListener {
     private boolean upstreamKeepAlive;
     private boolean upstreamReadPending;
     private boolean closeAfterResponse;
+    private long retryAfterSeconds;
     private boolean done;
     private int status;
 
@@ -89,8 +117,7 @@ final class Exchange implements UpstreamListener {
         this.client = client;
         this.context = context;
         this.route = route;
-        this.upstream = route.primary();
-        this.endpoint = upstream.leastLoaded();
+        this.plan = new AttemptPlan(route.upstreams());
         this.request = request;
         this.requestId = requestId;
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
@@ -98,26 +125,51 @@ final class Exchange implements UpstreamListener {
                 request.protocolVersion(), clientKeepAlive, HttpMethod.HEAD.equals(request.method()));
         this.startNanos = context.ticker().nanoTime();
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos);
-        String routeTarget = route.upstreamTarget(request.uri(), "");
+        this.routeTarget = route.upstreamTarget(request.uri(), "");
         int query = routeTarget.indexOf('?');
         String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
         this.protocol = StreamProtocol.forPath(routePath);
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
-        boolean hasBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
-        if (route.heartbeat().earlyHeaders() && !streamAsked && hasBody) {
-            sniffedBody = new BodyCopy(client.alloc(), (int) Math.min(Integer.MAX_VALUE, context.server().maxBodyBytes()));
+        this.hasBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
+        this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        this.sniffBody = route.heartbeat().earlyHeaders() && !streamAsked && hasBody;
+        boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1;
+        if (hasBody && (sniffBody || anotherAttemptPossible)) {
+            requestBody = new BodyCopy(client.alloc(), (int) Math.min(Integer.MAX_VALUE, context.server().maxBodyBytes()));
         }
-        ForwardingHeaders.toUpstream(request, endpoint.url().basePath() + routeTarget,
-                endpoint.url(), upstream.auth(), requestId, clientAddress);
+        ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
     // ---- the way up: connect, then send the head and the body -------------------------------
 
     void start() {
         context.exchangeStarted();
-        endpoint.requestStarted();
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
+        startAttempt(false);
+    }
+
+    /** The next endpoint of the plan gets the request; with {@code avoidLast}, not the one that stayed silent. */
+    private void startAttempt(boolean avoidLast) {
+        if (done) {
+            return;
+        }
+        endpoint = plan.next(avoidLast);
+        if (endpoint == null) {
+            failWithNothingLeft();
+            return;
+        }
+        if (plan.upstream() != upstream) {
+            upstream = plan.upstream();
+            upstream.retryBudget().onRequest();
+        }
+        attempts++;
+        attemptActive = true;
+        breakerPending = true;
+        upstreamHeadReceived = false;
+        endpoint.requestStarted();
+        ForwardingHeaders.address(request, endpoint.url().basePath() + routeTarget, endpoint.url(), upstream.auth(),
+                clientAuthorization);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         Future<UpstreamConnection> acquired = pool.acquire(endpoint, this, route.timeouts().connect().toMillis());
         if (acquired.isDone()) {
@@ -130,21 +182,30 @@ final class Exchange implements UpstreamListener {
     }
 
     private void onConnected(Future<UpstreamConnection> future, boolean flush) {
+        if (done || !attemptActive) {
+            if (future.isSuccess()) {
+                context.pools().forLoop(client.channel().eventLoop()).release(future.getNow());
+            }
+            return;
+        }
         if (!future.isSuccess()) {
-            fail(ConnectionPool.failureCause(future.cause()));
+            GatewayError cause = ConnectionPool.failureCause(future.cause());
+            attemptFailed(new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
             return;
         }
-        UpstreamConnection acquired = future.getNow();
-        if (done) {
-            context.pools().forLoop(client.channel().eventLoop()).release(acquired);
-            return;
-        }
-        connection = acquired;
-        Channel channel = acquired.channel();
+        connection = future.getNow();
+        Channel channel = connection.channel();
         channel.write(request, channel.voidPromise());
-        HttpContent content;
-        while ((content = pendingBody.poll()) != null) {
-            channel.write(content, channel.voidPromise());
+        if (attempts == 1) {
+            HttpContent content;
+            while ((content = pendingBody.poll()) != null) {
+                channel.write(content, channel.voidPromise());
+            }
+        } else {
+            // Another attempt: only ever made with the whole body in hand.
+            channel.write(requestBody == null ? LastHttpContent.EMPTY_LAST_CONTENT
+                    : new DefaultLastHttpContent(requestBody.retainedBytes()), channel.voidPromise());
+            flush = true;
         }
         if (flush) {
             channel.flush();
@@ -171,8 +232,8 @@ final class Exchange implements UpstreamListener {
             return;
         }
         requestBodyBytes += content.content().readableBytes();
-        if (sniffedBody != null) {
-            sniffedBody.add(content.content());
+        if (requestBody != null) {
+            requestBody.add(content.content());
         }
         if (requestBodyBytes > context.server().maxBodyBytes()) {
             content.release();
@@ -182,6 +243,15 @@ final class Exchange implements UpstreamListener {
         requestComplete = content instanceof LastHttpContent;
         if (requestComplete) {
             onRequestBodyComplete();
+        }
+        if (deferredOutcome != null) {
+            content.release(); // kept in requestBody for the next attempt
+            if (requestComplete) {
+                AttemptOutcome outcome = deferredOutcome;
+                deferredOutcome = null;
+                attemptFailed(outcome, lastFailure);
+            }
+            return;
         }
         if (connection == null) {
             pendingBody.add(content);
@@ -203,7 +273,8 @@ final class Exchange implements UpstreamListener {
 
     /** More request body is welcome only when it can go straight on to a writable upstream. */
     boolean wantsRequestBody() {
-        return !done && !requestComplete && connection != null && connection.channel().isWritable();
+        return !done && !requestComplete
+                && (deferredOutcome != null || connection != null && connection.channel().isWritable());
     }
 
     boolean requestComplete() {
@@ -217,10 +288,9 @@ final class Exchange implements UpstreamListener {
 
     /** The whole body is in: whether it asks for a stream is known now, connected or not. */
     private void onRequestBodyComplete() {
-        if (sniffedBody != null) {
-            streamAsked = StreamRequests.bodyAsksForStream(sniffedBody.stream());
-            sniffedBody.release();
-            sniffedBody = null;
+        if (sniffBody) {
+            sniffBody = false;
+            streamAsked = StreamRequests.bodyAsksForStream(requestBody.stream());
             commitStreamEarlyIfAsked();
         }
     }
@@ -285,6 +355,12 @@ final class Exchange implements UpstreamListener {
             ReferenceCountUtil.release(head);
             return;
         }
+        upstreamHeadReceived = true;
+        if (canTryAgain() && (route.retry().on().contains(code) || code == 429) && tryAgainAfter(head)) {
+            return;
+        }
+        recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
+        dropRequestBody();
         timeouts.responseActivity(context.ticker().nanoTime());
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
         boolean eventStream = SseRelay.isEventStream(head);
@@ -300,7 +376,12 @@ final class Exchange implements UpstreamListener {
         }
         status = code;
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, eventStream, clientFraming, context.draining());
+        head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, upstream.name() + "/" + endpoint.url().hostHeader());
+        if (plan.onFallback()) {
+            head.headers().set(GatewayHeaders.X_GATEWAY_FALLBACK, upstream.name());
+        }
         responseStarted = true;
+        upstreamBytesRelayed = true;
         client.write(head, client.voidPromise());
         if (eventStream) {
             startStream();
@@ -322,6 +403,7 @@ final class Exchange implements UpstreamListener {
         if (upstreamErrorBody != null) {
             collectErrorBody(content);
         } else if (sse != null) {
+            upstreamBytesRelayed |= content.content().isReadable();
             sse.track(content);
             if (content instanceof LastHttpContent) {
                 if (!sse.endedWithFinalEvent()) {
@@ -378,7 +460,11 @@ final class Exchange implements UpstreamListener {
         if (cause != null) {
             log.debug("upstream {} failed for request {}", endpoint, requestId, cause);
         }
-        fail(GatewayError.UPSTREAM_RESET);
+        if (!upstreamHeadReceived) {
+            attemptFailed(new AttemptOutcome.ResetBeforeHead(), GatewayError.UPSTREAM_RESET);
+        } else {
+            fail(GatewayError.UPSTREAM_RESET);
+        }
     }
 
     /** The client went away: the upstream connection goes too, so the model stops working for nobody. */
@@ -393,6 +479,155 @@ final class Exchange implements UpstreamListener {
             context.metrics().streamCancelled(route.name());
         }
         finish("cancelled", false);
+    }
+
+    // ---- another attempt, while nothing reached the client -------------------------------------
+
+    /** Whether another attempt could still be made: the whole body is in hand and the client has seen nothing. */
+    private boolean canTryAgain() {
+        return requestComplete && !upstreamBytesRelayed && (requestBody != null || !hasBody) && !done;
+    }
+
+    /** An attempt ended without a response: decide on another, or answer with {@code error}. */
+    private void attemptFailed(AttemptOutcome outcome, GatewayError error) {
+        lastFailure = error;
+        if (!requestComplete && requestBody != null && !upstreamBytesRelayed && !done) {
+            // The endpoint failed before the client finished sending: read the rest, then decide.
+            recordBreaker(true);
+            endAttempt();
+            deferredOutcome = outcome;
+            owner.readIfWanted();
+            return;
+        }
+        if (!canTryAgain()) {
+            recordBreaker(true);
+            fail(error);
+            return;
+        }
+        RetryRules.Decision decision = decide(outcome);
+        recordBreaker(decision.breakerFailure());
+        endAttempt();
+        if (!moveOn(decision)) {
+            fail(error);
+        }
+    }
+
+    /**
+     * An upstream answered with a status worth another attempt ({@code retry.on}, 429): when one
+     * is possible the answer is dropped and it is made; otherwise the answer goes to the client.
+     */
+    private boolean tryAgainAfter(HttpResponse head) {
+        RetryRules.Decision decision = decide(new AttemptOutcome.Answered(head.status().code(), retryAfter(head), null));
+        boolean another = decision.verdict() == RetryRules.Verdict.RETRY
+                || decision.verdict() == RetryRules.Verdict.NEXT_UPSTREAM && plan.hasNextUpstream();
+        if (!another) {
+            return false;
+        }
+        recordBreaker(head.status().code() == 429 ? null : decision.breakerFailure());
+        ReferenceCountUtil.release(head);
+        lastFailure = null;
+        endAttempt();
+        return moveOn(decision);
+    }
+
+    private RetryRules.Decision decide(AttemptOutcome outcome) {
+        long nanosLeft = timeouts.nanosLeft(context.ticker().nanoTime());
+        return route.retryRules().decide(outcome, plan.attemptsOnUpstream(), nanosLeft, upstream.retryBudget(),
+                ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** Makes the decided attempt; false when there is none to make. */
+    private boolean moveOn(RetryRules.Decision decision) {
+        switch (decision.verdict()) {
+            case RETRY -> {
+                context.metrics().retried(route.name(), upstream.name());
+                boolean avoid = decision.avoidEndpoint();
+                retryTimer = client.executor().schedule(() -> startAttempt(avoid), decision.delayNanos(), TimeUnit.NANOSECONDS);
+                return true;
+            }
+            case NEXT_UPSTREAM -> {
+                if (!plan.hasNextUpstream()) {
+                    return false;
+                }
+                plan.moveToNextUpstream();
+                context.metrics().fellBack(route.name(), plan.upstream().name());
+                startAttempt(false);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** Nothing left to try: the last attempt's failure, or every breaker open. */
+    private void failWithNothingLeft() {
+        if (lastFailure != null) {
+            fail(lastFailure);
+            return;
+        }
+        long waitNanos = Long.MAX_VALUE;
+        for (Upstream candidate : route.upstreams()) {
+            for (Endpoint e : candidate.endpoints()) {
+                waitNanos = Math.min(waitNanos, e.breaker().nanosUntilProbe());
+            }
+        }
+        retryAfterSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + TimeUnit.SECONDS.toNanos(1) - 1));
+        fail(GatewayError.BREAKER_OPEN);
+    }
+
+    /** Gives up the current attempt's connection and endpoint; its breaker verdict was already given. */
+    private void endAttempt() {
+        if (connection != null) {
+            context.pools().forLoop(client.channel().eventLoop()).discard(connection);
+            connection = null;
+        }
+        if (attemptActive) {
+            attemptActive = false;
+            endpoint.requestEnded();
+        }
+        requestSent = false;
+        upstreamHeadReceived = false;
+        upstreamReadPending = false;
+        timeouts.attemptEnded();
+        HttpContent pending;
+        while ((pending = pendingBody.poll()) != null) {
+            pending.release();
+        }
+    }
+
+    /** The endpoint's breaker hears how the attempt went: true a failure, false a success, null no verdict. */
+    private void recordBreaker(Boolean failure) {
+        if (!breakerPending) {
+            return;
+        }
+        breakerPending = false;
+        if (failure == null) {
+            endpoint.breaker().onIgnored();
+        } else if (failure) {
+            endpoint.breaker().onFailure();
+        } else {
+            endpoint.breaker().onSuccess();
+        }
+    }
+
+    private void dropRequestBody() {
+        if (requestBody != null && !sniffBody) {
+            requestBody.release();
+            requestBody = null;
+        }
+    }
+
+    private static Duration retryAfter(HttpResponse head) {
+        String value = head.headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Long.parseLong(value.trim()));
+        } catch (NumberFormatException httpDate) {
+            return null; // an HTTP date: too rare from inference servers to be worth the parsing
+        }
     }
 
     // ---- the end, exactly once -------------------------------------------------------------
@@ -426,6 +661,9 @@ final class Exchange implements UpstreamListener {
         status = error.status();
         boolean keepClient = clientKeepAlive && requestComplete && !context.draining();
         FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
+        if (retryAfterSeconds > 0) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
+        }
         if (!keepClient) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -452,12 +690,20 @@ final class Exchange implements UpstreamListener {
     private void finish(String outcome, boolean keepClient, boolean upstreamComplete) {
         done = true;
         timer.cancel(false);
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+        }
         if (sse != null) {
             sse.stop();
         }
-        if (sniffedBody != null) {
-            sniffedBody.release();
+        if (requestBody != null) {
+            requestBody.release();
+            requestBody = null;
         }
+        // A request that ran out of time while waiting on the endpoint counts against it; anything
+        // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
+        recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attemptActive && !upstreamHeadReceived
+                ? Boolean.TRUE : null);
         if (upstreamErrorBody != null) {
             upstreamErrorBody.release();
         }
@@ -473,10 +719,14 @@ final class Exchange implements UpstreamListener {
                 pool.discard(connection);
             }
         }
-        endpoint.requestEnded();
+        if (attemptActive) {
+            attemptActive = false;
+            endpoint.requestEnded();
+        }
         context.exchangeEnded();
         long elapsed = context.ticker().nanoTime() - startNanos;
-        context.metrics().exchangeCompleted(route.name(), upstream.name(), status, outcome, elapsed);
+        String upstreamName = upstream == null ? "none" : upstream.name();
+        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, elapsed);
         owner.exchangeFinished(keepClient);
     }
 
@@ -489,9 +739,12 @@ final class Exchange implements UpstreamListener {
         }
         long now = context.ticker().nanoTime();
         GatewayError expired = timeouts.expired(now);
-        if (expired != null) {
+        if (expired == GatewayError.FIRST_BYTE_TIMEOUT && attemptActive && !upstreamHeadReceived) {
+            attemptFailed(new AttemptOutcome.FirstByteTimeout(), expired);
+        } else if (expired != null) {
             fail(expired);
-        } else {
+        }
+        if (!done) {
             timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(now), TimeUnit.NANOSECONDS);
         }
     }

@@ -18,9 +18,11 @@ final class ForwardingHeaders {
 
     private ForwardingHeaders() {}
 
-    /** The client's request head becomes the upstream's: hop-by-hop headers out, forwarding headers in. */
-    static void toUpstream(HttpRequest request, String target, EndpointUrl endpoint, UpstreamAuth auth,
-                           String requestId, String clientAddress) {
+    /**
+     * The client's request head becomes the upstream's, the part every attempt shares: hop-by-hop
+     * headers out, forwarding headers in.
+     */
+    static void toUpstream(HttpRequest request, String requestId, String clientAddress) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         String originalHost = headers.get(HttpHeaderNames.HOST);
@@ -29,8 +31,6 @@ final class ForwardingHeaders {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        request.setUri(target);
-        headers.set(HttpHeaderNames.HOST, endpoint.hostHeader());
         String forwardedFor = headers.get(GatewayHeaders.X_FORWARDED_FOR);
         headers.set(GatewayHeaders.X_FORWARDED_FOR,
                 forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
@@ -39,8 +39,23 @@ final class ForwardingHeaders {
             headers.set(GatewayHeaders.X_FORWARDED_HOST, originalHost);
         }
         headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
+    }
+
+    /**
+     * Addresses the request to one endpoint, for one attempt: its path, its {@code Host}, and its
+     * upstream's credentials, or else the client's own {@code Authorization}.
+     */
+    static void address(HttpRequest request, String target, EndpointUrl endpoint, UpstreamAuth auth,
+                        String clientAuthorization) {
+        request.setUri(target);
+        HttpHeaders headers = request.headers();
+        headers.set(HttpHeaderNames.HOST, endpoint.hostHeader());
         if (auth.present()) {
             headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + auth.bearerToken());
+        } else if (clientAuthorization != null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, clientAuthorization);
+        } else {
+            headers.remove(HttpHeaderNames.AUTHORIZATION);
         }
     }
 

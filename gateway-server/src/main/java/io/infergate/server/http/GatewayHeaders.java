@@ -11,6 +11,8 @@ final class GatewayHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
+    static final AsciiString X_GATEWAY_UPSTREAM = AsciiString.cached("x-gateway-upstream");
+    static final AsciiString X_GATEWAY_FALLBACK = AsciiString.cached("x-gateway-fallback");
 
     private GatewayHeaders() {}
 }

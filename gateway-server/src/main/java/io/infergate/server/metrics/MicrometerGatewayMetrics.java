@@ -16,6 +16,10 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     private final MeterRegistry registry;
     private final Map<TimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
+    private record UpstreamKey(String route, String upstream) {}
+
+    private final Map<UpstreamKey, Counter> retries = new ConcurrentHashMap<>();
+    private final Map<UpstreamKey, Counter> fallbacks = new ConcurrentHashMap<>();
     private final Map<String, Counter> heartbeats = new ConcurrentHashMap<>();
     private final Map<String, Counter> cancelled = new ConcurrentHashMap<>();
     private final Map<String, Counter> truncated = new ConcurrentHashMap<>();
@@ -28,6 +32,20 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     public void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos) {
         requestTimers.computeIfAbsent(new TimerKey(route, upstream, status, outcome), this::requestTimer)
                 .record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void retried(String route, String upstream) {
+        retries.computeIfAbsent(new UpstreamKey(route, upstream), k -> Counter.builder("gateway.retries")
+                .description("Attempts made again on the same upstream").tag("route", route).tag("upstream", upstream)
+                .register(registry)).increment();
+    }
+
+    @Override
+    public void fellBack(String route, String upstream) {
+        fallbacks.computeIfAbsent(new UpstreamKey(route, upstream), k -> Counter.builder("gateway.fallback")
+                .description("Requests that moved on to a fallback upstream").tag("route", route).tag("upstream", upstream)
+                .register(registry)).increment();
     }
 
     @Override

@@ -117,7 +117,7 @@ class StreamingIT {
 
     @Test
     void upstreamErrorAfterEarlyHeadersBecomesAnErrorEvent() throws Exception {
-        gateway("heartbeat: { interval: 1s, earlyHeaders: true }");
+        gateway("heartbeat: { interval: 1s, earlyHeaders: true }\nretry: { attempts: 1 }");
         client = StreamingClient.send(gateway.port(), StreamingClient.post("/generate_stream", TGI_BODY));
         String error = "{\"error\":\"Model is overloaded\",\"error_type\":\"overloaded\"}";
         upstream.awaitExchange().write("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: "

@@ -89,7 +89,7 @@ class TimeoutsIT {
 
     @Test
     void upstreamClosingBeforeTheHeadIsUpstreamReset() throws Exception {
-        gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.getPort(), "");
+        gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.getPort(), "retry: { attempts: 1 }");
         upstream.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
         assertGatewayError(gateway.get("/x"), 502, "upstream_reset", "upstream");
     }
