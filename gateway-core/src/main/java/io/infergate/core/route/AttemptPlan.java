@@ -69,7 +69,13 @@ public final class AttemptPlan {
     }
 
     private Endpoint choose(Upstream upstream, Endpoint avoid) {
-        List<Endpoint> candidates = new ArrayList<>(upstream.endpoints());
+        List<Endpoint> endpoints = upstream.endpoints();
+        if (endpoints.size() == 1) {
+            // The common case, without the sorting.
+            Endpoint only = endpoints.get(0);
+            return only != avoid && only.breaker().tryAcquire() ? only : null;
+        }
+        List<Endpoint> candidates = new ArrayList<>(endpoints);
         candidates.sort(Comparator.comparingInt(Endpoint::inFlight));
         for (Endpoint candidate : candidates) {
             if (candidate != avoid && candidate.breaker().tryAcquire()) {
