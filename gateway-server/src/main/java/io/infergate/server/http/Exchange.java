@@ -3,7 +3,6 @@ package io.infergate.server.http;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
-import io.infergate.core.route.AttemptPlan;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.StreamRequests;
@@ -37,9 +36,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,7 +53,7 @@ final class Exchange implements UpstreamListener {
     private final ChannelHandlerContext client;
     private final ProxyContext context;
     private final Route route;
-    private final AttemptPlan plan;
+    private final Attempts attempts;
     private final HttpRequest request;
     private final String requestId;
     private final boolean clientKeepAlive;
@@ -82,13 +79,7 @@ final class Exchange implements UpstreamListener {
     /** An upstream's error answer to a request whose stream was committed early: retold as an event. */
     private BodyCopy upstreamErrorBody;
 
-    // The current attempt: which endpoint, on which upstream, over which connection.
-    private Upstream upstream;
-    private Endpoint endpoint;
     private UpstreamConnection connection;
-    private int attempts;
-    private boolean attemptActive;
-    private boolean breakerPending;
     private boolean upstreamHeadReceived;
     /** Why the last attempt failed, to answer with when none is left; null when it was an upstream's own answer. */
     private GatewayError lastFailure;
@@ -117,7 +108,7 @@ final class Exchange implements UpstreamListener {
         this.client = client;
         this.context = context;
         this.route = route;
-        this.plan = new AttemptPlan(route.upstreams());
+        this.attempts = new Attempts(route);
         this.request = request;
         this.requestId = requestId;
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
@@ -154,20 +145,13 @@ final class Exchange implements UpstreamListener {
         if (done) {
             return;
         }
-        endpoint = plan.next(avoidLast);
-        if (endpoint == null) {
+        if (!attempts.start(avoidLast)) {
             failWithNothingLeft();
             return;
         }
-        if (plan.upstream() != upstream) {
-            upstream = plan.upstream();
-            upstream.retryBudget().onRequest();
-        }
-        attempts++;
-        attemptActive = true;
-        breakerPending = true;
         upstreamHeadReceived = false;
-        endpoint.requestStarted();
+        Endpoint endpoint = attempts.endpoint();
+        Upstream upstream = attempts.upstream();
         ForwardingHeaders.address(request, endpoint.url().basePath() + routeTarget, endpoint.url(), upstream.auth(),
                 clientAuthorization);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
@@ -182,7 +166,7 @@ final class Exchange implements UpstreamListener {
     }
 
     private void onConnected(Future<UpstreamConnection> future, boolean flush) {
-        if (done || !attemptActive) {
+        if (done || !attempts.active()) {
             if (future.isSuccess()) {
                 context.pools().forLoop(client.channel().eventLoop()).release(future.getNow());
             }
@@ -196,7 +180,7 @@ final class Exchange implements UpstreamListener {
         connection = future.getNow();
         Channel channel = connection.channel();
         channel.write(request, channel.voidPromise());
-        if (attempts == 1) {
+        if (attempts.count() == 1) {
             HttpContent content;
             while ((content = pendingBody.poll()) != null) {
                 channel.write(content, channel.voidPromise());
@@ -359,7 +343,7 @@ final class Exchange implements UpstreamListener {
         if (canTryAgain() && (route.retry().on().contains(code) || code == 429) && tryAgainAfter(head)) {
             return;
         }
-        recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
+        attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
         dropRequestBody();
         timeouts.responseActivity(context.ticker().nanoTime());
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
@@ -376,9 +360,10 @@ final class Exchange implements UpstreamListener {
         }
         status = code;
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, eventStream, clientFraming, context.draining());
-        head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, upstream.name() + "/" + endpoint.url().hostHeader());
-        if (plan.onFallback()) {
-            head.headers().set(GatewayHeaders.X_GATEWAY_FALLBACK, upstream.name());
+        String served = attempts.upstream().name();
+        head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, served + "/" + attempts.endpoint().url().hostHeader());
+        if (attempts.onFallback()) {
+            head.headers().set(GatewayHeaders.X_GATEWAY_FALLBACK, served);
         }
         responseStarted = true;
         upstreamBytesRelayed = true;
@@ -458,7 +443,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (cause != null) {
-            log.debug("upstream {} failed for request {}", endpoint, requestId, cause);
+            log.debug("upstream {} failed for request {}", attempts.endpoint(), requestId, cause);
         }
         if (!upstreamHeadReceived) {
             attemptFailed(new AttemptOutcome.ResetBeforeHead(), GatewayError.UPSTREAM_RESET);
@@ -493,19 +478,19 @@ final class Exchange implements UpstreamListener {
         lastFailure = error;
         if (!requestComplete && requestBody != null && !upstreamBytesRelayed && !done) {
             // The endpoint failed before the client finished sending: read the rest, then decide.
-            recordBreaker(true);
+            attempts.recordBreaker(true);
             endAttempt();
             deferredOutcome = outcome;
             owner.readIfWanted();
             return;
         }
         if (!canTryAgain()) {
-            recordBreaker(true);
+            attempts.recordBreaker(true);
             fail(error);
             return;
         }
         RetryRules.Decision decision = decide(outcome);
-        recordBreaker(decision.breakerFailure());
+        attempts.recordBreaker(decision.breakerFailure());
         endAttempt();
         if (!moveOn(decision)) {
             fail(error);
@@ -517,13 +502,12 @@ final class Exchange implements UpstreamListener {
      * is possible the answer is dropped and it is made; otherwise the answer goes to the client.
      */
     private boolean tryAgainAfter(HttpResponse head) {
-        RetryRules.Decision decision = decide(new AttemptOutcome.Answered(head.status().code(), retryAfter(head), null));
-        boolean another = decision.verdict() == RetryRules.Verdict.RETRY
-                || decision.verdict() == RetryRules.Verdict.NEXT_UPSTREAM && plan.hasNextUpstream();
-        if (!another) {
+        RetryRules.Decision decision = decide(
+                new AttemptOutcome.Answered(head.status().code(), Attempts.retryAfter(head), null));
+        if (!attempts.leadsOn(decision)) {
             return false;
         }
-        recordBreaker(head.status().code() == 429 ? null : decision.breakerFailure());
+        attempts.recordBreaker(head.status().code() == 429 ? null : decision.breakerFailure());
         ReferenceCountUtil.release(head);
         lastFailure = null;
         endAttempt();
@@ -532,26 +516,26 @@ final class Exchange implements UpstreamListener {
 
     private RetryRules.Decision decide(AttemptOutcome outcome) {
         long nanosLeft = timeouts.nanosLeft(context.ticker().nanoTime());
-        return route.retryRules().decide(outcome, plan.attemptsOnUpstream(), nanosLeft, upstream.retryBudget(),
-                ThreadLocalRandom.current().nextDouble());
+        return attempts.decide(outcome, nanosLeft);
     }
 
     /** Makes the decided attempt; false when there is none to make. */
     private boolean moveOn(RetryRules.Decision decision) {
         switch (decision.verdict()) {
             case RETRY -> {
-                context.metrics().retried(route.name(), upstream.name());
+                context.metrics().retried(route.name(), attempts.upstream().name());
                 boolean avoid = decision.avoidEndpoint();
                 retryTimer = client.executor().schedule(() -> startAttempt(avoid), decision.delayNanos(), TimeUnit.NANOSECONDS);
                 return true;
             }
             case NEXT_UPSTREAM -> {
-                if (!plan.hasNextUpstream()) {
+                if (!attempts.moveToNextUpstream()) {
                     return false;
                 }
-                plan.moveToNextUpstream();
-                context.metrics().fellBack(route.name(), plan.upstream().name());
                 startAttempt(false);
+                if (!done) {
+                    context.metrics().fellBack(route.name(), attempts.upstream().name());
+                }
                 return true;
             }
             default -> {
@@ -566,13 +550,7 @@ final class Exchange implements UpstreamListener {
             fail(lastFailure);
             return;
         }
-        long waitNanos = Long.MAX_VALUE;
-        for (Upstream candidate : route.upstreams()) {
-            for (Endpoint e : candidate.endpoints()) {
-                waitNanos = Math.min(waitNanos, e.breaker().nanosUntilProbe());
-            }
-        }
-        retryAfterSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + TimeUnit.SECONDS.toNanos(1) - 1));
+        retryAfterSeconds = attempts.secondsUntilProbe();
         fail(GatewayError.BREAKER_OPEN);
     }
 
@@ -582,10 +560,7 @@ final class Exchange implements UpstreamListener {
             context.pools().forLoop(client.channel().eventLoop()).discard(connection);
             connection = null;
         }
-        if (attemptActive) {
-            attemptActive = false;
-            endpoint.requestEnded();
-        }
+        attempts.end();
         requestSent = false;
         upstreamHeadReceived = false;
         upstreamReadPending = false;
@@ -596,37 +571,10 @@ final class Exchange implements UpstreamListener {
         }
     }
 
-    /** The endpoint's breaker hears how the attempt went: true a failure, false a success, null no verdict. */
-    private void recordBreaker(Boolean failure) {
-        if (!breakerPending) {
-            return;
-        }
-        breakerPending = false;
-        if (failure == null) {
-            endpoint.breaker().onIgnored();
-        } else if (failure) {
-            endpoint.breaker().onFailure();
-        } else {
-            endpoint.breaker().onSuccess();
-        }
-    }
-
     private void dropRequestBody() {
         if (requestBody != null && !sniffBody) {
             requestBody.release();
             requestBody = null;
-        }
-    }
-
-    private static Duration retryAfter(HttpResponse head) {
-        String value = head.headers().get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Long.parseLong(value.trim()));
-        } catch (NumberFormatException httpDate) {
-            return null; // an HTTP date: too rare from inference servers to be worth the parsing
         }
     }
 
@@ -702,7 +650,7 @@ final class Exchange implements UpstreamListener {
         }
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
-        recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attemptActive && !upstreamHeadReceived
+        attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived
                 ? Boolean.TRUE : null);
         if (upstreamErrorBody != null) {
             upstreamErrorBody.release();
@@ -719,13 +667,10 @@ final class Exchange implements UpstreamListener {
                 pool.discard(connection);
             }
         }
-        if (attemptActive) {
-            attemptActive = false;
-            endpoint.requestEnded();
-        }
+        attempts.end();
         context.exchangeEnded();
         long elapsed = context.ticker().nanoTime() - startNanos;
-        String upstreamName = upstream == null ? "none" : upstream.name();
+        String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
         context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, elapsed);
         owner.exchangeFinished(keepClient);
     }
@@ -739,7 +684,7 @@ final class Exchange implements UpstreamListener {
         }
         long now = context.ticker().nanoTime();
         GatewayError expired = timeouts.expired(now);
-        if (expired == GatewayError.FIRST_BYTE_TIMEOUT && attemptActive && !upstreamHeadReceived) {
+        if (expired == GatewayError.FIRST_BYTE_TIMEOUT && attempts.active() && !upstreamHeadReceived) {
             attemptFailed(new AttemptOutcome.FirstByteTimeout(), expired);
         } else if (expired != null) {
             fail(expired);
