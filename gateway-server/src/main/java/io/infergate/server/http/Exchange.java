@@ -17,7 +17,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -36,7 +35,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,21 +57,14 @@ final class Exchange implements UpstreamListener {
     private final boolean clientKeepAlive;
     private final ForwardingHeaders.ClientFraming clientFraming;
     private final long startNanos;
-    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>(2);
+    private final RequestBody body;
     private final ExchangeTimeouts timeouts;
     private final StreamProtocol protocol;
     private final String routeTarget;
     private final String clientAuthorization;
-    private final boolean hasBody;
 
     /** Whether the client asked for an event stream; with early headers, the body may still say so. */
     private boolean streamAsked;
-    /**
-     * The request body, kept while it may still say {@code "stream": true} for early headers, and
-     * while another attempt may need it again.
-     */
-    private BodyCopy requestBody;
-    private boolean sniffBody;
     /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
     private SseRelay sse;
     /** An upstream's error answer to a request whose stream was committed early: retold as an event. */
@@ -90,8 +81,6 @@ final class Exchange implements UpstreamListener {
 
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> retryTimer;
-    private long requestBodyBytes;
-    private boolean requestComplete;
     private boolean requestSent;
     private boolean responseStarted;
     private boolean skippingInterimResponse;
@@ -121,13 +110,10 @@ final class Exchange implements UpstreamListener {
         String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
         this.protocol = StreamProtocol.forPath(routePath);
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
-        this.hasBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
         this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        this.sniffBody = route.heartbeat().earlyHeaders() && !streamAsked && hasBody;
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1;
-        if (hasBody && (sniffBody || anotherAttemptPossible)) {
-            requestBody = new BodyCopy(client.alloc(), (int) Math.min(Integer.MAX_VALUE, context.server().maxBodyBytes()));
-        }
+        this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
+                route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
@@ -181,20 +167,16 @@ final class Exchange implements UpstreamListener {
         Channel channel = connection.channel();
         channel.write(request, channel.voidPromise());
         if (attempts.count() == 1) {
-            HttpContent content;
-            while ((content = pendingBody.poll()) != null) {
-                channel.write(content, channel.voidPromise());
-            }
+            body.writeHeld(channel);
         } else {
             // Another attempt: only ever made with the whole body in hand.
-            channel.write(requestBody == null ? LastHttpContent.EMPTY_LAST_CONTENT
-                    : new DefaultLastHttpContent(requestBody.retainedBytes()), channel.voidPromise());
+            channel.write(body.replay(), channel.voidPromise());
             flush = true;
         }
         if (flush) {
             channel.flush();
         }
-        if (requestComplete) {
+        if (body.complete()) {
             onRequestSent();
         }
         // Read at once: an endpoint may answer (413, 401) before the body is through.
@@ -215,22 +197,18 @@ final class Exchange implements UpstreamListener {
             fail(GatewayError.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
             return;
         }
-        requestBodyBytes += content.content().readableBytes();
-        if (requestBody != null) {
-            requestBody.add(content.content());
-        }
-        if (requestBodyBytes > context.server().maxBodyBytes()) {
+        if (!body.accept(content)) {
             content.release();
             fail(GatewayError.PAYLOAD_TOO_LARGE);
             return;
         }
-        requestComplete = content instanceof LastHttpContent;
-        if (requestComplete) {
-            onRequestBodyComplete();
+        if (body.askedForStream()) {
+            streamAsked = true;
+            commitStreamEarlyIfAsked();
         }
         if (deferredOutcome != null) {
-            content.release(); // kept in requestBody for the next attempt
-            if (requestComplete) {
+            content.release(); // the body's copy has it for the next attempt
+            if (body.complete()) {
                 AttemptOutcome outcome = deferredOutcome;
                 deferredOutcome = null;
                 attemptFailed(outcome, lastFailure);
@@ -238,12 +216,12 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (connection == null) {
-            pendingBody.add(content);
+            body.hold(content);
             return;
         }
         // Every request content comes inside a client read, whose end flushes (onClientReadComplete).
         connection.channel().write(content, connection.channel().voidPromise());
-        if (requestComplete) {
+        if (body.complete()) {
             onRequestSent();
         }
     }
@@ -257,26 +235,17 @@ final class Exchange implements UpstreamListener {
 
     /** More request body is welcome only when it can go straight on to a writable upstream. */
     boolean wantsRequestBody() {
-        return !done && !requestComplete
+        return !done && !body.complete()
                 && (deferredOutcome != null || connection != null && connection.channel().isWritable());
     }
 
     boolean requestComplete() {
-        return requestComplete;
+        return body.complete();
     }
 
     private void onRequestSent() {
         requestSent = true;
         timeouts.requestSent(context.ticker().nanoTime());
-    }
-
-    /** The whole body is in: whether it asks for a stream is known now, connected or not. */
-    private void onRequestBodyComplete() {
-        if (sniffBody) {
-            sniffBody = false;
-            streamAsked = StreamRequests.bodyAsksForStream(requestBody.stream());
-            commitStreamEarlyIfAsked();
-        }
     }
 
     /**
@@ -344,7 +313,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
-        dropRequestBody();
+        body.dropCopy();
         timeouts.responseActivity(context.ticker().nanoTime());
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
         boolean eventStream = SseRelay.isEventStream(head);
@@ -470,13 +439,13 @@ final class Exchange implements UpstreamListener {
 
     /** Whether another attempt could still be made: the whole body is in hand and the client has seen nothing. */
     private boolean canTryAgain() {
-        return requestComplete && !upstreamBytesRelayed && (requestBody != null || !hasBody) && !done;
+        return body.replayable() && !upstreamBytesRelayed && !done;
     }
 
     /** An attempt ended without a response: decide on another, or answer with {@code error}. */
     private void attemptFailed(AttemptOutcome outcome, GatewayError error) {
         lastFailure = error;
-        if (!requestComplete && requestBody != null && !upstreamBytesRelayed && !done) {
+        if (!body.complete() && body.copied() && !upstreamBytesRelayed && !done) {
             // The endpoint failed before the client finished sending: read the rest, then decide.
             attempts.recordBreaker(true);
             endAttempt();
@@ -565,23 +534,13 @@ final class Exchange implements UpstreamListener {
         upstreamHeadReceived = false;
         upstreamReadPending = false;
         timeouts.attemptEnded();
-        HttpContent pending;
-        while ((pending = pendingBody.poll()) != null) {
-            pending.release();
-        }
-    }
-
-    private void dropRequestBody() {
-        if (requestBody != null && !sniffBody) {
-            requestBody.release();
-            requestBody = null;
-        }
+        body.releaseHeld();
     }
 
     // ---- the end, exactly once -------------------------------------------------------------
 
     private void complete(HttpContent last) {
-        boolean keepClient = requestComplete && !closeAfterResponse;
+        boolean keepClient = body.complete() && !closeAfterResponse;
         client.writeAndFlush(last).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
         finish("success", keepClient);
     }
@@ -607,7 +566,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         status = error.status();
-        boolean keepClient = clientKeepAlive && requestComplete && !context.draining();
+        boolean keepClient = clientKeepAlive && body.complete() && !context.draining();
         FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
@@ -621,7 +580,7 @@ final class Exchange implements UpstreamListener {
 
     /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */
     private void endStream(byte[] event, String outcome, boolean upstreamComplete) {
-        boolean keepClient = requestComplete && !closeAfterResponse;
+        boolean keepClient = body.complete() && !closeAfterResponse;
         sse.endWith(event).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
         finish(outcome, keepClient, upstreamComplete);
     }
@@ -644,20 +603,13 @@ final class Exchange implements UpstreamListener {
         if (sse != null) {
             sse.stop();
         }
-        if (requestBody != null) {
-            requestBody.release();
-            requestBody = null;
-        }
+        body.release();
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived
                 ? Boolean.TRUE : null);
         if (upstreamErrorBody != null) {
             upstreamErrorBody.release();
-        }
-        HttpContent pending;
-        while ((pending = pendingBody.poll()) != null) {
-            pending.release();
         }
         if (connection != null) {
             ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
