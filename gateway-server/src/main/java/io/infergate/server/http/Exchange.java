@@ -6,7 +6,6 @@ import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.StreamRequests;
-import io.infergate.core.sse.UpstreamError;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
@@ -45,7 +44,6 @@ import java.util.concurrent.TimeUnit;
 final class Exchange implements UpstreamListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final int MAX_ERROR_BODY_BYTES = 16 * 1024;
 
     private final ProxyHandler owner;
     private final ChannelHandlerContext client;
@@ -67,8 +65,6 @@ final class Exchange implements UpstreamListener {
     private boolean streamAsked;
     /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
     private SseRelay sse;
-    /** An upstream's error answer to a request whose stream was committed early: retold as an event. */
-    private BodyCopy upstreamErrorBody;
 
     private UpstreamConnection connection;
     private boolean upstreamHeadReceived;
@@ -322,7 +318,7 @@ final class Exchange implements UpstreamListener {
             // unless it is an error, which the client will get as an event.
             if (code >= 300 || !eventStream) {
                 status = code;
-                upstreamErrorBody = new BodyCopy(client.alloc(), MAX_ERROR_BODY_BYTES);
+                sse.retellUpstreamError(code);
             }
             ReferenceCountUtil.release(head);
             return;
@@ -354,8 +350,11 @@ final class Exchange implements UpstreamListener {
             return;
         }
         timeouts.responseActivity(context.ticker().nanoTime());
-        if (upstreamErrorBody != null) {
-            collectErrorBody(content);
+        if (sse != null && sse.retellingUpstreamError()) {
+            byte[] event = sse.collectUpstreamError(content);
+            if (event != null) {
+                endStream(event, "upstream_error", true);
+            }
         } else if (sse != null) {
             upstreamBytesRelayed |= content.content().isReadable();
             sse.track(content);
@@ -371,17 +370,6 @@ final class Exchange implements UpstreamListener {
             complete(content);
         } else {
             client.write(content, client.voidPromise());
-        }
-    }
-
-    /** Keeps up to 16 KiB of an upstream error body; at its end, the client's stream ends with it as an event. */
-    private void collectErrorBody(HttpContent content) {
-        upstreamErrorBody.add(content.content());
-        boolean last = content instanceof LastHttpContent;
-        content.release();
-        if (last) {
-            UpstreamError error = UpstreamError.from(status, upstreamErrorBody.toArray());
-            endStream(sse.protocol().errorEvent(error.type(), error.message(), error.status()), "upstream_error", true);
         }
     }
 
@@ -608,9 +596,6 @@ final class Exchange implements UpstreamListener {
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived
                 ? Boolean.TRUE : null);
-        if (upstreamErrorBody != null) {
-            upstreamErrorBody.release();
-        }
         if (connection != null) {
             ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
             if (upstreamComplete && requestSent && upstreamKeepAlive) {

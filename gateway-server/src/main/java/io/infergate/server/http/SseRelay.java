@@ -3,6 +3,7 @@ package io.infergate.server.http;
 import io.infergate.core.Ticker;
 import io.infergate.core.sse.SseFramer;
 import io.infergate.core.sse.StreamProtocol;
+import io.infergate.core.sse.UpstreamError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,7 @@ final class SseRelay {
     static final String EVENT_STREAM = "text/event-stream";
     private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_OPEN_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_ERROR_BODY_BYTES = 16 * 1024;
 
     private final ChannelHandlerContext client;
     private final StreamProtocol protocol;
@@ -39,6 +42,9 @@ final class SseRelay {
     private boolean upstreamBytesSeen;
     private boolean heartbeatWritten;
     private boolean stopped;
+    /** An upstream's error answer to a stream committed early, collected to be retold as its last event. */
+    private BodyCopy upstreamError;
+    private int upstreamErrorStatus;
 
     SseRelay(ChannelHandlerContext client, StreamProtocol protocol, long intervalNanos, Ticker ticker, Runnable onHeartbeat) {
         this.client = client;
@@ -69,6 +75,28 @@ final class SseRelay {
         lastWriteNanos = ticker.nanoTime();
     }
 
+    /** The upstream answered the early-committed stream with an error: its body will be retold as an event. */
+    void retellUpstreamError(int status) {
+        upstreamError = new BodyCopy(client.alloc(), MAX_ERROR_BODY_BYTES);
+        upstreamErrorStatus = status;
+    }
+
+    boolean retellingUpstreamError() {
+        return upstreamError != null;
+    }
+
+    /** Keeps (up to 16 KiB of) the error body and releases the chunk; at the last one, the event that retells it. */
+    byte[] collectUpstreamError(HttpContent content) {
+        upstreamError.add(content.content());
+        boolean last = content instanceof LastHttpContent;
+        content.release();
+        if (!last) {
+            return null;
+        }
+        UpstreamError error = UpstreamError.from(upstreamErrorStatus, upstreamError.toArray());
+        return protocol.errorEvent(error.type(), error.message(), error.status());
+    }
+
     /** Whether the upstream's last event was its protocol's final one. */
     boolean endedWithFinalEvent() {
         return protocol.isFinalEvent(framer.lastEventHead());
@@ -93,6 +121,10 @@ final class SseRelay {
         stopped = true;
         if (timer != null) {
             timer.cancel(false);
+        }
+        if (upstreamError != null) {
+            upstreamError.release();
+            upstreamError = null;
         }
     }
 

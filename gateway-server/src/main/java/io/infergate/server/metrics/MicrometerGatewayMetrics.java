@@ -12,17 +12,30 @@ import java.util.concurrent.TimeUnit;
 /** The gateway's meters in a Micrometer registry; each tag combination is looked up once, then cached. */
 public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
+    /** The counters, with what they count; each is tagged by route, and by upstream where one is named. */
+    private enum Count {
+        RETRIES("gateway.retries", "Attempts made again on the same upstream"),
+        FALLBACKS("gateway.fallback", "Requests that moved on to a fallback upstream"),
+        HEARTBEATS("gateway.heartbeats", "Keep-alive comments written to streaming clients"),
+        CANCELLED("gateway.stream.cancelled", "Streams whose client went away; the upstream request was closed"),
+        TRUNCATED("gateway.stream.truncated", "Streams the upstream ended without its protocol's final event");
+
+        final String meter;
+        final String description;
+
+        Count(String meter, String description) {
+            this.meter = meter;
+            this.description = description;
+        }
+    }
+
     private record TimerKey(String route, String upstream, int status, String outcome) {}
+
+    private record CounterKey(Count count, String route, String upstream) {}
 
     private final MeterRegistry registry;
     private final Map<TimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
-    private record UpstreamKey(String route, String upstream) {}
-
-    private final Map<UpstreamKey, Counter> retries = new ConcurrentHashMap<>();
-    private final Map<UpstreamKey, Counter> fallbacks = new ConcurrentHashMap<>();
-    private final Map<String, Counter> heartbeats = new ConcurrentHashMap<>();
-    private final Map<String, Counter> cancelled = new ConcurrentHashMap<>();
-    private final Map<String, Counter> truncated = new ConcurrentHashMap<>();
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
     public MicrometerGatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,38 +49,40 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     @Override
     public void retried(String route, String upstream) {
-        retries.computeIfAbsent(new UpstreamKey(route, upstream), k -> Counter.builder("gateway.retries")
-                .description("Attempts made again on the same upstream").tag("route", route).tag("upstream", upstream)
-                .register(registry)).increment();
+        increment(Count.RETRIES, route, upstream);
     }
 
     @Override
     public void fellBack(String route, String upstream) {
-        fallbacks.computeIfAbsent(new UpstreamKey(route, upstream), k -> Counter.builder("gateway.fallback")
-                .description("Requests that moved on to a fallback upstream").tag("route", route).tag("upstream", upstream)
-                .register(registry)).increment();
+        increment(Count.FALLBACKS, route, upstream);
     }
 
     @Override
     public void heartbeatSent(String route) {
-        heartbeats.computeIfAbsent(route, r -> counter("gateway.heartbeats", "Keep-alive comments written to streaming clients", r))
-                .increment();
+        increment(Count.HEARTBEATS, route, null);
     }
 
     @Override
     public void streamCancelled(String route) {
-        cancelled.computeIfAbsent(route, r -> counter("gateway.stream.cancelled",
-                "Streams whose client went away; the upstream request was closed", r)).increment();
+        increment(Count.CANCELLED, route, null);
     }
 
     @Override
     public void streamTruncated(String route) {
-        truncated.computeIfAbsent(route, r -> counter("gateway.stream.truncated",
-                "Streams the upstream ended without its protocol's final event", r)).increment();
+        increment(Count.TRUNCATED, route, null);
     }
 
-    private Counter counter(String name, String description, String route) {
-        return Counter.builder(name).description(description).tag("route", route).register(registry);
+    private void increment(Count count, String route, String upstream) {
+        counters.computeIfAbsent(new CounterKey(count, route, upstream), this::counter).increment();
+    }
+
+    private Counter counter(CounterKey key) {
+        Counter.Builder builder = Counter.builder(key.count().meter).description(key.count().description)
+                .tag("route", key.route());
+        if (key.upstream() != null) {
+            builder.tag("upstream", key.upstream());
+        }
+        return builder.register(registry);
     }
 
     private Timer requestTimer(TimerKey key) {
