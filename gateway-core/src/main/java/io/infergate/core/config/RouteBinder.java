@@ -4,7 +4,9 @@ import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Binds {@code routes:}, each route with its upstreams, and the checks that span routes: unique
@@ -13,7 +15,8 @@ import java.util.List;
 final class RouteBinder {
 
     static final List<String> KEYS =
-            List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "retry", "breaker", "upstreams");
+            List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "retry", "breaker", "fallbackOn",
+                    "upstreams");
     static final List<String> MATCH_KEYS = List.of("pathPrefix");
 
     private final RouteDefaults defaults;
@@ -51,11 +54,12 @@ final class RouteBinder {
         HeartbeatConfig heartbeat = HeartbeatBinder.bind(route.get("heartbeat"), defaults.heartbeat());
         RetryPolicy retry = RetryBinder.bind(route.get("retry"), defaults.retry());
         BreakerSettings breaker = BreakerBinder.bind(route.get("breaker"), defaults.breaker());
+        Set<String> fallbackOn = errorCodes(route.get("fallbackOn"));
         List<UpstreamConfig> upstreams = upstreams(route.get("upstreams"));
         if (name == null || match == null || upstreams.isEmpty()) {
             return null;
         }
-        return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, retry, breaker, upstreams);
+        return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, retry, breaker, fallbackOn, upstreams);
     }
 
     private RouteMatch match(ConfigNode match, String routePath) {
@@ -76,6 +80,19 @@ final class RouteBinder {
         }
         pathPrefixes.check(prefixNode, prefix, routePath);
         return new RouteMatch(prefix);
+    }
+
+    private static Set<String> errorCodes(ConfigNode fallbackOn) {
+        Set<String> codes = new LinkedHashSet<>();
+        if (!fallbackOn.isAbsent()) {
+            for (ConfigNode code : fallbackOn.requiredItems()) {
+                String text = code.requiredString();
+                if (text != null) {
+                    codes.add(text);
+                }
+            }
+        }
+        return codes;
     }
 
     /** In order: the first is the primary, the rest are fallbacks. */

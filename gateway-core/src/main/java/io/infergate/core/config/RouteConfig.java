@@ -4,8 +4,13 @@ import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 
 import java.util.List;
+import java.util.Set;
 
-/** One route: which requests it takes, how it rewrites their path, and the upstreams it tries in order. */
+/**
+ * One route: which requests it takes, how it rewrites their path, and the upstreams it tries in order.
+ * {@code fallbackOn} names 4xx error codes ({@code context_length_exceeded}, ...) that send a request
+ * on to the next upstream once instead of to the client.
+ */
 public record RouteConfig(
         String name,
         RouteMatch match,
@@ -14,9 +19,11 @@ public record RouteConfig(
         HeartbeatConfig heartbeat,
         RetryPolicy retry,
         BreakerSettings breaker,
+        Set<String> fallbackOn,
         List<UpstreamConfig> upstreams) {
 
     public RouteConfig {
+        fallbackOn = Set.copyOf(fallbackOn);
         upstreams = List.copyOf(upstreams);
     }
 

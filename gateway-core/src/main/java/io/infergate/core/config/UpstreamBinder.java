@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /** Binds one entry of a route's {@code upstreams:}: its endpoints, credentials and TLS settings. */
 final class UpstreamBinder {
 
-    static final List<String> KEYS = List.of("name", "endpoints", "auth", "tls");
+    static final List<String> KEYS = List.of("name", "endpoints", "auth", "tls", "rewriteModel", "coldStart");
     static final List<String> AUTH_KEYS = List.of("bearerEnv");
 
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -38,7 +38,10 @@ final class UpstreamBinder {
         List<EndpointUrl> endpoints = endpoints(upstream.get("endpoints"));
         UpstreamAuth auth = auth(upstream.get("auth"));
         TlsConfig tls = tlsBinder.bind(upstream.get("tls"));
-        return name == null || endpoints.isEmpty() ? null : new UpstreamConfig(name, endpoints, auth, tls);
+        String rewriteModel = rewriteModel(upstream.get("rewriteModel"));
+        ColdStartConfig coldStart = ColdStartBinder.bind(upstream.get("coldStart"));
+        return name == null || endpoints.isEmpty() ? null
+                : new UpstreamConfig(name, endpoints, auth, tls, rewriteModel, coldStart);
     }
 
     private static List<EndpointUrl> endpoints(ConfigNode endpoints) {
@@ -55,6 +58,10 @@ final class UpstreamBinder {
             }
         }
         return urls;
+    }
+
+    private static String rewriteModel(ConfigNode rewriteModel) {
+        return rewriteModel.isAbsent() ? null : rewriteModel.requiredString();
     }
 
     /** Reads the token now, so a missing secret stops the load rather than the first request. */

@@ -8,11 +8,14 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The order in which one request tries endpoints: the primary upstream's, least loaded first, then
- * each fallback upstream's. An endpoint whose breaker refuses is skipped, and a breaker's permission
+ * The order in which one request tries endpoints: the primary upstream's, those not warming and
+ * least loaded first, then each fallback upstream's. An endpoint whose breaker refuses is skipped, and a breaker's permission
  * is taken only for the endpoint actually chosen. Not thread-safe: one request, one event loop.
  */
 public final class AttemptPlan {
+
+    private static final Comparator<Endpoint> WARM_FIRST_THEN_LEAST_LOADED =
+            Comparator.comparing((Endpoint e) -> e.warming().isWarming()).thenComparingInt(Endpoint::inFlight);
 
     private final List<Upstream> upstreams;
     private int upstreamIndex;
@@ -40,6 +43,14 @@ public final class AttemptPlan {
             avoidLast = false;
         }
         return null;
+    }
+
+    /**
+     * The last attempt does not count against the upstream's retries: it found the endpoint warming,
+     * and waiting for it is not a retry.
+     */
+    public void forgetLastAttempt() {
+        attemptsOnUpstream = Math.max(0, attemptsOnUpstream - 1);
     }
 
     /** Gives up on the current upstream: the next attempt goes to the following one. */
@@ -76,7 +87,7 @@ public final class AttemptPlan {
             return only != avoid && only.breaker().tryAcquire() ? only : null;
         }
         List<Endpoint> candidates = new ArrayList<>(endpoints);
-        candidates.sort(Comparator.comparingInt(Endpoint::inFlight));
+        candidates.sort(WARM_FIRST_THEN_LEAST_LOADED);
         for (Endpoint candidate : candidates) {
             if (candidate != avoid && candidate.breaker().tryAcquire()) {
                 return candidate;

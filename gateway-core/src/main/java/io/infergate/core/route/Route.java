@@ -8,7 +8,6 @@ import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.upstream.Upstream;
 
 import java.util.List;
-import java.util.Set;
 
 /** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
 public final class Route {
@@ -29,7 +28,7 @@ public final class Route {
         this.timeouts = config.timeouts();
         this.heartbeat = config.heartbeat();
         this.retry = config.retry();
-        this.retryRules = new RetryRules(config.retry(), Set.of());
+        this.retryRules = new RetryRules(config.retry(), config.fallbackOn());
         this.upstreams = List.copyOf(upstreams);
     }
 

@@ -9,6 +9,7 @@ import io.infergate.core.resilience.RetryBudget;
 import io.infergate.core.resilience.RetryPolicy;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
+import io.infergate.core.upstream.Warming;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,11 +54,11 @@ public final class RouteTable {
                 List<Endpoint> members = upstreamConfig.endpoints().stream()
                         .map(url -> endpoints.computeIfAbsent(List.of(url, upstreamConfig.tls()),
                                 key -> new Endpoint(url, upstreamConfig.tls(), new CircuitBreaker(
-                                        url.toString(), routeConfig.breaker(), ticker, onTransition))))
+                                        url.toString(), routeConfig.breaker(), ticker, onTransition), new Warming(ticker))))
                         .toList();
                 RetryPolicy retry = routeConfig.retry();
                 RetryBudget budget = new RetryBudget(retry.budgetPercent(), retry.minRetriesPerSecond(), BUDGET_WINDOW, ticker);
-                upstreams.add(new Upstream(upstreamConfig.name(), members, upstreamConfig.auth(), budget));
+                upstreams.add(new Upstream(upstreamConfig, members, budget));
             }
             routes.add(new Route(routeConfig, upstreams));
         }

@@ -32,6 +32,7 @@ public final class SseFramer {
     private boolean eventOpen;
     private boolean afterCr;
     private long eventsCompleted;
+    private long fieldEventsCompleted;
     private final byte[] eventHead = new byte[EVENT_HEAD_BYTES];
     private int eventHeadLength;
     private String lastEventHead = "";
@@ -51,6 +52,11 @@ public final class SseFramer {
     /** Events closed by a blank line so far (comment-only events included). */
     public long eventsCompleted() {
         return eventsCompleted;
+    }
+
+    /** Events closed so far that had a field, not only comments: what a client's parser dispatches. */
+    public long fieldEventsCompleted() {
+        return fieldEventsCompleted;
     }
 
     /** The first bytes (up to 512) of the last complete event that was not only comments; line ends as LF. */
@@ -108,6 +114,7 @@ public final class SseFramer {
                 eventsCompleted++;
                 eventOpen = false;
                 if (eventHead[0] != ':') {
+                    fieldEventsCompleted++;
                     lastEventHead = new String(eventHead, 0, eventHeadLength, StandardCharsets.UTF_8);
                 }
                 eventHeadLength = 0;

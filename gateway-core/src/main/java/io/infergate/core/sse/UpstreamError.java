@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What an upstream's error response said, to be retold as an event when the client's stream had
@@ -28,6 +30,34 @@ public record UpstreamError(String type, String message, int status) {
             // plain text or nothing: the status says it
         }
         return new UpstreamError("upstream_error", fallback, status);
+    }
+
+    /**
+     * The error codes an error body names, most specific first: OpenAI's {@code error.code} and
+     * {@code error.type}, TGI's {@code error_type}, a top-level {@code code}. Empty when it names none.
+     */
+    public static List<String> codes(byte[] body) {
+        List<String> codes = new ArrayList<>(2);
+        try {
+            JsonNode root = JSON.readTree(body);
+            if (root == null) {
+                return codes;
+            }
+            JsonNode error = root.path("error");
+            addText(codes, error.path("code"));
+            addText(codes, error.path("type"));
+            addText(codes, root.path("error_type"));
+            addText(codes, root.path("code"));
+        } catch (IOException | RuntimeException notJson) {
+            // no codes
+        }
+        return codes;
+    }
+
+    private static void addText(List<String> codes, JsonNode node) {
+        if (node.isTextual() && !node.asText().isEmpty()) {
+            codes.add(node.asText());
+        }
     }
 
     private static String text(JsonNode node, String fallback) {

@@ -8,19 +8,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One base URL and the state that belongs to it. Two routes naming the same URL with the same TLS
- * settings share one instance, so they share its connections and, later, its breaker and load.
+ * settings share one instance, so they share its connections, its breaker and its warming state.
  */
 public final class Endpoint {
 
     private final EndpointUrl url;
     private final TlsConfig tls;
     private final CircuitBreaker breaker;
+    private final Warming warming;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    public Endpoint(EndpointUrl url, TlsConfig tls, CircuitBreaker breaker) {
+    public Endpoint(EndpointUrl url, TlsConfig tls, CircuitBreaker breaker, Warming warming) {
         this.url = url;
         this.tls = tls;
         this.breaker = breaker;
+        this.warming = warming;
     }
 
     public EndpointUrl url() {
@@ -34,6 +36,11 @@ public final class Endpoint {
     /** The endpoint's breaker, shared by every route that uses it. */
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /** Whether the endpoint is loading its model, and the requests waiting for it. */
+    public Warming warming() {
+        return warming;
     }
 
     public int inFlight() {

@@ -1,6 +1,8 @@
 package io.infergate.core.upstream;
 
+import io.infergate.core.config.ColdStartConfig;
 import io.infergate.core.config.UpstreamAuth;
+import io.infergate.core.config.UpstreamConfig;
 import io.infergate.core.resilience.RetryBudget;
 
 import java.util.List;
@@ -11,15 +13,19 @@ public final class Upstream {
     private final String name;
     private final List<Endpoint> endpoints;
     private final UpstreamAuth auth;
+    private final String rewriteModel;
+    private final ColdStartConfig coldStart;
     private final RetryBudget retryBudget;
 
-    public Upstream(String name, List<Endpoint> endpoints, UpstreamAuth auth, RetryBudget retryBudget) {
+    public Upstream(UpstreamConfig config, List<Endpoint> endpoints, RetryBudget retryBudget) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("endpoints: empty (expected: at least one)");
         }
-        this.name = name;
+        this.name = config.name();
         this.endpoints = List.copyOf(endpoints);
-        this.auth = auth;
+        this.auth = config.auth();
+        this.rewriteModel = config.rewriteModel();
+        this.coldStart = config.coldStart();
         this.retryBudget = retryBudget;
     }
 
@@ -38,5 +44,14 @@ public final class Upstream {
 
     public UpstreamAuth auth() {
         return auth;
+    }
+
+    /** The model name a request's JSON body carries when it goes here; null: the body goes as it is. */
+    public String rewriteModel() {
+        return rewriteModel;
+    }
+
+    public ColdStartConfig coldStart() {
+        return coldStart;
     }
 }

@@ -4,11 +4,13 @@ import io.infergate.core.FakeTicker;
 import io.infergate.core.config.EndpointUrl;
 import io.infergate.core.config.TlsConfig;
 import io.infergate.core.config.UpstreamAuth;
+import io.infergate.core.config.UpstreamConfig;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.resilience.RetryBudget;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
+import io.infergate.core.upstream.Warming;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -26,8 +28,12 @@ class AttemptPlanTest {
     private final Endpoint a1 = endpoint("http://a1");
     private final Endpoint a2 = endpoint("http://a2");
     private final Endpoint b1 = endpoint("http://b1");
-    private final Upstream primary = new Upstream("primary", List.of(a1, a2), UpstreamAuth.NONE, budget());
-    private final Upstream fallback = new Upstream("small", List.of(b1), UpstreamAuth.NONE, budget());
+    private final Upstream primary = new Upstream(config("primary"), List.of(a1, a2), budget());
+    private final Upstream fallback = new Upstream(config("small"), List.of(b1), budget());
+
+    private static UpstreamConfig config(String name) {
+        return new UpstreamConfig(name, List.of(EndpointUrl.parse("http://unused")), UpstreamAuth.NONE, TlsConfig.DEFAULTS);
+    }
 
     private RetryBudget budget() {
         return new RetryBudget(20, 3, Duration.ofSeconds(10), ticker);
@@ -35,7 +41,7 @@ class AttemptPlanTest {
 
     private Endpoint endpoint(String url) {
         return new Endpoint(EndpointUrl.parse(url), TlsConfig.DEFAULTS, new CircuitBreaker(url,
-                new BreakerSettings(1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1), ticker, t -> { }));
+                new BreakerSettings(1, Duration.ofSeconds(10), Duration.ofSeconds(10), 1), ticker, t -> { }), new Warming(ticker));
     }
 
     private AttemptPlan plan() {
@@ -94,5 +100,24 @@ class AttemptPlanTest {
         b1.breaker().onSuccess();
         assertSame(b1, plan.next(false));
         assertEquals(2, plan.attemptsOnUpstream());
+    }
+
+    @Test
+    void aWarmingEndpointIsChosenOnlyWhenNoOtherIsLeft() {
+        a2.requestStarted();
+        a1.warming().markLoading(false, -1, Duration.ofSeconds(5).toNanos());
+        AttemptPlan plan = plan();
+        assertSame(a2, plan.next(false), "busier but warm");
+        assertSame(a1, plan.next(true), "the warming one, when the other is to be avoided");
+    }
+
+    @Test
+    void anAttemptThatFoundTheEndpointWarmingIsNotCountedAsARetry() {
+        AttemptPlan plan = plan();
+        plan.next(false);
+        plan.forgetLastAttempt();
+        assertEquals(0, plan.attemptsOnUpstream());
+        plan.next(false);
+        assertEquals(1, plan.attemptsOnUpstream());
     }
 }
