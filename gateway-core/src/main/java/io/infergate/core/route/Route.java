@@ -8,6 +8,7 @@ import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.upstream.Upstream;
 
 import java.util.List;
+import java.util.Set;
 
 /** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
 public final class Route {
@@ -19,6 +20,7 @@ public final class Route {
     private final HeartbeatConfig heartbeat;
     private final RetryPolicy retry;
     private final RetryRules retryRules;
+    private final Set<String> fallbackOn;
     private final List<Upstream> upstreams;
 
     Route(RouteConfig config, List<Upstream> upstreams) {
@@ -29,6 +31,7 @@ public final class Route {
         this.heartbeat = config.heartbeat();
         this.retry = config.retry();
         this.retryRules = new RetryRules(config.retry(), config.fallbackOn());
+        this.fallbackOn = config.fallbackOn();
         this.upstreams = List.copyOf(upstreams);
     }
 
@@ -54,6 +57,11 @@ public final class Route {
 
     public RetryRules retryRules() {
         return retryRules;
+    }
+
+    /** The 4xx error codes that send a request to the next upstream instead of to the client. */
+    public Set<String> fallbackOn() {
+        return fallbackOn;
     }
 
     public List<Upstream> upstreams() {

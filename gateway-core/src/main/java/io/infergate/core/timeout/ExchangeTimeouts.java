@@ -4,7 +4,7 @@ import io.infergate.core.config.Timeouts;
 import io.infergate.core.error.GatewayError;
 
 /**
- * The first-byte, stream-idle and total clocks of one exchange, checked by a single timer. Phases
+ * The first-byte, first-token, stream-idle and total clocks of one exchange, checked by a single timer. Phases
  * only stamp times; the timer asks {@link #expired} and, if nothing has, {@link #nextCheckIn} says
  * when the earliest clock could possibly run out. No check is ever late, and a short exchange
  * schedules one timer in all.
@@ -17,13 +17,16 @@ public final class ExchangeTimeouts {
 
     private final long firstByteNanos;
     private final long streamIdleNanos;
+    private final long firstTokenNanos;
     private final long totalDeadline;
     private long requestSentAt = NOT_YET;
     private long lastResponseActivity = NOT_YET;
+    private long firstEventAwaitedSince = NOT_YET;
 
     public ExchangeTimeouts(Timeouts timeouts, long startNanos) {
         this.firstByteNanos = timeouts.firstByte().toNanos();
         this.streamIdleNanos = timeouts.streamIdle().toNanos();
+        this.firstTokenNanos = timeouts.firstToken() == null ? Long.MAX_VALUE : timeouts.firstToken().toNanos();
         this.totalDeadline = startNanos + timeouts.total().toNanos();
     }
 
@@ -36,6 +39,22 @@ public final class ExchangeTimeouts {
     public void attemptEnded() {
         requestSentAt = NOT_YET;
         lastResponseActivity = NOT_YET;
+        firstEventAwaitedSince = NOT_YET;
+    }
+
+    /**
+     * A stream's head arrived and the gateway waits for its first event before relaying it: the
+     * first-token clock starts, if the route has one.
+     */
+    public void firstEventAwaited(long now) {
+        if (firstTokenNanos != Long.MAX_VALUE) {
+            firstEventAwaitedSince = now;
+        }
+    }
+
+    /** The first event arrived, or the stream is relayed without waiting for it: the first-token clock stops. */
+    public void firstEventSettled() {
+        firstEventAwaitedSince = NOT_YET;
     }
 
     /** What is left of the total deadline at {@code now}; negative once it has passed. */
@@ -53,6 +72,9 @@ public final class ExchangeTimeouts {
         if (now - totalDeadline >= 0) {
             return GatewayError.DEADLINE_EXCEEDED;
         }
+        if (firstEventAwaitedSince != NOT_YET && now - firstEventAwaitedSince >= firstTokenNanos) {
+            return GatewayError.FIRST_TOKEN_TIMEOUT;
+        }
         if (responseStarted()) {
             return now - lastResponseActivity >= streamIdleNanos ? GatewayError.STREAM_IDLE_TIMEOUT : null;
         }
@@ -65,6 +87,9 @@ public final class ExchangeTimeouts {
     /** Nanoseconds from {@code now} until the earliest moment any clock could run out; at least 1. */
     public long nextCheckIn(long now) {
         long next = totalDeadline - now;
+        if (firstEventAwaitedSince != NOT_YET) {
+            next = Math.min(next, firstEventAwaitedSince + firstTokenNanos - now);
+        }
         if (responseStarted()) {
             next = Math.min(next, lastResponseActivity + streamIdleNanos - now);
         } else {

@@ -40,7 +40,8 @@ public final class Warming {
 
     private final Ticker ticker;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private boolean warming;
+    /** Read without the lock on every answer: most endpoints are warm nearly always. */
+    private volatile boolean warming;
     private boolean probeInFlight;
     private long readyEstimate = UNKNOWN;
     private long nextProbeAt;
@@ -132,6 +133,9 @@ public final class Warming {
 
     /** The endpoint answered something other than "loading": every waiter goes, in arrival order. */
     public void markReady() {
+        if (!warming) {
+            return;
+        }
         List<Waiter> released;
         synchronized (this) {
             if (!warming) {
@@ -148,7 +152,7 @@ public final class Warming {
         }
     }
 
-    public synchronized boolean isWarming() {
+    public boolean isWarming() {
         return warming;
     }
 

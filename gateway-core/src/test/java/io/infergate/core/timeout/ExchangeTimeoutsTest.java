@@ -71,4 +71,29 @@ class ExchangeTimeoutsTest {
         assertEquals(START + 13 * S, now);
         assertEquals(true, nextCheck <= now, "the timer would have fired after the clock ran out");
     }
+
+    @Test
+    void firstTokenClockRunsFromTheStreamsHeadUntilItsFirstEvent() {
+        ExchangeTimeouts stream = new ExchangeTimeouts(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30),
+                Duration.ofSeconds(10), Duration.ofSeconds(100), Duration.ofSeconds(4)), START);
+        stream.requestSent(START);
+        stream.responseActivity(START + S);
+        stream.firstEventAwaited(START + S);
+        assertEquals(4 * S, stream.nextCheckIn(START + S));
+        assertNull(stream.expired(START + 5 * S - 1));
+        assertEquals(GatewayError.FIRST_TOKEN_TIMEOUT, stream.expired(START + 5 * S));
+
+        stream.firstEventSettled();
+        assertNull(stream.expired(START + 5 * S));
+        assertEquals(6 * S, stream.nextCheckIn(START + 5 * S), "only the idle clock is left");
+    }
+
+    @Test
+    void withoutAFirstTokenTimeoutAwaitingTheFirstEventStartsNoClock() {
+        clocks.requestSent(START);
+        clocks.responseActivity(START + S);
+        clocks.firstEventAwaited(START + S);
+        assertNull(clocks.expired(START + 10 * S));
+        assertEquals(10 * S, clocks.nextCheckIn(START + S));
+    }
 }

@@ -84,6 +84,16 @@ final class Attempts {
                 || decision.verdict() == RetryRules.Verdict.NEXT_UPSTREAM && plan.hasNextUpstream();
     }
 
+    /** Whether an upstream follows the current one. */
+    boolean hasNextUpstream() {
+        return plan.hasNextUpstream();
+    }
+
+    /** The last attempt found its endpoint warming: waiting for it is not a retry. */
+    void forgetLastAttempt() {
+        plan.forgetLastAttempt();
+    }
+
     /** Gives up the current upstream for the next; false when there is none. */
     boolean moveToNextUpstream() {
         if (!plan.hasNextUpstream()) {

@@ -5,10 +5,14 @@ import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
+import io.infergate.core.sse.InBandError;
 import io.infergate.core.sse.StreamRequests;
+import io.infergate.core.sse.UpstreamError;
 import io.infergate.core.timeout.ExchangeTimeouts;
+import io.infergate.core.upstream.ColdStartSignal;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
+import io.infergate.core.upstream.Warming;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
@@ -34,6 +38,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 final class Exchange implements UpstreamListener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final long NOT_HOLDING = Long.MIN_VALUE;
 
     private final ProxyHandler owner;
     private final ChannelHandlerContext client;
@@ -68,12 +74,22 @@ final class Exchange implements UpstreamListener {
 
     private UpstreamConnection connection;
     private boolean upstreamHeadReceived;
+    /** A response read in part before it is judged; nothing of it has reached the client. */
+    private HeldResponse held;
     /** Why the last attempt failed, to answer with when none is left; null when it was an upstream's own answer. */
     private GatewayError lastFailure;
     /** An attempt that failed while the client was still sending: decided on once the body is in. */
     private AttemptOutcome deferredOutcome;
     /** Whether an upstream byte reached the client: from then on, no other attempt. Heartbeats do not count. */
     private boolean upstreamBytesRelayed;
+
+    /** While parked for a warming endpoint: the wait; and since when this request has waited for warming. */
+    private WarmingWait hold;
+    private long holdingSince = NOT_HOLDING;
+    /** Whether the current attempt is a warming endpoint's single probe, whose verdict others await. */
+    private boolean probing;
+    /** The endpoint whose probe this request was released to make. */
+    private Endpoint releasedProbeFor;
 
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> retryTimer;
@@ -131,11 +147,19 @@ final class Exchange implements UpstreamListener {
             failWithNothingLeft();
             return;
         }
+        if (!passWarming()) {
+            return;
+        }
         upstreamHeadReceived = false;
         Endpoint endpoint = attempts.endpoint();
         Upstream upstream = attempts.upstream();
         ForwardingHeaders.address(request, endpoint.url().basePath() + routeTarget, endpoint.url(), upstream.auth(),
                 clientAuthorization);
+        if (upstream.coldStart().scaleUpTimeoutHeader()) {
+            // HF's proxy holds the request itself while a replica starts, as long as it can wait.
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(canStillHold(context.ticker().nanoTime()));
+            request.headers().set(GatewayHeaders.X_SCALE_UP_TIMEOUT, Math.max(1, seconds));
+        }
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         Future<UpstreamConnection> acquired = pool.acquire(endpoint, this, route.timeouts().connect().toMillis());
         if (acquired.isDone()) {
@@ -144,6 +168,155 @@ final class Exchange implements UpstreamListener {
             onConnected(acquired, false);
         } else {
             acquired.addListener(f -> onConnected(acquired, true));
+        }
+    }
+
+    // ---- cold starts: wait for a warming endpoint, or go elsewhere ------------------------------
+
+    /**
+     * Whether the chosen endpoint takes the request now. A warming one lets a single probe through;
+     * others wait for it here (and are released when it answers), or go to the next upstream at once
+     * when its own estimate is beyond what they can wait. Waiting is not a retry.
+     */
+    private boolean passWarming() {
+        Endpoint endpoint = attempts.endpoint();
+        if (releasedProbeFor != null) {
+            Endpoint probeFor = releasedProbeFor;
+            releasedProbeFor = null;
+            if (probeFor == endpoint) {
+                probing = true;
+                return true;
+            }
+            handProbeOn(probeFor, 0);
+        }
+        if (!endpoint.warming().isWarming()) {
+            return true;
+        }
+        long now = context.ticker().nanoTime();
+        long canWait = canStillHold(now);
+        WarmingWait wait = new WarmingWait(endpoint);
+        Warming.Entry entry = endpoint.warming().enter(wait, attempts.hasNextUpstream() ? canWait : Long.MAX_VALUE);
+        if (entry == Warming.Entry.READY) {
+            return true;
+        }
+        if (entry == Warming.Entry.PROBE) {
+            probing = true;
+            return true;
+        }
+        attempts.recordBreaker(null);
+        attempts.end();
+        attempts.forgetLastAttempt();
+        if (entry == Warming.Entry.WAIT && canWait > 0) {
+            hold = wait;
+            if (holdingSince == NOT_HOLDING) {
+                holdingSince = now;
+            }
+            wait.timer = client.executor().schedule(() -> holdExpired(wait), canWait, TimeUnit.NANOSECONDS);
+            return false;
+        }
+        endpoint.warming().leave(wait);
+        goPastWarming(endpoint);
+        return false;
+    }
+
+    /** What is left of the request's time to wait for warming endpoints: {@code coldStart.maxHold} and its deadline. */
+    private long canStillHold(long now) {
+        long maxHold = attempts.upstream().coldStart().maxHold().toNanos();
+        long heldFor = holdingSince == NOT_HOLDING ? 0 : now - holdingSince;
+        return Math.max(0, Math.min(maxHold - heldFor, timeouts.nanosLeft(now)));
+    }
+
+    /** The endpoint may not be waited for any longer: the next upstream, or the answer that it is loading. */
+    private void goPastWarming(Endpoint endpoint) {
+        if (timeouts.nanosLeft(context.ticker().nanoTime()) <= 0) {
+            fail(GatewayError.DEADLINE_EXCEEDED);
+            return;
+        }
+        if (attempts.moveToNextUpstream()) {
+            startAttempt(false);
+            if (!done) {
+                context.metrics().fellBack(route.name(), attempts.upstream().name());
+            }
+            return;
+        }
+        long eta = endpoint.warming().nanosUntilReady();
+        long wait = eta >= 0 ? eta : attempts.upstream().coldStart().probeEvery().toNanos();
+        retryAfterSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + TimeUnit.SECONDS.toNanos(1) - 1));
+        fail(GatewayError.MODEL_LOADING);
+    }
+
+    private void holdExpired(WarmingWait expired) {
+        if (done || hold != expired) {
+            return;
+        }
+        hold = null;
+        expired.endpoint.warming().leave(expired);
+        goPastWarming(expired.endpoint);
+    }
+
+    /** The warming endpoint answered, or the probe is this request's turn: the attempt is made again. */
+    private void released(WarmingWait wait, boolean asProbe) {
+        if (done || hold != wait) {
+            if (asProbe) {
+                handProbeOn(wait.endpoint, 0);
+            }
+            return;
+        }
+        hold = null;
+        if (wait.timer != null) {
+            wait.timer.cancel(false);
+        }
+        releasedProbeFor = asProbe ? wait.endpoint : null;
+        startAttempt(false);
+    }
+
+    /**
+     * The endpoint said its model is loading (or, scaled to zero, answered 503 or refused the
+     * connection). It is marked warming, which is not breakage, and the request waits for it.
+     */
+    private void endpointWarming(long etaNanos) {
+        Endpoint endpoint = attempts.endpoint();
+        boolean wasProbe = probing;
+        probing = false;
+        long nextProbe = endpoint.warming().markLoading(wasProbe, etaNanos, attempts.upstream().coldStart().probeEvery().toNanos());
+        scheduleProbe(endpoint, nextProbe);
+        attempts.recordBreaker(null);
+        lastFailure = GatewayError.MODEL_LOADING;
+        endAttempt();
+        attempts.forgetLastAttempt();
+        startAttempt(false);
+    }
+
+    /** The endpoint answered something other than "loading": it is warm, and its waiters go. */
+    private void endpointAnswered() {
+        probing = false;
+        attempts.endpoint().warming().markReady();
+    }
+
+    /** This request's probe ended without a verdict: the next waiter probes after {@code pauseNanos}. */
+    private void handProbeOn(Endpoint endpoint, long pauseNanos) {
+        long nextProbe = endpoint.warming().probeEnded(pauseNanos);
+        if (nextProbe >= 0) {
+            scheduleProbe(endpoint, nextProbe);
+        }
+    }
+
+    private void scheduleProbe(Endpoint endpoint, long delayNanos) {
+        client.executor().schedule(endpoint.warming()::probeDue, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** This request, parked while an endpoint warms; released from any thread, handled on the client's loop. */
+    private final class WarmingWait implements Warming.Waiter {
+        final Endpoint endpoint;
+        ScheduledFuture<?> timer;
+
+        WarmingWait(Endpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public void released(boolean asProbe) {
+            client.executor().execute(() -> Exchange.this.released(this, asProbe));
         }
     }
 
@@ -305,12 +478,83 @@ final class Exchange implements UpstreamListener {
             return;
         }
         upstreamHeadReceived = true;
-        if (canTryAgain() && (route.retry().on().contains(code) || code == 429) && tryAgainAfter(head)) {
+        long now = context.ticker().nanoTime();
+        timeouts.responseActivity(now);
+        HeldResponse.Until until = canTryAgain() ? holdUntil(head, code) : null;
+        if (until != null) {
+            held = new HeldResponse(head, until);
+            if (until == HeldResponse.Until.FIRST_EVENT) {
+                timeouts.firstEventAwaited(now);
+            }
             return;
         }
+        if (canTryAgain() && (route.retry().on().contains(code) || code == 429)
+                && tryAgainAfter(new AttemptOutcome.Answered(code, Attempts.retryAfter(head), null))) {
+            ReferenceCountUtil.release(head);
+            return;
+        }
+        endpointAnswered();
+        deliverHead(head);
+    }
+
+    /**
+     * What must be read of a response before it can be judged, while another attempt is possible:
+     * a {@code 503}'s body may say the model is loading, a {@code 4xx}'s may name an error code the
+     * route falls back on, and a stream's first event may be an error in a {@code 200}.
+     */
+    private HeldResponse.Until holdUntil(HttpResponse head, int code) {
+        if (code == 503 || code >= 400 && code < 500 && code != 429 && !route.fallbackOn().isEmpty()) {
+            return HeldResponse.Until.WHOLE_BODY;
+        }
+        return code == 200 && SseRelay.isEventStream(head) ? HeldResponse.Until.FIRST_EVENT : null;
+    }
+
+    /** Enough of a held response is in: deliver it, wait for the endpoint to warm, or try elsewhere. */
+    private void judgeHeld() {
+        HeldResponse response = held;
+        held = null;
+        timeouts.firstEventSettled();
+        int code = response.status();
+        AttemptOutcome.Answered outcome = null;
+        if (response.until() == HeldResponse.Until.WHOLE_BODY) {
+            byte[] bytes = response.bytes();
+            ColdStartSignal.Reading reading = code == 503 ? ColdStartSignal.read(bytes) : null;
+            if (reading != null && (reading.loading() || attempts.upstream().coldStart().scaleToZero())) {
+                response.release();
+                endpointWarming(reading.etaNanos());
+                return;
+            }
+            outcome = new AttemptOutcome.Answered(code, Attempts.retryAfter(response.head()), fallbackCode(bytes));
+        } else {
+            UpstreamError error = InBandError.inFirstEvent(response.text());
+            if (error != null) {
+                outcome = new AttemptOutcome.Answered(error.status(), null, error.type());
+            }
+        }
+        if (outcome != null && tryAgainAfter(outcome)) {
+            response.release();
+            return;
+        }
+        endpointAnswered();
+        response.deliver(this::deliverHead, this::deliverContent);
+    }
+
+    /** The first error code in the body that the route falls back on, else the first it names. */
+    private String fallbackCode(byte[] body) {
+        List<String> codes = UpstreamError.codes(body);
+        for (String code : codes) {
+            if (route.fallbackOn().contains(code)) {
+                return code;
+            }
+        }
+        return codes.isEmpty() ? null : codes.get(0);
+    }
+
+    /** The response goes to the client: its head now, its body as it comes. */
+    private void deliverHead(HttpResponse head) {
+        int code = head.status().code();
         attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
         body.dropCopy();
-        timeouts.responseActivity(context.ticker().nanoTime());
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
         boolean eventStream = SseRelay.isEventStream(head);
         if (sse != null) {
@@ -350,6 +594,20 @@ final class Exchange implements UpstreamListener {
             return;
         }
         timeouts.responseActivity(context.ticker().nanoTime());
+        if (held != null) {
+            if (held.add(content)) {
+                judgeHeld();
+            }
+            return;
+        }
+        deliverContent(content);
+    }
+
+    private void deliverContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
         if (sse != null && sse.retellingUpstreamError()) {
             byte[] event = sse.collectUpstreamError(content);
             if (event != null) {
@@ -402,7 +660,9 @@ final class Exchange implements UpstreamListener {
         if (cause != null) {
             log.debug("upstream {} failed for request {}", attempts.endpoint(), requestId, cause);
         }
-        if (!upstreamHeadReceived) {
+        if (!upstreamHeadReceived || held != null) {
+            // Nothing of this response reached the client: the attempt can be made again.
+            releaseHeld();
             attemptFailed(new AttemptOutcome.ResetBeforeHead(), GatewayError.UPSTREAM_RESET);
         } else {
             fail(GatewayError.UPSTREAM_RESET);
@@ -446,6 +706,16 @@ final class Exchange implements UpstreamListener {
             fail(error);
             return;
         }
+        if (outcome instanceof AttemptOutcome.ConnectFailed refused && !refused.timedOut()
+                && attempts.upstream().coldStart().scaleToZero()) {
+            // A self-hosted TGI does not listen while it loads its model.
+            endpointWarming(-1);
+            return;
+        }
+        if (probing) {
+            probing = false;
+            handProbeOn(attempts.endpoint(), attempts.upstream().coldStart().probeEvery().toNanos());
+        }
         RetryRules.Decision decision = decide(outcome);
         attempts.recordBreaker(decision.breakerFailure());
         endAttempt();
@@ -455,17 +725,16 @@ final class Exchange implements UpstreamListener {
     }
 
     /**
-     * An upstream answered with a status worth another attempt ({@code retry.on}, 429): when one
-     * is possible the answer is dropped and it is made; otherwise the answer goes to the client.
+     * An upstream answered (by status, or by an error as a stream's first event) with something
+     * worth another attempt: when one is possible it is made, and the caller drops the answer.
      */
-    private boolean tryAgainAfter(HttpResponse head) {
-        RetryRules.Decision decision = decide(
-                new AttemptOutcome.Answered(head.status().code(), Attempts.retryAfter(head), null));
+    private boolean tryAgainAfter(AttemptOutcome.Answered outcome) {
+        RetryRules.Decision decision = decide(outcome);
         if (!attempts.leadsOn(decision)) {
             return false;
         }
-        attempts.recordBreaker(head.status().code() == 429 ? null : decision.breakerFailure());
-        ReferenceCountUtil.release(head);
+        endpointAnswered();
+        attempts.recordBreaker(outcome.status() == 429 ? null : decision.breakerFailure());
         lastFailure = null;
         endAttempt();
         return moveOn(decision);
@@ -592,6 +861,16 @@ final class Exchange implements UpstreamListener {
             sse.stop();
         }
         body.release();
+        releaseHeld();
+        if (hold != null) {
+            hold.endpoint.warming().leave(hold);
+            hold.timer.cancel(false);
+            hold = null;
+        }
+        if (probing) {
+            probing = false;
+            handProbeOn(attempts.endpoint(), 0);
+        }
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived
@@ -612,6 +891,37 @@ final class Exchange implements UpstreamListener {
         owner.exchangeFinished(keepClient);
     }
 
+    /**
+     * A stream sent its head but no event within {@code timeouts.firstToken}: the plan moves on as
+     * from a silent endpoint. With nowhere to go, the stream is relayed and may still start.
+     */
+    private void firstTokenLate() {
+        timeouts.firstEventSettled();
+        RetryRules.Decision decision = decide(new AttemptOutcome.FirstByteTimeout());
+        if (attempts.leadsOn(decision)) {
+            releaseHeld();
+            attempts.recordBreaker(decision.breakerFailure());
+            lastFailure = GatewayError.FIRST_TOKEN_TIMEOUT;
+            endAttempt();
+            if (moveOn(decision)) {
+                return;
+            }
+            fail(GatewayError.FIRST_TOKEN_TIMEOUT);
+            return;
+        }
+        HeldResponse response = held;
+        held = null;
+        endpointAnswered();
+        response.deliver(this::deliverHead, this::deliverContent);
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+    }
+
     // ---- timers --------------------------------------------------------------------------------
 
     /** One timer for all of the exchange's clocks: phases only stamp times, the timer re-arms for what is left. */
@@ -623,6 +933,8 @@ final class Exchange implements UpstreamListener {
         GatewayError expired = timeouts.expired(now);
         if (expired == GatewayError.FIRST_BYTE_TIMEOUT && attempts.active() && !upstreamHeadReceived) {
             attemptFailed(new AttemptOutcome.FirstByteTimeout(), expired);
+        } else if (expired == GatewayError.FIRST_TOKEN_TIMEOUT && held != null) {
+            firstTokenLate();
         } else if (expired != null) {
             fail(expired);
         }

@@ -13,6 +13,8 @@ final class GatewayHeaders {
     static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
     static final AsciiString X_GATEWAY_UPSTREAM = AsciiString.cached("x-gateway-upstream");
     static final AsciiString X_GATEWAY_FALLBACK = AsciiString.cached("x-gateway-fallback");
+    /** Hugging Face's: how long its proxy may hold a request while a replica scales up from zero. */
+    static final AsciiString X_SCALE_UP_TIMEOUT = AsciiString.cached("x-scale-up-timeout");
 
     private GatewayHeaders() {}
 }
