@@ -1,0 +1,83 @@
+package io.infergate.core.metrics;
+
+import java.util.Set;
+
+/**
+ * The names of the gateway's meters as Prometheus scrapes them: the contract between the code that
+ * registers the meters and the alert rules and dashboard shipped in {@code config/}
+ * ({@code ShippedMonitoringTest} checks that those name nothing else).
+ *
+ * <p>Micrometer's Prometheus registry keeps a name that is already in Prometheus form as it is
+ * (a Timer called {@code gateway_request_duration_seconds} is scraped under that name, a Counter
+ * called {@code gateway_requests_total} too), so these constants can be given to the meter builders
+ * directly. A histogram adds {@code _bucket}, {@code _sum} and {@code _count} series, a Timer also
+ * {@code _max}.
+ *
+ * <p>Labels come from a fixed set: {@code route}, {@code upstream}, {@code endpoint}, {@code tier},
+ * {@code cause}, {@code status}, {@code outcome}; {@link #UPSTREAM_LOAD} adds {@code signal} and
+ * {@link #ROUTE_TIMEOUT} adds {@code kind}. Each constant's comment gives its labels.
+ */
+public final class MeterNames {
+
+    // Timers, histograms in seconds.
+
+    /** Request head to end of response; {@code route, upstream, status, outcome}. */
+    public static final String REQUEST_DURATION = "gateway_request_duration_seconds";
+    /** Streams: request to the first upstream event relayed; {@code route, upstream}. */
+    public static final String TIME_TO_FIRST_TOKEN = "gateway_time_to_first_token_seconds";
+    /** Streams: gap between two relayed upstream events; {@code route}. */
+    public static final String STREAM_INTER_EVENT = "gateway_stream_inter_event_seconds";
+    /** Time a request waited for admission; {@code route, tier}. */
+    public static final String QUEUE_WAIT = "gateway_queue_wait_seconds";
+    /** Opening a connection to an endpoint (TCP and TLS); {@code upstream, endpoint}. */
+    public static final String UPSTREAM_CONNECT = "gateway_upstream_connect_seconds";
+
+    // Counters.
+
+    /** Requests answered; {@code route, status, outcome}. */
+    public static final String REQUESTS = "gateway_requests_total";
+    /** Requests refused by admission control; {@code route, cause, tier}. */
+    public static final String SHED = "gateway_shed_total";
+    /** Requests that moved on to a fallback upstream; {@code route, upstream}. */
+    public static final String FALLBACK = "gateway_fallback_total";
+    /** Attempts made again on the same upstream; {@code route, upstream}. */
+    public static final String RETRIES = "gateway_retries_total";
+    /** Cold starts of an endpoint seen by the gateway; {@code endpoint}. */
+    public static final String COLD_STARTS = "gateway_cold_starts_total";
+    /** Keep-alive comments written to streaming clients; {@code route}. */
+    public static final String HEARTBEATS = "gateway_heartbeats_total";
+    /** Streams whose client went away; {@code route}. */
+    public static final String STREAM_CANCELLED = "gateway_stream_cancelled_total";
+    /** Streams the upstream ended without its protocol's final event; {@code route}. */
+    public static final String STREAM_TRUNCATED = "gateway_stream_truncated_total";
+    /** Requests refused by a rate limit; {@code route, tier}. */
+    public static final String RATE_LIMITED = "gateway_rate_limited_total";
+
+    // Gauges.
+
+    /** Requests in progress; {@code route}. */
+    public static final String INFLIGHT_REQUESTS = "gateway_inflight_requests";
+    /** Requests waiting for admission; {@code route}. */
+    public static final String QUEUE_DEPTH = "gateway_queue_depth";
+    /** An endpoint's circuit breaker: 0 closed, 1 half-open, 2 open; {@code endpoint}. */
+    public static final String BREAKER_STATE = "gateway_breaker_state";
+    /** 1 while an endpoint is starting (cold start), else 0; {@code endpoint}. */
+    public static final String ENDPOINT_WARMING = "gateway_endpoint_warming";
+    /** A load signal an endpoint reports; {@code endpoint, signal}. */
+    public static final String UPSTREAM_LOAD = "gateway_upstream_load";
+    /** A route's configured timeout in seconds; {@code route, kind} with kind {@code total} or {@code firstByte}. */
+    public static final String ROUTE_TIMEOUT = "gateway_route_timeout_seconds";
+
+    private static final Set<String> ALL = Set.of(
+            REQUEST_DURATION, TIME_TO_FIRST_TOKEN, STREAM_INTER_EVENT, QUEUE_WAIT, UPSTREAM_CONNECT,
+            REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
+            RATE_LIMITED,
+            INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT);
+
+    private MeterNames() {}
+
+    /** Every name above. */
+    public static Set<String> all() {
+        return ALL;
+    }
+}
