@@ -54,7 +54,8 @@ public final class GatewayServer implements AutoCloseable {
     private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
         Transport transport = Transport.best();
         ServerConfig server = config.server();
-        RouteTable routes = RouteTable.compile(config);
+        RouteTable routes = RouteTable.compile(config, ticker, transition -> log.info("breaker {}: {} -> {}",
+                transition.endpoint(), transition.from(), transition.to()));
         TlsContexts tls = new TlsContexts();
         tls.prepare(routes.endpoints());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -80,7 +81,7 @@ public final class GatewayServer implements AutoCloseable {
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining()))
+                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining(), routes))
                     .bind(server.adminBind(), server.adminPort()).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

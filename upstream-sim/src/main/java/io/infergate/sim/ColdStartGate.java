@@ -76,6 +76,7 @@ final class ColdStartGate {
     }
 
     private void reject(Exchange exchange) {
+        sim.counters().refusedWhileLoading.increment();
         if (mode == ColdStartMode.SERVERLESS) {
             ObjectNode body = Json.object();
             body.put("error", "Model " + sim.config().modelId() + " is currently loading");

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class Counters {
 
     final LongAdder received = new LongAdder();
+    final LongAdder refusedWhileLoading = new LongAdder();
     final LongAdder overloaded = new LongAdder();
     final LongAdder validationFailures = new LongAdder();
     final LongAdder generationFailures = new LongAdder();

@@ -22,6 +22,7 @@ record SimContext(SimConfig config, BatchScheduler scheduler, ColdStart coldStar
 
     SimStats stats() {
         return new SimStats(counters.received.sum(), counters.overloaded.sum(), counters.completed.sum(),
-                counters.inFlight.get(), scheduler.running(), scheduler.queued(), scheduler.maxRunningSeen());
+                counters.inFlight.get(), scheduler.running(), scheduler.queued(), scheduler.maxRunningSeen(),
+                counters.refusedWhileLoading.sum());
     }
 }

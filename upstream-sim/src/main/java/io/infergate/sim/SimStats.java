@@ -11,7 +11,8 @@ package io.infergate.sim;
  * @param running          sequences in the batch now
  * @param queued           sequences waiting for a batch slot now
  * @param maxConcurrent    the largest batch seen since start
+ * @param refusedWhileLoading requests of any route answered 503 because the model was loading (not in requestsReceived)
  */
 public record SimStats(long requestsReceived, long overloaded, long completed, int inFlight, int running, int queued,
-                       int maxConcurrent) {
+                       int maxConcurrent, long refusedWhileLoading) {
 }

@@ -21,6 +21,7 @@ public final class Route {
     private final RetryPolicy retry;
     private final RetryRules retryRules;
     private final Set<String> fallbackOn;
+    private final boolean rewritesModel;
     private final List<Upstream> upstreams;
 
     Route(RouteConfig config, List<Upstream> upstreams) {
@@ -33,6 +34,7 @@ public final class Route {
         this.retryRules = new RetryRules(config.retry(), config.fallbackOn());
         this.fallbackOn = config.fallbackOn();
         this.upstreams = List.copyOf(upstreams);
+        this.rewritesModel = upstreams.stream().anyMatch(u -> u.rewriteModel() != null);
     }
 
     public String name() {
@@ -66,6 +68,11 @@ public final class Route {
 
     public List<Upstream> upstreams() {
         return upstreams;
+    }
+
+    /** Whether an upstream of the route puts its own model name in the body. */
+    public boolean rewritesModel() {
+        return rewritesModel;
     }
 
     public Upstream primary() {

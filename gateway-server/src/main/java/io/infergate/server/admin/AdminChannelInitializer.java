@@ -1,5 +1,6 @@
 package io.infergate.server.admin;
 
+import io.infergate.core.route.RouteTable;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -17,8 +18,8 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
 
     private final AdminHandler handler;
 
-    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready) {
-        this.handler = new AdminHandler(registry, ready);
+    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes) {
+        this.handler = new AdminHandler(registry, ready, routes);
     }
 
     @Override

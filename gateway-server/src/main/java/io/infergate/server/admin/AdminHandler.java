@@ -1,5 +1,6 @@
 package io.infergate.server.admin;
 
+import io.infergate.core.route.RouteTable;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -19,7 +20,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
-/** The admin port's few read-only pages. */
+/** The admin port's few read-only pages: health, readiness, metrics, upstream state. */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -27,10 +28,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
+    private final UpstreamsPage upstreams;
 
-    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready) {
+    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes) {
         this.registry = registry;
         this.ready = ready;
+        this.upstreams = new UpstreamsPage(routes);
     }
 
     @Override
@@ -46,6 +49,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         ? text(ctx, HttpResponseStatus.OK, "ready\n", "text/plain")
                         : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n", "text/plain");
                 case "/metrics" -> text(ctx, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT);
+                case "/admin/upstreams" -> text(ctx, HttpResponseStatus.OK, upstreams.render(), "application/json");
                 default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
             };
         }

@@ -66,6 +66,10 @@ final class Exchange implements UpstreamListener {
     private final StreamProtocol protocol;
     private final String routeTarget;
     private final String clientAuthorization;
+    /** The client's Content-Length, or -1 when chunked: an attempt without a model rewrite sends it as it was. */
+    private final long originalContentLength;
+    /** Whether the first attempt waits for the whole body (an upstream of the route rewrites the model). */
+    private boolean awaitingWholeBody;
 
     /** Whether the client asked for an event stream; with early headers, the body may still say so. */
     private boolean streamAsked;
@@ -123,7 +127,9 @@ final class Exchange implements UpstreamListener {
         this.protocol = StreamProtocol.forPath(routePath);
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1;
+        this.originalContentLength = HttpUtil.getContentLength(request, -1L);
+        boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
+                || route.rewritesModel();
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
@@ -135,6 +141,11 @@ final class Exchange implements UpstreamListener {
         context.exchangeStarted();
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
+        if (route.rewritesModel() && !body.complete()) {
+            // An upstream may need the body with another model name: it is read whole first.
+            awaitingWholeBody = true;
+            return;
+        }
         startAttempt(false);
     }
 
@@ -334,11 +345,22 @@ final class Exchange implements UpstreamListener {
         }
         connection = future.getNow();
         Channel channel = connection.channel();
-        channel.write(request, channel.voidPromise());
-        if (attempts.count() == 1) {
+        String model = attempts.upstream().rewriteModel();
+        if (model != null && body.replayable()) {
+            // The route waited for the whole body: this upstream gets it with its own model name.
+            LastHttpContent rewritten = body.rewrittenFor(model);
+            ForwardingHeaders.bodyLength(request, rewritten.content().readableBytes());
+            channel.write(request, channel.voidPromise());
+            channel.write(rewritten, channel.voidPromise());
+            flush = true;
+        } else if (body.fresh()) {
+            ForwardingHeaders.bodyLength(request, originalContentLength);
+            channel.write(request, channel.voidPromise());
             body.writeHeld(channel);
         } else {
             // Another attempt: only ever made with the whole body in hand.
+            ForwardingHeaders.bodyLength(request, originalContentLength);
+            channel.write(request, channel.voidPromise());
             channel.write(body.replay(), channel.voidPromise());
             flush = true;
         }
@@ -375,6 +397,14 @@ final class Exchange implements UpstreamListener {
             streamAsked = true;
             commitStreamEarlyIfAsked();
         }
+        if (awaitingWholeBody) {
+            body.hold(content);
+            if (body.complete()) {
+                awaitingWholeBody = false;
+                startAttempt(false);
+            }
+            return;
+        }
         if (deferredOutcome != null) {
             content.release(); // the body's copy has it for the next attempt
             if (body.complete()) {
@@ -405,7 +435,7 @@ final class Exchange implements UpstreamListener {
     /** More request body is welcome only when it can go straight on to a writable upstream. */
     boolean wantsRequestBody() {
         return !done && !body.complete()
-                && (deferredOutcome != null || connection != null && connection.channel().isWritable());
+                && (awaitingWholeBody || deferredOutcome != null || connection != null && connection.channel().isWritable());
     }
 
     boolean requestComplete() {

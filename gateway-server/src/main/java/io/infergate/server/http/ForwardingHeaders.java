@@ -94,4 +94,11 @@ final class ForwardingHeaders {
         }
         return close;
     }
+
+    /** Sets the length of the body an attempt sends, when the client framed it by length (-1: chunked, left so). */
+    static void bodyLength(HttpRequest request, long length) {
+        if (length >= 0 && HttpUtil.isContentLengthSet(request)) {
+            request.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package io.infergate.server.http;
 
+import io.infergate.core.json.ModelRewrite;
 import io.infergate.core.sse.StreamRequests;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -25,6 +27,8 @@ final class RequestBody {
     private boolean sniff;
     private long bytes;
     private boolean complete;
+    /** Whether no attempt has yet written or dropped the held chunks: they are still the body's start. */
+    private boolean fresh = true;
 
     RequestBody(HttpRequest request, ByteBufAllocator alloc, long maxBytes, boolean sniff, boolean keepForReplay) {
         this.present = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
@@ -68,7 +72,13 @@ final class RequestBody {
         pending.add(content);
     }
 
+    /** Whether the held chunks are still the body's start, so a first write sends them and streams the rest. */
+    boolean fresh() {
+        return fresh;
+    }
+
     void writeHeld(Channel channel) {
+        fresh = false;
         HttpContent content;
         while ((content = pending.poll()) != null) {
             channel.write(content, channel.voidPromise());
@@ -85,6 +95,19 @@ final class RequestBody {
         return copy == null ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(copy.retainedBytes());
     }
 
+    /**
+     * The whole body for an upstream that rewrites the model: its top-level {@code model} field set
+     * to {@code model}, every other byte as sent; as it is when it has no such field or is not JSON.
+     */
+    LastHttpContent rewrittenFor(String model) {
+        releaseHeld(); // the copy has them
+        if (copy == null) {
+            return LastHttpContent.EMPTY_LAST_CONTENT;
+        }
+        ModelRewrite.Result result = ModelRewrite.rewrite(copy.toArray(), model);
+        return new DefaultLastHttpContent(Unpooled.wrappedBuffer(result.body()));
+    }
+
     /** No other attempt will come: the copy goes, unless it is still to be read for a stream. */
     void dropCopy() {
         if (copy != null && !sniff) {
@@ -94,6 +117,7 @@ final class RequestBody {
     }
 
     void releaseHeld() {
+        fresh = false;
         HttpContent content;
         while ((content = pending.poll()) != null) {
             content.release();

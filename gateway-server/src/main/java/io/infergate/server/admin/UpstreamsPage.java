@@ -1,0 +1,68 @@
+package io.infergate.server.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infergate.core.route.Route;
+import io.infergate.core.route.RouteTable;
+import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
+import io.infergate.core.upstream.Warming;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code GET /admin/upstreams}: every endpoint's state as JSON, for an operator asking why a
+ * request went where it went: who uses it, its breaker, whether it is warming, what is in flight.
+ */
+final class UpstreamsPage {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private final RouteTable routes;
+
+    UpstreamsPage(RouteTable routes) {
+        this.routes = routes;
+    }
+
+    String render() {
+        Map<Endpoint, List<String>> usedBy = new IdentityHashMap<>();
+        for (Route route : routes.routes()) {
+            for (Upstream upstream : route.upstreams()) {
+                for (Endpoint endpoint : upstream.endpoints()) {
+                    usedBy.computeIfAbsent(endpoint, e -> new ArrayList<>()).add(route.name() + "/" + upstream.name());
+                }
+            }
+        }
+        ObjectNode page = JSON.createObjectNode();
+        ArrayNode endpoints = page.putArray("endpoints");
+        for (Endpoint endpoint : routes.endpoints()) {
+            ObjectNode node = endpoints.addObject();
+            node.put("url", endpoint.url().toString());
+            ArrayNode users = node.putArray("usedBy");
+            usedBy.getOrDefault(endpoint, List.of()).forEach(users::add);
+            node.put("inFlight", endpoint.inFlight());
+            ObjectNode breaker = node.putObject("breaker");
+            breaker.put("state", endpoint.breaker().phase().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            breaker.put("secondsUntilProbe", endpoint.breaker().nanosUntilProbe() / NANOS_PER_SECOND);
+            Warming warming = endpoint.warming();
+            ObjectNode cold = node.putObject("warming");
+            cold.put("warming", warming.isWarming());
+            long eta = warming.nanosUntilReady();
+            if (eta >= 0) {
+                cold.put("etaSeconds", eta / NANOS_PER_SECOND);
+            } else {
+                cold.putNull("etaSeconds");
+            }
+            cold.put("waiting", warming.waiting());
+            cold.put("coldStarts", warming.coldStarts());
+            node.putNull("load");
+        }
+        return page.toPrettyString() + "\n";
+    }
+}
