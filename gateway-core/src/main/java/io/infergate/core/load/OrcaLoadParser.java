@@ -134,20 +134,21 @@ public final class OrcaLoadParser {
         return Parsed.accepted(report.build());
     }
 
-    /** Why {@code key} names no TEXT field ({@code named_metrics.} and {@code utilization.} take any name), or null. */
+    /** Why {@code key} names no TEXT field, or null; {@code named_metrics.} and {@code utilization.} take any name. */
     private static String textKeyProblem(String key) {
         if (key.isEmpty()) {
             return "metric name is empty";
         }
-        if (Scalar.named(key) != null && Scalar.named(key).protoName.equals(key)) {
+        Scalar scalar = Scalar.named(key);
+        if (scalar != null && scalar.protoName.equals(key)) {
             return null;
         }
         int dot = key.indexOf('.');
-        String prefix = dot < 0 ? key : key.substring(0, dot);
-        if (dot < 0 || !(prefix.equals(Metrics.NAMED_METRICS.protoName) || prefix.equals(Metrics.UTILIZATION.protoName))) {
-            return "unknown metric: " + Numbers.shown(key);
+        String prefix = dot < 0 ? "" : key.substring(0, dot);
+        if (prefix.equals(Metrics.NAMED_METRICS.protoName) || prefix.equals(Metrics.UTILIZATION.protoName)) {
+            return null;
         }
-        return null;
+        return "unknown metric: " + Numbers.shown(key);
     }
 
     private static String setText(OrcaReportBuilder report, String key, double value) {
