@@ -1,0 +1,282 @@
+package io.infergate.core.admission;
+
+import io.infergate.core.Ticker;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * One route's admission: a count of permits against the route's capacity, and a bounded queue in
+ * front of it, served highest tier first and first come first served within a tier.
+ * <p>
+ * {@link #acquire} decides at once where it can, in this order: a deadline already gone is
+ * {@code deadline_exceeded}; load past the tier's threshold is shed; a free slot admits; a predicted
+ * wait past {@code maxQueueWait} or the request's remaining deadline is shed; a tenant over its
+ * share of the queue, or a full queue with nothing of a lower tier to displace, is
+ * {@code queue_full}; anything else waits. Prediction comes before room so that a request that could
+ * not finish in time is told when to come back rather than that the queue is full.
+ * <p>
+ * Capacity is read from a supplier on every decision, so it follows breakers opening and closing;
+ * when it shrinks, the permits out keep running and no one is admitted until they fall below it.
+ * With no capacity at all the wait cannot be predicted and requests wait (the gateway prefers holding
+ * to a 503), bounded by the queue and their deadlines.
+ * <p>
+ * Every method is thread-safe. Decisions are made under one lock; the tickets they decide are
+ * completed after it is released, so a callback that calls back in cannot deadlock. The capacity and
+ * load suppliers must be cheap and must not call back into the controller.
+ */
+public final class AdmissionController {
+
+    /** Highest priority first, then first come first served. */
+    private static final Comparator<Ticket> SERVICE_ORDER =
+            Comparator.comparingInt(Ticket::priority).reversed().thenComparingLong(t -> t.sequence);
+
+    private record TierTenant(String tier, String tenant) {}
+
+    private record Decided(Ticket ticket, Outcome outcome) {}
+
+    private final AdmissionSettings settings;
+    private final IntSupplier capacity;
+    private final Supplier<RouteLoad> load;
+    private final WaitEstimator estimator;
+    private final Ticker ticker;
+    private final long maxQueueWaitNanos;
+    private final int placesPerTenant;
+
+    private final Object lock = new Object();
+    private final NavigableSet<Ticket> queue = new TreeSet<>(SERVICE_ORDER);
+    private final Map<String, Integer> queuedByTier = new HashMap<>();
+    private final Map<TierTenant, Integer> queuedByTenant = new HashMap<>();
+    private long nextSequence;
+    private int inFlight;
+
+    /**
+     * @param capacity the route's slots now, typically {@code settings.slots(healthy endpoints)}
+     * @param load     the route's reported load now, {@link RouteLoad#UNKNOWN} when there is none
+     */
+    public AdmissionController(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load,
+                               WaitEstimator estimator, Ticker ticker) {
+        this.settings = settings;
+        this.capacity = capacity;
+        this.load = load;
+        this.estimator = estimator;
+        this.ticker = ticker;
+        this.maxQueueWaitNanos = settings.maxQueueWait().toNanos();
+        this.placesPerTenant = settings.queuePlacesPerTenant();
+    }
+
+    /** Admits, queues or refuses {@code request}; a queued ticket is decided later. */
+    public Ticket acquire(Request request) {
+        RouteLoad reported = load.get();
+        List<Decided> decided = new ArrayList<>(2);
+        Ticket ticket;
+        synchronized (lock) {
+            long now = ticker.nanoTime();
+            int slots = slots();
+            settle(now, slots, decided);
+            ticket = new Ticket(this, request, nextSequence++);
+            Outcome outcome = decide(ticket, reported, now, slots, decided);
+            if (outcome != null) {
+                decided.add(new Decided(ticket, outcome));
+            }
+        }
+        complete(decided);
+        return ticket;
+    }
+
+    /**
+     * Gives the permit's slot back, counts its hold in the service time, and admits the next waiter.
+     * Returns whether this call released it: a second release of the same permit does nothing.
+     */
+    public boolean release(Permit permit) {
+        if (permit.owner != this) {
+            throw new IllegalArgumentException("the permit belongs to another route");
+        }
+        List<Decided> decided = new ArrayList<>(1);
+        synchronized (lock) {
+            if (permit.released) {
+                return false;
+            }
+            permit.released = true;
+            inFlight--;
+            long now = ticker.nanoTime();
+            estimator.observe(Math.max(0, now - permit.grantedAtNanos()));
+            settle(now, slots(), decided);
+        }
+        complete(decided);
+        return true;
+    }
+
+    /**
+     * Takes a waiting request out of the queue because its client left; it is decided
+     * {@link Verdict#CANCELLED}. Returns false when it was no longer waiting: if it was admitted,
+     * the caller holds a permit to release.
+     */
+    public boolean cancel(Ticket ticket) {
+        if (ticket.owner != this) {
+            throw new IllegalArgumentException("the ticket belongs to another route");
+        }
+        synchronized (lock) {
+            if (!dequeue(ticket)) {
+                return false;
+            }
+        }
+        complete(List.of(new Decided(ticket, Outcome.of(Verdict.CANCELLED))));
+        return true;
+    }
+
+    /**
+     * Answers the waiters whose deadline has passed with {@code deadline_exceeded}, and admits
+     * waiters into slots that are free. The server calls it from a timer.
+     */
+    public void onTick() {
+        settle();
+    }
+
+    /** The route's capacity may have grown (a breaker closed, an endpoint warmed up): admits waiters. */
+    public void capacityChanged() {
+        settle();
+    }
+
+    /** Requests waiting in the queue. */
+    public int queueDepth() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    /** Requests of {@code tier} waiting in the queue. */
+    public int queueDepth(Tier tier) {
+        synchronized (lock) {
+            return queuedByTier.getOrDefault(tier.name(), 0);
+        }
+    }
+
+    /** Permits out. */
+    public int inFlight() {
+        synchronized (lock) {
+            return inFlight;
+        }
+    }
+
+    private void settle() {
+        List<Decided> decided = new ArrayList<>();
+        synchronized (lock) {
+            settle(ticker.nanoTime(), slots(), decided);
+        }
+        complete(decided);
+    }
+
+    /** The decision for a new request, or null when it waits. Called with the queue settled. */
+    private Outcome decide(Ticket ticket, RouteLoad reported, long now, int slots, List<Decided> decided) {
+        Request request = ticket.request();
+        long remaining = request.deadlineNanos() - now;
+        if (remaining <= 0) {
+            return Outcome.of(Verdict.DEADLINE_EXCEEDED);
+        }
+        int free = Math.max(0, slots - inFlight);
+        int ahead = queue.headSet(ticket, false).size();
+        if (request.tier().shedsUnder(reported, settings)) {
+            // Come back when the requests ahead have gone and the work in flight has turned over.
+            long wait = slots > 0 ? estimator.predictWaitNanos(ahead, free, slots) : 0;
+            return Outcome.shed(Verdict.SHED_LOAD, Math.max(wait, estimator.meanServiceNanos()));
+        }
+        if (free > 0) {
+            return Outcome.admitted(grant(request, now));
+        }
+        if (slots > 0) {
+            long wait = estimator.predictWaitNanos(ahead, free, slots);
+            if (wait > maxQueueWaitNanos) {
+                return Outcome.shed(Verdict.SHED_PREDICTED_WAIT, wait);
+            }
+            if (wait > remaining) {
+                return Outcome.shed(Verdict.SHED_PAST_DEADLINE, wait);
+            }
+        }
+        if (queuedByTenant.getOrDefault(tenantOf(ticket), 0) >= placesPerTenant) {
+            return Outcome.of(Verdict.TENANT_SHARE_FULL);
+        }
+        if (queue.size() >= settings.queue()) {
+            Ticket lowest = queue.isEmpty() ? null : queue.last();
+            if (lowest == null || lowest.priority() >= ticket.priority()) {
+                return Outcome.of(Verdict.QUEUE_FULL);
+            }
+            dequeue(lowest);
+            // Behind everything now queued, were it to come back at once.
+            long wait = slots > 0 ? estimator.predictWaitNanos(queue.size() + 1, free, slots) : estimator.meanServiceNanos();
+            decided.add(new Decided(lowest, Outcome.shed(Verdict.SHED_DISPLACED, wait)));
+        }
+        enqueue(ticket);
+        return null;
+    }
+
+    /** Answers expired waiters, then fills free slots from the head of the queue. */
+    private void settle(long now, int slots, List<Decided> decided) {
+        for (Iterator<Ticket> it = queue.iterator(); it.hasNext(); ) {
+            Ticket waiter = it.next();
+            if (waiter.request().deadlineNanos() - now <= 0) {
+                it.remove();
+                uncount(waiter);
+                decided.add(new Decided(waiter, Outcome.of(Verdict.DEADLINE_EXCEEDED)));
+            }
+        }
+        while (inFlight < slots && !queue.isEmpty()) {
+            Ticket next = queue.pollFirst();
+            uncount(next);
+            decided.add(new Decided(next, Outcome.admitted(grant(next.request(), now))));
+        }
+    }
+
+    private Permit grant(Request request, long now) {
+        inFlight++;
+        return new Permit(this, request, now);
+    }
+
+    private void enqueue(Ticket ticket) {
+        queue.add(ticket);
+        queuedByTier.merge(ticket.request().tier().name(), 1, Integer::sum);
+        queuedByTenant.merge(tenantOf(ticket), 1, Integer::sum);
+    }
+
+    private boolean dequeue(Ticket ticket) {
+        if (!queue.remove(ticket)) {
+            return false;
+        }
+        uncount(ticket);
+        return true;
+    }
+
+    private void uncount(Ticket ticket) {
+        queuedByTier.merge(ticket.request().tier().name(), -1, AdmissionController::sumOrNull);
+        queuedByTenant.merge(tenantOf(ticket), -1, AdmissionController::sumOrNull);
+    }
+
+    private int slots() {
+        return Math.max(0, capacity.getAsInt());
+    }
+
+    private static TierTenant tenantOf(Ticket ticket) {
+        return new TierTenant(ticket.request().tier().name(), ticket.request().tenant());
+    }
+
+    /** Drops a count that reaches zero, so tenants that come and go leave no entries behind. */
+    private static Integer sumOrNull(Integer a, Integer b) {
+        int sum = a + b;
+        return sum == 0 ? null : sum;
+    }
+
+    private static void complete(List<Decided> decided) {
+        for (Decided d : decided) {
+            boolean first = d.ticket().decide(d.outcome());
+            assert first : "a ticket was decided twice";
+        }
+    }
+}

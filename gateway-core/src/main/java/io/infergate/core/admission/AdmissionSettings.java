@@ -1,0 +1,55 @@
+package io.infergate.core.admission;
+
+import java.time.Duration;
+
+/**
+ * One route's admission limits.
+ * <p>
+ * {@code maxInFlightPerEndpoint} requests run on each healthy endpoint; up to {@code queue} more
+ * wait. A request whose predicted wait exceeds {@code maxQueueWait} is shed instead of queued. A
+ * reported GPU utilization or upstream queue depth at or past {@code shedAtGpuUtilization} /
+ * {@code shedAtQueueDepth} sheds requests of every tier that does not set its own threshold.
+ * <p>
+ * {@code perTenantQueueShare} is the fraction of the queue one tenant may hold within a tier. Every
+ * tier may use the whole queue (lower tiers are displaced, not reserved against), so a tier's
+ * bound is the route's. The default of one half keeps a burst from one client from taking the
+ * queue from everyone else of its tier, while a route with a single tenant still queues half the
+ * bound, which at the defaults (128 waiters for 8 slots an endpoint) is past where the predicted
+ * wait sheds anyway.
+ */
+public record AdmissionSettings(int maxInFlightPerEndpoint, int queue, Duration maxQueueWait,
+                                double shedAtGpuUtilization, int shedAtQueueDepth, double perTenantQueueShare) {
+
+    public static final AdmissionSettings DEFAULTS = new AdmissionSettings(8, 256, Duration.ofSeconds(30), 0.95, 32, 0.5);
+
+    public AdmissionSettings {
+        if (maxInFlightPerEndpoint < 1) {
+            throw new IllegalArgumentException("maxInFlightPerEndpoint: " + maxInFlightPerEndpoint + " (expected: >= 1)");
+        }
+        if (queue < 0) {
+            throw new IllegalArgumentException("queue: " + queue + " (expected: >= 0)");
+        }
+        if (maxQueueWait == null || maxQueueWait.isNegative()) {
+            throw new IllegalArgumentException("maxQueueWait: " + maxQueueWait + " (expected: >= 0)");
+        }
+        if (!(shedAtGpuUtilization > 0 && shedAtGpuUtilization <= 1)) {
+            throw new IllegalArgumentException("shedAtGpuUtilization: " + shedAtGpuUtilization + " (expected: > 0 and <= 1)");
+        }
+        if (shedAtQueueDepth < 1) {
+            throw new IllegalArgumentException("shedAtQueueDepth: " + shedAtQueueDepth + " (expected: >= 1)");
+        }
+        if (!(perTenantQueueShare > 0 && perTenantQueueShare <= 1)) {
+            throw new IllegalArgumentException("perTenantQueueShare: " + perTenantQueueShare + " (expected: > 0 and <= 1)");
+        }
+    }
+
+    /** The route's slots when {@code endpoints} endpoints are healthy. */
+    public int slots(int endpoints) {
+        return Math.multiplyExact(Math.max(0, endpoints), maxInFlightPerEndpoint);
+    }
+
+    /** How many queued requests one tenant may hold within one tier; at least one. */
+    public int queuePlacesPerTenant() {
+        return Math.max(1, (int) Math.floor(queue * perTenantQueueShare));
+    }
+}

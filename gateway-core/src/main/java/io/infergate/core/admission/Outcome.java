@@ -1,0 +1,45 @@
+package io.infergate.core.admission;
+
+import io.infergate.core.error.GatewayError;
+
+/**
+ * How one admission ended: a permit when admitted; for a shed request, the whole seconds after which
+ * it is worth retrying ({@code Retry-After}, at least 1); otherwise the verdict alone.
+ */
+public record Outcome(Verdict verdict, Permit permit, long retryAfterSeconds) {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    public Outcome {
+        if (verdict == null || (verdict == Verdict.ADMITTED) != (permit != null)) {
+            throw new IllegalArgumentException("a permit comes with, and only with, an admission: " + verdict);
+        }
+        if (verdict.isShed() ? retryAfterSeconds < 1 : retryAfterSeconds != 0) {
+            throw new IllegalArgumentException(verdict + " with Retry-After " + retryAfterSeconds);
+        }
+    }
+
+    static Outcome admitted(Permit permit) {
+        return new Outcome(Verdict.ADMITTED, permit, 0);
+    }
+
+    /** A shed whose Retry-After is {@code waitNanos} in whole seconds, rounded up, at least 1. */
+    static Outcome shed(Verdict verdict, long waitNanos) {
+        long seconds = waitNanos / SECOND + (waitNanos % SECOND > 0 ? 1 : 0);
+        return new Outcome(verdict, null, Math.max(1, seconds));
+    }
+
+    /** A refusal without Retry-After, or a cancellation. */
+    static Outcome of(Verdict verdict) {
+        return new Outcome(verdict, null, 0);
+    }
+
+    public boolean isAdmitted() {
+        return verdict == Verdict.ADMITTED;
+    }
+
+    /** The error to answer with; {@code null} when admitted or cancelled. */
+    public GatewayError error() {
+        return verdict.error();
+    }
+}
