@@ -9,6 +9,7 @@ import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ProxyContext;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
 import io.infergate.server.upstream.ConnectionPools;
+import io.infergate.server.upstream.KeepWarm;
 import io.infergate.server.upstream.PoolSettings;
 import io.infergate.server.upstream.TlsContexts;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -50,6 +51,7 @@ public final class GatewayServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Channel proxyChannel;
     private final Channel adminChannel;
+    private final KeepWarm keepWarm;
 
     private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
         Transport transport = Transport.best();
@@ -87,6 +89,7 @@ public final class GatewayServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+        this.keepWarm = new KeepWarm(routes, group, pools);
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
                 port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
     }
@@ -136,6 +139,7 @@ public final class GatewayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        keepWarm.close();
         proxyChannel.close();
         adminChannel.close();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

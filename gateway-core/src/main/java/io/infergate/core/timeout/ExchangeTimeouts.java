@@ -93,8 +93,9 @@ public final class ExchangeTimeouts {
         if (responseStarted()) {
             next = Math.min(next, lastResponseActivity + streamIdleNanos - now);
         } else {
-            // The response may start any moment, after which silence could end it streamIdle later.
-            next = Math.min(next, streamIdleNanos);
+            // The response may start any moment, after which silence could end it streamIdle later,
+            // or a stream's first event be awaited for firstToken.
+            next = Math.min(next, Math.min(streamIdleNanos, firstTokenNanos));
             long firstByte = requestSentAt == NOT_YET ? firstByteNanos : requestSentAt + firstByteNanos - now;
             next = Math.min(next, firstByte);
         }

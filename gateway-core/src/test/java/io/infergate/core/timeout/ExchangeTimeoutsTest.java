@@ -76,6 +76,7 @@ class ExchangeTimeoutsTest {
     void firstTokenClockRunsFromTheStreamsHeadUntilItsFirstEvent() {
         ExchangeTimeouts stream = new ExchangeTimeouts(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), Duration.ofSeconds(100), Duration.ofSeconds(4)), START);
+        assertEquals(4 * S, stream.nextCheckIn(START), "a stream's head may come at once and its first event never");
         stream.requestSent(START);
         stream.responseActivity(START + S);
         stream.firstEventAwaited(START + S);

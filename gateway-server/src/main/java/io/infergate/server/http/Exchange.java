@@ -68,6 +68,8 @@ final class Exchange implements UpstreamListener {
     private final String clientAuthorization;
     /** The client's Content-Length, or -1 when chunked: an attempt without a model rewrite sends it as it was. */
     private final long originalContentLength;
+    /** Whether the first attempt is being started inside the client's read of the request head. */
+    private boolean inClientRead;
     /** Whether the first attempt waits for the whole body (an upstream of the route rewrites the model). */
     private boolean awaitingWholeBody;
 
@@ -146,7 +148,9 @@ final class Exchange implements UpstreamListener {
             awaitingWholeBody = true;
             return;
         }
+        inClientRead = true;
         startAttempt(false);
+        inClientRead = false;
     }
 
     /** The next endpoint of the plan gets the request; with {@code avoidLast}, not the one that stayed silent. */
@@ -174,9 +178,9 @@ final class Exchange implements UpstreamListener {
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         Future<UpstreamConnection> acquired = pool.acquire(endpoint, this, route.timeouts().connect().toMillis());
         if (acquired.isDone()) {
-            // A pooled connection, inside the client's read: the body that came with the head
+            // A pooled connection. Inside the client's read, the body that came with the head
             // follows, and the read's end flushes head and body in one write.
-            onConnected(acquired, false);
+            onConnected(acquired, !inClientRead);
         } else {
             acquired.addListener(f -> onConnected(acquired, true));
         }
