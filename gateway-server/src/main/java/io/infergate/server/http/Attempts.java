@@ -94,6 +94,13 @@ final class Attempts {
         plan.forgetLastAttempt();
     }
 
+    /** The chosen endpoint is warming and the attempt is not made: no breaker verdict, no in-flight, no count. */
+    void setAside() {
+        recordBreaker(null);
+        end();
+        forgetLastAttempt();
+    }
+
     /** Gives up the current upstream for the next; false when there is none. */
     boolean moveToNextUpstream() {
         if (!plan.hasNextUpstream()) {

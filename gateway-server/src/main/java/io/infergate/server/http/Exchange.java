@@ -5,14 +5,10 @@ import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
-import io.infergate.core.sse.InBandError;
 import io.infergate.core.sse.StreamRequests;
-import io.infergate.core.sse.UpstreamError;
 import io.infergate.core.timeout.ExchangeTimeouts;
-import io.infergate.core.upstream.ColdStartSignal;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
-import io.infergate.core.upstream.Warming;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
@@ -38,7 +34,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,10 +41,9 @@ import java.util.concurrent.TimeUnit;
  * stream the body up, then relay the response head and body down as they arrive, reading from
  * the upstream only while the client keeps up. {@link #finish} runs exactly once on every path.
  */
-final class Exchange implements UpstreamListener {
+final class Exchange implements UpstreamListener, ColdStartWait.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final long NOT_HOLDING = Long.MIN_VALUE;
 
     private final ProxyHandler owner;
     private final ChannelHandlerContext client;
@@ -66,8 +60,6 @@ final class Exchange implements UpstreamListener {
     private final StreamProtocol protocol;
     private final String routeTarget;
     private final String clientAuthorization;
-    /** The client's Content-Length, or -1 when chunked: an attempt without a model rewrite sends it as it was. */
-    private final long originalContentLength;
     /** Whether the first attempt is being started inside the client's read of the request head. */
     private boolean inClientRead;
     /** Whether the first attempt waits for the whole body (an upstream of the route rewrites the model). */
@@ -89,13 +81,7 @@ final class Exchange implements UpstreamListener {
     /** Whether an upstream byte reached the client: from then on, no other attempt. Heartbeats do not count. */
     private boolean upstreamBytesRelayed;
 
-    /** While parked for a warming endpoint: the wait; and since when this request has waited for warming. */
-    private WarmingWait hold;
-    private long holdingSince = NOT_HOLDING;
-    /** Whether the current attempt is a warming endpoint's single probe, whose verdict others await. */
-    private boolean probing;
-    /** The endpoint whose probe this request was released to make. */
-    private Endpoint releasedProbeFor;
+    private final ColdStartWait coldStart;
 
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> retryTimer;
@@ -116,6 +102,7 @@ final class Exchange implements UpstreamListener {
         this.context = context;
         this.route = route;
         this.attempts = new Attempts(route);
+        this.coldStart = new ColdStartWait(client.executor(), this);
         this.request = request;
         this.requestId = requestId;
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
@@ -129,7 +116,6 @@ final class Exchange implements UpstreamListener {
         this.protocol = StreamProtocol.forPath(routePath);
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        this.originalContentLength = HttpUtil.getContentLength(request, -1L);
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
                 || route.rewritesModel();
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
@@ -172,7 +158,8 @@ final class Exchange implements UpstreamListener {
                 clientAuthorization);
         if (upstream.coldStart().scaleUpTimeoutHeader()) {
             // HF's proxy holds the request itself while a replica starts, as long as it can wait.
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(canStillHold(context.ticker().nanoTime()));
+            long now = context.ticker().nanoTime();
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(coldStart.canStillHold(upstream.coldStart(), now, timeouts.nanosLeft(now)));
             request.headers().set(GatewayHeaders.X_SCALE_UP_TIMEOUT, Math.max(1, seconds));
         }
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
@@ -188,61 +175,32 @@ final class Exchange implements UpstreamListener {
 
     // ---- cold starts: wait for a warming endpoint, or go elsewhere ------------------------------
 
-    /**
-     * Whether the chosen endpoint takes the request now. A warming one lets a single probe through;
-     * others wait for it here (and are released when it answers), or go to the next upstream at once
-     * when its own estimate is beyond what they can wait. Waiting is not a retry.
-     */
+    /** Whether the chosen endpoint takes the request now; otherwise it is parked, or the plan moves on. */
     private boolean passWarming() {
-        Endpoint endpoint = attempts.endpoint();
-        if (releasedProbeFor != null) {
-            Endpoint probeFor = releasedProbeFor;
-            releasedProbeFor = null;
-            if (probeFor == endpoint) {
-                probing = true;
-                return true;
-            }
-            handProbeOn(probeFor, 0);
-        }
-        if (!endpoint.warming().isWarming()) {
-            return true;
-        }
         long now = context.ticker().nanoTime();
-        long canWait = canStillHold(now);
-        WarmingWait wait = new WarmingWait(endpoint);
-        Warming.Entry entry = endpoint.warming().enter(wait, attempts.hasNextUpstream() ? canWait : Long.MAX_VALUE);
-        if (entry == Warming.Entry.READY) {
+        ColdStartWait.Pass pass = coldStart.pass(attempts.endpoint(), attempts.upstream().coldStart(), now,
+                timeouts.nanosLeft(now), attempts.hasNextUpstream());
+        if (pass == ColdStartWait.Pass.GO) {
             return true;
         }
-        if (entry == Warming.Entry.PROBE) {
-            probing = true;
-            return true;
+        attempts.setAside();
+        if (pass == ColdStartWait.Pass.GO_ELSEWHERE) {
+            warmingHoldExpired(attempts.endpoint());
         }
-        attempts.recordBreaker(null);
-        attempts.end();
-        attempts.forgetLastAttempt();
-        if (entry == Warming.Entry.WAIT && canWait > 0) {
-            hold = wait;
-            if (holdingSince == NOT_HOLDING) {
-                holdingSince = now;
-            }
-            wait.timer = client.executor().schedule(() -> holdExpired(wait), canWait, TimeUnit.NANOSECONDS);
-            return false;
-        }
-        endpoint.warming().leave(wait);
-        goPastWarming(endpoint);
         return false;
     }
 
-    /** What is left of the request's time to wait for warming endpoints: {@code coldStart.maxHold} and its deadline. */
-    private long canStillHold(long now) {
-        long maxHold = attempts.upstream().coldStart().maxHold().toNanos();
-        long heldFor = holdingSince == NOT_HOLDING ? 0 : now - holdingSince;
-        return Math.max(0, Math.min(maxHold - heldFor, timeouts.nanosLeft(now)));
+    @Override
+    public void releasedFromWarming() {
+        startAttempt(false);
     }
 
     /** The endpoint may not be waited for any longer: the next upstream, or the answer that it is loading. */
-    private void goPastWarming(Endpoint endpoint) {
+    @Override
+    public void warmingHoldExpired(Endpoint endpoint) {
+        if (done) {
+            return;
+        }
         if (timeouts.nanosLeft(context.ticker().nanoTime()) <= 0) {
             fail(GatewayError.DEADLINE_EXCEEDED);
             return;
@@ -254,35 +212,8 @@ final class Exchange implements UpstreamListener {
             }
             return;
         }
-        long eta = endpoint.warming().nanosUntilReady();
-        long wait = eta >= 0 ? eta : attempts.upstream().coldStart().probeEvery().toNanos();
-        retryAfterSeconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + TimeUnit.SECONDS.toNanos(1) - 1));
+        retryAfterSeconds = ColdStartWait.retryAfterSeconds(endpoint, attempts.upstream().coldStart());
         fail(GatewayError.MODEL_LOADING);
-    }
-
-    private void holdExpired(WarmingWait expired) {
-        if (done || hold != expired) {
-            return;
-        }
-        hold = null;
-        expired.endpoint.warming().leave(expired);
-        goPastWarming(expired.endpoint);
-    }
-
-    /** The warming endpoint answered, or the probe is this request's turn: the attempt is made again. */
-    private void released(WarmingWait wait, boolean asProbe) {
-        if (done || hold != wait) {
-            if (asProbe) {
-                handProbeOn(wait.endpoint, 0);
-            }
-            return;
-        }
-        hold = null;
-        if (wait.timer != null) {
-            wait.timer.cancel(false);
-        }
-        releasedProbeFor = asProbe ? wait.endpoint : null;
-        startAttempt(false);
     }
 
     /**
@@ -290,11 +221,7 @@ final class Exchange implements UpstreamListener {
      * connection). It is marked warming, which is not breakage, and the request waits for it.
      */
     private void endpointWarming(long etaNanos) {
-        Endpoint endpoint = attempts.endpoint();
-        boolean wasProbe = probing;
-        probing = false;
-        long nextProbe = endpoint.warming().markLoading(wasProbe, etaNanos, attempts.upstream().coldStart().probeEvery().toNanos());
-        scheduleProbe(endpoint, nextProbe);
+        coldStart.loading(attempts.endpoint(), attempts.upstream().coldStart(), etaNanos);
         attempts.recordBreaker(null);
         lastFailure = GatewayError.MODEL_LOADING;
         endAttempt();
@@ -302,37 +229,8 @@ final class Exchange implements UpstreamListener {
         startAttempt(false);
     }
 
-    /** The endpoint answered something other than "loading": it is warm, and its waiters go. */
     private void endpointAnswered() {
-        probing = false;
-        attempts.endpoint().warming().markReady();
-    }
-
-    /** This request's probe ended without a verdict: the next waiter probes after {@code pauseNanos}. */
-    private void handProbeOn(Endpoint endpoint, long pauseNanos) {
-        long nextProbe = endpoint.warming().probeEnded(pauseNanos);
-        if (nextProbe >= 0) {
-            scheduleProbe(endpoint, nextProbe);
-        }
-    }
-
-    private void scheduleProbe(Endpoint endpoint, long delayNanos) {
-        client.executor().schedule(endpoint.warming()::probeDue, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** This request, parked while an endpoint warms; released from any thread, handled on the client's loop. */
-    private final class WarmingWait implements Warming.Waiter {
-        final Endpoint endpoint;
-        ScheduledFuture<?> timer;
-
-        WarmingWait(Endpoint endpoint) {
-            this.endpoint = endpoint;
-        }
-
-        @Override
-        public void released(boolean asProbe) {
-            client.executor().execute(() -> Exchange.this.released(this, asProbe));
-        }
+        coldStart.answered(attempts.endpoint());
     }
 
     private void onConnected(Future<UpstreamConnection> future, boolean flush) {
@@ -349,25 +247,7 @@ final class Exchange implements UpstreamListener {
         }
         connection = future.getNow();
         Channel channel = connection.channel();
-        String model = attempts.upstream().rewriteModel();
-        if (model != null && body.replayable()) {
-            // The route waited for the whole body: this upstream gets it with its own model name.
-            LastHttpContent rewritten = body.rewrittenFor(model);
-            ForwardingHeaders.bodyLength(request, rewritten.content().readableBytes());
-            channel.write(request, channel.voidPromise());
-            channel.write(rewritten, channel.voidPromise());
-            flush = true;
-        } else if (body.fresh()) {
-            ForwardingHeaders.bodyLength(request, originalContentLength);
-            channel.write(request, channel.voidPromise());
-            body.writeHeld(channel);
-        } else {
-            // Another attempt: only ever made with the whole body in hand.
-            ForwardingHeaders.bodyLength(request, originalContentLength);
-            channel.write(request, channel.voidPromise());
-            channel.write(body.replay(), channel.voidPromise());
-            flush = true;
-        }
+        flush |= body.sendWith(request, channel, attempts.upstream().rewriteModel());
         if (flush) {
             channel.flush();
         }
@@ -514,7 +394,7 @@ final class Exchange implements UpstreamListener {
         upstreamHeadReceived = true;
         long now = context.ticker().nanoTime();
         timeouts.responseActivity(now);
-        HeldResponse.Until until = canTryAgain() ? holdUntil(head, code) : null;
+        HeldResponse.Until until = canTryAgain() ? HeldResponse.until(head, route.fallbackOn()) : null;
         if (until != null) {
             held = new HeldResponse(head, until);
             if (until == HeldResponse.Until.FIRST_EVENT) {
@@ -531,57 +411,23 @@ final class Exchange implements UpstreamListener {
         deliverHead(head);
     }
 
-    /**
-     * What must be read of a response before it can be judged, while another attempt is possible:
-     * a {@code 503}'s body may say the model is loading, a {@code 4xx}'s may name an error code the
-     * route falls back on, and a stream's first event may be an error in a {@code 200}.
-     */
-    private HeldResponse.Until holdUntil(HttpResponse head, int code) {
-        if (code == 503 || code >= 400 && code < 500 && code != 429 && !route.fallbackOn().isEmpty()) {
-            return HeldResponse.Until.WHOLE_BODY;
-        }
-        return code == 200 && SseRelay.isEventStream(head) ? HeldResponse.Until.FIRST_EVENT : null;
-    }
-
     /** Enough of a held response is in: deliver it, wait for the endpoint to warm, or try elsewhere. */
     private void judgeHeld() {
         HeldResponse response = held;
         held = null;
         timeouts.firstEventSettled();
-        int code = response.status();
-        AttemptOutcome.Answered outcome = null;
-        if (response.until() == HeldResponse.Until.WHOLE_BODY) {
-            byte[] bytes = response.bytes();
-            ColdStartSignal.Reading reading = code == 503 ? ColdStartSignal.read(bytes) : null;
-            if (reading != null && (reading.loading() || attempts.upstream().coldStart().scaleToZero())) {
-                response.release();
-                endpointWarming(reading.etaNanos());
-                return;
-            }
-            outcome = new AttemptOutcome.Answered(code, Attempts.retryAfter(response.head()), fallbackCode(bytes));
-        } else {
-            UpstreamError error = InBandError.inFirstEvent(response.text());
-            if (error != null) {
-                outcome = new AttemptOutcome.Answered(error.status(), null, error.type());
-            }
+        HeldResponse.Reading reading = response.read(attempts.upstream().coldStart().scaleToZero(), route.fallbackOn());
+        if (reading.loading()) {
+            response.release();
+            endpointWarming(reading.etaNanos());
+            return;
         }
-        if (outcome != null && tryAgainAfter(outcome)) {
+        if (reading.answer() != null && tryAgainAfter(reading.answer())) {
             response.release();
             return;
         }
         endpointAnswered();
         response.deliver(this::deliverHead, this::deliverContent);
-    }
-
-    /** The first error code in the body that the route falls back on, else the first it names. */
-    private String fallbackCode(byte[] body) {
-        List<String> codes = UpstreamError.codes(body);
-        for (String code : codes) {
-            if (route.fallbackOn().contains(code)) {
-                return code;
-            }
-        }
-        return codes.isEmpty() ? null : codes.get(0);
     }
 
     /** The response goes to the client: its head now, its body as it comes. */
@@ -746,10 +592,7 @@ final class Exchange implements UpstreamListener {
             endpointWarming(-1);
             return;
         }
-        if (probing) {
-            probing = false;
-            handProbeOn(attempts.endpoint(), attempts.upstream().coldStart().probeEvery().toNanos());
-        }
+        coldStart.failedWithoutAnswer(attempts.endpoint(), attempts.upstream().coldStart());
         RetryRules.Decision decision = decide(outcome);
         attempts.recordBreaker(decision.breakerFailure());
         endAttempt();
@@ -896,15 +739,7 @@ final class Exchange implements UpstreamListener {
         }
         body.release();
         releaseHeld();
-        if (hold != null) {
-            hold.endpoint.warming().leave(hold);
-            hold.timer.cancel(false);
-            hold = null;
-        }
-        if (probing) {
-            probing = false;
-            handProbeOn(attempts.endpoint(), 0);
-        }
+        coldStart.end(attempts.endpoint());
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived

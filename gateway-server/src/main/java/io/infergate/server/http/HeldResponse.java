@@ -1,6 +1,10 @@
 package io.infergate.server.http;
 
+import io.infergate.core.resilience.AttemptOutcome;
+import io.infergate.core.sse.InBandError;
 import io.infergate.core.sse.SseFramer;
+import io.infergate.core.sse.UpstreamError;
+import io.infergate.core.upstream.ColdStartSignal;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -9,6 +13,8 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +31,12 @@ final class HeldResponse {
 
     static final int LIMIT = 64 * 1024;
 
+    /**
+     * What a held response says: the endpoint's model is loading (with its estimate, or -1), or an
+     * answer that may be worth another attempt (null: nothing to act on, deliver it).
+     */
+    record Reading(boolean loading, long etaNanos, AttemptOutcome.Answered answer) {}
+
     private final HttpResponse head;
     private final Until until;
     private final ArrayDeque<HttpContent> contents = new ArrayDeque<>(4);
@@ -36,6 +48,50 @@ final class HeldResponse {
         this.head = head;
         this.until = until;
         this.framer = until == Until.FIRST_EVENT ? new SseFramer() : null;
+    }
+
+    /**
+     * What must be read of a response before it can be judged, while another attempt is possible:
+     * a {@code 503}'s body may say the model is loading, a {@code 4xx}'s may name an error code the
+     * route falls back on, and a stream's first event may be an error in a {@code 200}. Null: nothing.
+     */
+    static Until until(HttpResponse head, Set<String> fallbackOn) {
+        int code = head.status().code();
+        if (code == 503 || code >= 400 && code < 500 && code != 429 && !fallbackOn.isEmpty()) {
+            return Until.WHOLE_BODY;
+        }
+        return code == 200 && SseRelay.isEventStream(head) ? Until.FIRST_EVENT : null;
+    }
+
+    /**
+     * Reads what was held. A {@code 503} from a scale-to-zero upstream always means loading; from any
+     * other only when its body says so.
+     */
+    Reading read(boolean scaleToZero, Set<String> fallbackOn) {
+        int code = status();
+        if (until == Until.FIRST_EVENT) {
+            UpstreamError error = InBandError.inFirstEvent(text());
+            return new Reading(false, -1, error == null ? null : new AttemptOutcome.Answered(error.status(), null, error.type()));
+        }
+        byte[] body = bytes();
+        if (code == 503) {
+            ColdStartSignal.Reading signal = ColdStartSignal.read(body);
+            if (signal.loading() || scaleToZero) {
+                return new Reading(true, signal.etaNanos(), null);
+            }
+        }
+        return new Reading(false, -1, new AttemptOutcome.Answered(code, Attempts.retryAfter(head), errorCode(body, fallbackOn)));
+    }
+
+    /** The first error code in the body that the route falls back on, else the first it names. */
+    private static String errorCode(byte[] body, Set<String> fallbackOn) {
+        List<String> codes = UpstreamError.codes(body);
+        for (String code : codes) {
+            if (fallbackOn.contains(code)) {
+                return code;
+            }
+        }
+        return codes.isEmpty() ? null : codes.get(0);
     }
 
     /** Keeps a chunk; true once there is enough to decide (or too much to keep waiting). */
@@ -51,26 +107,12 @@ final class HeldResponse {
         return ready;
     }
 
-    HttpResponse head() {
-        return head;
-    }
-
     int status() {
         return head.status().code();
     }
 
-    Until until() {
-        return until;
-    }
-
-    /** Whether the whole response is here, so the connection could be reused. */
-    boolean complete() {
-        HttpContent last = contents.peekLast();
-        return last instanceof LastHttpContent;
-    }
-
     /** The bytes held so far, copied (they are small). */
-    byte[] bytes() {
+    private byte[] bytes() {
         byte[] all = new byte[bytes];
         int at = 0;
         for (HttpContent content : contents) {
@@ -82,7 +124,7 @@ final class HeldResponse {
         return all;
     }
 
-    String text() {
+    private String text() {
         return new String(bytes(), StandardCharsets.UTF_8);
     }
 

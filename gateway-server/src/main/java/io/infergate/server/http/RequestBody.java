@@ -23,6 +23,8 @@ final class RequestBody {
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
     private final boolean present;
     private final long maxBytes;
+    /** The client's Content-Length, or -1 when chunked: an attempt without a model rewrite sends it as it was. */
+    private final long contentLength;
     private BodyCopy copy;
     private boolean sniff;
     private long bytes;
@@ -31,6 +33,7 @@ final class RequestBody {
     private boolean fresh = true;
 
     RequestBody(HttpRequest request, ByteBufAllocator alloc, long maxBytes, boolean sniff, boolean keepForReplay) {
+        this.contentLength = HttpUtil.getContentLength(request, -1L);
         this.present = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
         this.maxBytes = maxBytes;
         this.sniff = sniff && present;
@@ -72,12 +75,34 @@ final class RequestBody {
         pending.add(content);
     }
 
-    /** Whether the held chunks are still the body's start, so a first write sends them and streams the rest. */
-    boolean fresh() {
-        return fresh;
+    /**
+     * Writes the request head and what there is of the body for an attempt: the whole body with the
+     * upstream's own model name when it has one, the held chunks on a first write (the rest follows
+     * as it arrives), else the whole body again.
+     *
+     * @param model the upstream's {@code rewriteModel}, or null
+     * @return whether the write must be flushed now (it is complete and nothing else will flush it)
+     */
+    boolean sendWith(HttpRequest request, Channel channel, String model) {
+        if (model != null && replayable()) {
+            LastHttpContent rewritten = rewrittenFor(model);
+            ForwardingHeaders.bodyLength(request, rewritten.content().readableBytes());
+            channel.write(request, channel.voidPromise());
+            channel.write(rewritten, channel.voidPromise());
+            return true;
+        }
+        ForwardingHeaders.bodyLength(request, contentLength);
+        channel.write(request, channel.voidPromise());
+        if (fresh) {
+            writeHeld(channel);
+            return false;
+        }
+        // Another attempt: only ever made with the whole body in hand.
+        channel.write(replay(), channel.voidPromise());
+        return true;
     }
 
-    void writeHeld(Channel channel) {
+    private void writeHeld(Channel channel) {
         fresh = false;
         HttpContent content;
         while ((content = pending.poll()) != null) {
@@ -91,7 +116,7 @@ final class RequestBody {
     }
 
     /** The whole body again, for another attempt. */
-    LastHttpContent replay() {
+    private LastHttpContent replay() {
         return copy == null ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(copy.retainedBytes());
     }
 
@@ -99,7 +124,7 @@ final class RequestBody {
      * The whole body for an upstream that rewrites the model: its top-level {@code model} field set
      * to {@code model}, every other byte as sent; as it is when it has no such field or is not JSON.
      */
-    LastHttpContent rewrittenFor(String model) {
+    private LastHttpContent rewrittenFor(String model) {
         releaseHeld(); // the copy has them
         if (copy == null) {
             return LastHttpContent.EMPTY_LAST_CONTENT;
