@@ -83,10 +83,12 @@ final class DemoCommand implements Callable<Integer> {
                 Infergate demo
                   gateway  %1$s   (TGI and OpenAI-compatible API of a simulated Llama 70B)
                   small    %1$s/small/   (a simulated Llama 3B)
-                  admin    %2$s   (/healthz, /readyz, /metrics)
+                  admin    %2$s   (/healthz, /readyz, /metrics, /admin/upstreams)
 
-                The large model starts cold: for its first %3$d seconds its requests fall back to the small
-                one (the X-Gateway-Fallback header says so). /small/ is the small model alone.
+                The large model starts cold: for its first %3$d seconds requests wait for it (streams get
+                heartbeats) while one probe a second reaches it; %2$s/admin/upstreams shows it warming.
+                The small one is its fallback (the X-Gateway-Fallback header says so). /small/ is the small
+                model alone.
 
                 Try:
                   curl -s %1$s/generate -H 'Content-Type: application/json' \\
