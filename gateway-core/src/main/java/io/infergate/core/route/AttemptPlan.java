@@ -4,26 +4,38 @@ import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToDoubleFunction;
+import java.util.random.RandomGenerator;
 
 /**
- * The order in which one request tries endpoints: the primary upstream's, those not warming and
- * least loaded first, then each fallback upstream's. An endpoint whose breaker refuses is skipped, and a breaker's permission
+ * The order in which one request tries endpoints: the primary upstream's, balanced by load and
+ * those not warming first, then each fallback upstream's. An endpoint whose breaker refuses is skipped, and a breaker's permission
  * is taken only for the endpoint actually chosen. Not thread-safe: one request, one event loop.
  */
 public final class AttemptPlan {
 
-    private static final Comparator<Endpoint> WARM_FIRST_THEN_LEAST_LOADED =
-            Comparator.comparing((Endpoint e) -> e.warming().isWarming()).thenComparingInt(Endpoint::inFlight);
-
     private final List<Upstream> upstreams;
+    private final ToDoubleFunction<Endpoint> score;
+    private final RandomGenerator random;
     private int upstreamIndex;
     private int attemptsOnUpstream;
     private Endpoint last;
 
+    /** Balanced by in-flight requests alone. */
     public AttemptPlan(List<Upstream> upstreams) {
+        this(upstreams, Endpoint::inFlight, ThreadLocalRandom.current());
+    }
+
+    /**
+     * @param score how loaded an endpoint is, lower is better; infinite when it is saturated
+     * @param random for the power of two choices
+     */
+    public AttemptPlan(List<Upstream> upstreams, ToDoubleFunction<Endpoint> score, RandomGenerator random) {
         this.upstreams = upstreams;
+        this.score = score;
+        this.random = random;
     }
 
     /**
@@ -79,19 +91,47 @@ public final class AttemptPlan {
         return upstreamIndex > 0;
     }
 
+    /**
+     * Power of two choices among the endpoints that are neither to be avoided nor (while others are
+     * left) warming: of two picked at random, the less loaded, so that a stale or coarse load signal
+     * never sends every request to the same "best" endpoint. An endpoint whose breaker refuses is
+     * passed over for the rest.
+     */
     private Endpoint choose(Upstream upstream, Endpoint avoid) {
         List<Endpoint> endpoints = upstream.endpoints();
         if (endpoints.size() == 1) {
-            // The common case, without the sorting.
+            // The common case, without the choosing.
             Endpoint only = endpoints.get(0);
             return only != avoid && only.breaker().tryAcquire() ? only : null;
         }
-        List<Endpoint> candidates = new ArrayList<>(endpoints);
-        candidates.sort(WARM_FIRST_THEN_LEAST_LOADED);
-        for (Endpoint candidate : candidates) {
-            if (candidate != avoid && candidate.breaker().tryAcquire()) {
-                return candidate;
+        List<Endpoint> warm = new ArrayList<>(endpoints.size());
+        List<Endpoint> warming = new ArrayList<>(0);
+        for (Endpoint endpoint : endpoints) {
+            if (endpoint != avoid) {
+                (endpoint.warming().isWarming() ? warming : warm).add(endpoint);
             }
+        }
+        Endpoint chosen = chooseAmong(warm);
+        return chosen != null ? chosen : chooseAmong(warming);
+    }
+
+    private Endpoint chooseAmong(List<Endpoint> candidates) {
+        while (!candidates.isEmpty()) {
+            Endpoint pick;
+            if (candidates.size() == 1) {
+                pick = candidates.get(0);
+            } else {
+                int first = random.nextInt(candidates.size());
+                int second = random.nextInt(candidates.size() - 1);
+                second = second >= first ? second + 1 : second;
+                Endpoint a = candidates.get(first);
+                Endpoint b = candidates.get(second);
+                pick = score.applyAsDouble(b) < score.applyAsDouble(a) ? b : a;
+            }
+            if (pick.breaker().tryAcquire()) {
+                return pick;
+            }
+            candidates.remove(pick);
         }
         return null;
     }

@@ -1,17 +1,25 @@
 package io.infergate.core.route;
 
+import io.infergate.core.Ticker;
+import io.infergate.core.admission.AdmissionController;
+import io.infergate.core.admission.AdmissionSettings;
+import io.infergate.core.admission.WaitEstimator;
 import io.infergate.core.config.HeartbeatConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.Timeouts;
+import io.infergate.core.load.NamedLoadHeaders;
 import io.infergate.core.resilience.RetryPolicy;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.upstream.Upstream;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
 /** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
 public final class Route {
+
+    private static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(5);
 
     private final String name;
     private final String pathPrefix;
@@ -22,9 +30,12 @@ public final class Route {
     private final RetryRules retryRules;
     private final Set<String> fallbackOn;
     private final boolean rewritesModel;
+    private final NamedLoadHeaders loadHeaders;
+    private final RouteLoadView loadView;
+    private final AdmissionController admission;
     private final List<Upstream> upstreams;
 
-    Route(RouteConfig config, List<Upstream> upstreams) {
+    Route(RouteConfig config, List<Upstream> upstreams, Ticker ticker) {
         this.name = config.name();
         this.pathPrefix = config.match().pathPrefix();
         this.stripPrefix = config.stripPrefix();
@@ -35,6 +46,11 @@ public final class Route {
         this.fallbackOn = config.fallbackOn();
         this.upstreams = List.copyOf(upstreams);
         this.rewritesModel = upstreams.stream().anyMatch(u -> u.rewriteModel() != null);
+        this.loadHeaders = null;
+        AdmissionSettings admissionSettings = null;
+        this.loadView = new RouteLoadView(this.upstreams, admissionSettings, DEFAULT_STALE_AFTER, ticker);
+        this.admission = admissionSettings == null ? null : new AdmissionController(admissionSettings,
+                loadView::capacity, loadView::routeLoad, new WaitEstimator(Duration.ofSeconds(1)), ticker);
     }
 
     public String name() {
@@ -68,6 +84,21 @@ public final class Route {
 
     public List<Upstream> upstreams() {
         return upstreams;
+    }
+
+    /** The load headers the route names beyond ORCA's and TGI's; null when none. */
+    public NamedLoadHeaders loadHeaders() {
+        return loadHeaders;
+    }
+
+    /** How loaded the route's endpoints are, for balancing and admission. */
+    public RouteLoadView loadView() {
+        return loadView;
+    }
+
+    /** The route's admission queue and permits; null when the route has no {@code admission}. */
+    public AdmissionController admission() {
+        return admission;
     }
 
     /** Whether an upstream of the route puts its own model name in the body. */

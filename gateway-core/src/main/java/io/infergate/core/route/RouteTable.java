@@ -60,7 +60,7 @@ public final class RouteTable {
                 RetryBudget budget = new RetryBudget(retry.budgetPercent(), retry.minRetriesPerSecond(), BUDGET_WINDOW, ticker);
                 upstreams.add(new Upstream(upstreamConfig, members, budget));
             }
-            routes.add(new Route(routeConfig, upstreams));
+            routes.add(new Route(routeConfig, upstreams, ticker));
         }
         routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
         return new RouteTable(List.copyOf(routes), List.copyOf(endpoints.values()));

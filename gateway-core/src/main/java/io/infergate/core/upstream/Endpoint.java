@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One base URL and the state that belongs to it. Two routes naming the same URL with the same TLS
- * settings share one instance, so they share its connections, its breaker and its warming state.
+ * settings share one instance, so they share its connections, its breaker, its warming state and its load.
  */
 public final class Endpoint {
 
@@ -16,6 +16,7 @@ public final class Endpoint {
     private final TlsConfig tls;
     private final CircuitBreaker breaker;
     private final Warming warming;
+    private final EndpointLoad load = new EndpointLoad();
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public Endpoint(EndpointUrl url, TlsConfig tls, CircuitBreaker breaker, Warming warming) {
@@ -41,6 +42,11 @@ public final class Endpoint {
     /** Whether the endpoint is loading its model, and the requests waiting for it. */
     public Warming warming() {
         return warming;
+    }
+
+    /** What the endpoint last reported about its load. */
+    public EndpointLoad load() {
+        return load;
     }
 
     public int inFlight() {

@@ -120,4 +120,27 @@ class AttemptPlanTest {
         plan.next(false);
         assertEquals(1, plan.attemptsOnUpstream());
     }
+
+    @Test
+    void twoRandomChoicesSpreadLoadAndNeverPickASaturatedEndpointWhileAnotherIsLeft() {
+        Endpoint a3 = endpoint("http://a3");
+        Upstream three = new Upstream(config("three"), List.of(a1, a2, a3), budget());
+        java.util.Map<Endpoint, Integer> chosen = new java.util.HashMap<>();
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 300; i++) {
+            AttemptPlan plan = new AttemptPlan(List.of(three), e -> e == a3 ? Double.POSITIVE_INFINITY : 0, random);
+            chosen.merge(plan.next(false), 1, Integer::sum);
+        }
+        assertEquals(null, chosen.get(a3), "saturated: only when nothing else is left");
+        assertTrue(chosen.get(a1) > 100 && chosen.get(a2) > 100, "equal endpoints share the load: " + chosen);
+    }
+
+    @Test
+    void ofTheTwoPickedTheLessLoadedGoes() {
+        Upstream two = new Upstream(config("two"), List.of(a1, a2), budget());
+        for (int i = 0; i < 20; i++) {
+            AttemptPlan plan = new AttemptPlan(List.of(two), e -> e == a1 ? 5 : 1, new java.util.Random(i));
+            assertSame(a2, plan.next(false));
+        }
+    }
 }

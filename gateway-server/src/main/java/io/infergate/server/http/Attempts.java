@@ -30,7 +30,7 @@ final class Attempts {
 
     Attempts(Route route) {
         this.route = route;
-        this.plan = new AttemptPlan(route.upstreams());
+        this.plan = new AttemptPlan(route.upstreams(), route.loadView()::score, ThreadLocalRandom.current());
     }
 
     /** Starts the next attempt on the plan's next endpoint; false when no endpoint is left. */

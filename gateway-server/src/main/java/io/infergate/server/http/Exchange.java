@@ -394,6 +394,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         upstreamHeadReceived = true;
         long now = context.ticker().nanoTime();
         timeouts.responseActivity(now);
+        LoadSignals.record(head.headers(), attempts.endpoint().load(), route.loadHeaders(), now);
         HeldResponse.Until until = canTryAgain() ? HeldResponse.until(head, route.fallbackOn()) : null;
         if (until != null) {
             held = new HeldResponse(head, until);

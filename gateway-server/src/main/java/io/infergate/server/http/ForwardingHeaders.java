@@ -39,6 +39,7 @@ final class ForwardingHeaders {
             headers.set(GatewayHeaders.X_FORWARDED_HOST, originalHost);
         }
         headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
+        headers.set(LoadSignals.FORMAT_REQUEST, LoadSignals.TEXT);
     }
 
     /**

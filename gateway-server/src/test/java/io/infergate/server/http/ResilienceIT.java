@@ -165,6 +165,9 @@ class ResilienceIT {
         fallback.enqueue(new MockResponse.Builder().body("while open").build());
         assertEquals("while open", post("{}").body());
         assertEquals(2, primary.getRequestCount(), "the open breaker kept the request off the primary");
+        String upstreams = gateway.admin("/admin/upstreams").body();
+        assertTrue(upstreams.matches("(?s).*\"url\" : \"http://127.0.0.1:" + primary.getPort()
+                + "\".*?\"state\" : \"open\".*"), upstreams);
 
         primary.enqueue(new MockResponse.Builder().body("probe").build());
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();

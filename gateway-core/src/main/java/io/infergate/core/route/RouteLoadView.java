@@ -1,0 +1,119 @@
+package io.infergate.core.route;
+
+import io.infergate.core.Ticker;
+import io.infergate.core.admission.AdmissionSettings;
+import io.infergate.core.admission.RouteLoad;
+import io.infergate.core.load.LoadReport;
+import io.infergate.core.resilience.CircuitBreaker;
+import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * A route's endpoints as balancing and admission see them: how loaded each one is (its in-flight
+ * requests and what it last reported), how many requests the route can have in flight, and the
+ * load its least loaded endpoint reports. Reports older than {@code staleAfter} are not believed;
+ * then the gateway's own in-flight count stands alone.
+ */
+public final class RouteLoadView {
+
+    private final List<Upstream> upstreams;
+    private final AdmissionSettings admission;
+    private final Duration staleAfter;
+    private final Ticker ticker;
+
+    /** @param admission the route's admission settings; null when the route has none */
+    public RouteLoadView(List<Upstream> upstreams, AdmissionSettings admission, Duration staleAfter, Ticker ticker) {
+        this.upstreams = upstreams;
+        this.admission = admission;
+        this.staleAfter = staleAfter;
+        this.ticker = ticker;
+    }
+
+    /**
+     * How loaded {@code endpoint} is, lower is better: its in-flight requests plus those it reports
+     * queued, weighed by its reported utilization. Infinite when it is saturated: at the route's
+     * in-flight limit, or past its shedding thresholds.
+     */
+    public double score(Endpoint endpoint) {
+        int inFlight = endpoint.inFlight();
+        if (admission != null && inFlight >= admission.maxInFlightPerEndpoint()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        Optional<LoadReport> report = endpoint.load().current(ticker.nanoTime(), staleAfter);
+        double queued = report.map(r -> LoadReport.known(r.queueDepth()) ? r.queueDepth() : 0.0).orElse(0.0);
+        double utilization = report.map(LoadReport::utilization).orElse(Double.NaN);
+        if (admission != null && (queued >= admission.shedAtQueueDepth()
+                || LoadReport.known(utilization) && utilization >= admission.shedAtGpuUtilization())) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return (inFlight + queued) * (1 + (LoadReport.known(utilization) ? utilization : 0));
+    }
+
+    /**
+     * Requests the route can have in flight: {@code maxInFlightPerEndpoint} for each endpoint that
+     * can take requests (breaker not open, not warming) of the first upstream that has any.
+     */
+    public int capacity() {
+        int perEndpoint = admission == null ? Integer.MAX_VALUE : admission.maxInFlightPerEndpoint();
+        for (Upstream upstream : upstreams) {
+            int available = 0;
+            for (Endpoint endpoint : upstream.endpoints()) {
+                if (available(endpoint)) {
+                    available++;
+                }
+            }
+            if (available > 0) {
+                return admission == null ? Integer.MAX_VALUE : admission.slots(available);
+            }
+        }
+        return perEndpoint == Integer.MAX_VALUE ? Integer.MAX_VALUE : 0;
+    }
+
+    /**
+     * The load of the least loaded endpoint that can take requests, for shedding: a request is shed
+     * only when even that one is past the threshold. Unknown as soon as one of them has not reported.
+     */
+    public RouteLoad routeLoad() {
+        long now = ticker.nanoTime();
+        double utilization = Double.POSITIVE_INFINITY;
+        double queued = Double.POSITIVE_INFINITY;
+        boolean any = false;
+        for (Upstream upstream : upstreams) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                if (!available(endpoint)) {
+                    continue;
+                }
+                Optional<LoadReport> report = endpoint.load().current(now, staleAfter);
+                if (report.isEmpty()) {
+                    return RouteLoad.UNKNOWN;
+                }
+                any = true;
+                utilization = Math.min(utilization, known(report.get().utilization()));
+                queued = Math.min(queued, known(report.get().queueDepth()));
+            }
+            if (any) {
+                break;
+            }
+        }
+        if (!any) {
+            return RouteLoad.UNKNOWN;
+        }
+        return new RouteLoad(
+                utilization == Double.POSITIVE_INFINITY ? OptionalDouble.empty() : OptionalDouble.of(utilization),
+                queued == Double.POSITIVE_INFINITY ? OptionalInt.empty() : OptionalInt.of((int) queued));
+    }
+
+    private static double known(double value) {
+        return LoadReport.known(value) ? value : Double.POSITIVE_INFINITY;
+    }
+
+    private static boolean available(Endpoint endpoint) {
+        return endpoint.breaker().phase() != CircuitBreaker.Phase.OPEN && !endpoint.warming().isWarming();
+    }
+}
