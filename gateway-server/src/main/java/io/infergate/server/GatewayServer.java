@@ -3,6 +3,7 @@ package io.infergate.server;
 import io.infergate.core.Ticker;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.ServerConfig;
+import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
 import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
@@ -26,6 +27,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,9 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 
+    /** How often the admission queues look again at deadlines and capacity (breakers, warming change it). */
+    private static final Duration ADMISSION_TICK = Duration.ofMillis(100);
+
     /** Per-connection write buffer bounds: past the high mark the relay stops reading upstream. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
@@ -52,6 +57,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel proxyChannel;
     private final Channel adminChannel;
     private final KeepWarm keepWarm;
+    private final ScheduledFuture<?> admissionTicks;
 
     private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
         Transport transport = Transport.best();
@@ -90,8 +96,19 @@ public final class GatewayServer implements AutoCloseable {
             throw e;
         }
         this.keepWarm = new KeepWarm(routes, group, pools);
+        this.admissionTicks = group.next().scheduleAtFixedRate(() -> tickAdmission(routes),
+                ADMISSION_TICK.toNanos(), ADMISSION_TICK.toNanos(), TimeUnit.NANOSECONDS);
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
                 port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
+    }
+
+    private static void tickAdmission(RouteTable routes) {
+        for (Route route : routes.routes()) {
+            if (route.admission() != null) {
+                route.admission().onTick();
+                route.admission().capacityChanged();
+            }
+        }
     }
 
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
@@ -140,6 +157,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         keepWarm.close();
+        admissionTicks.cancel(false);
         proxyChannel.close();
         adminChannel.close();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -24,10 +24,15 @@ public final class ExchangeTimeouts {
     private long firstEventAwaitedSince = NOT_YET;
 
     public ExchangeTimeouts(Timeouts timeouts, long startNanos) {
+        this(timeouts, startNanos, timeouts.total().toNanos());
+    }
+
+    /** @param totalNanos the request's total timeout, which a client's own deadline may have shortened */
+    public ExchangeTimeouts(Timeouts timeouts, long startNanos, long totalNanos) {
         this.firstByteNanos = timeouts.firstByte().toNanos();
         this.streamIdleNanos = timeouts.streamIdle().toNanos();
         this.firstTokenNanos = timeouts.firstToken() == null ? Long.MAX_VALUE : timeouts.firstToken().toNanos();
-        this.totalDeadline = startNanos + timeouts.total().toNanos();
+        this.totalDeadline = startNanos + totalNanos;
     }
 
     /** The whole request is on its way upstream: the first-byte clock starts. */
@@ -55,6 +60,11 @@ public final class ExchangeTimeouts {
     /** The first event arrived, or the stream is relayed without waiting for it: the first-token clock stops. */
     public void firstEventSettled() {
         firstEventAwaitedSince = NOT_YET;
+    }
+
+    /** The moment the total deadline passes, in ticker nanoseconds. */
+    public long deadline() {
+        return totalDeadline;
     }
 
     /** What is left of the total deadline at {@code now}; negative once it has passed. */

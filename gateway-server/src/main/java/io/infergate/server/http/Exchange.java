@@ -1,11 +1,18 @@
 package io.infergate.server.http;
 
+import io.infergate.core.admission.AdmissionController;
+import io.infergate.core.admission.Outcome;
+import io.infergate.core.admission.Permit;
+import io.infergate.core.admission.Request;
+import io.infergate.core.admission.Ticket;
+import io.infergate.core.admission.Tier;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.StreamRequests;
+import io.infergate.core.timeout.ClientDeadline;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
@@ -34,6 +41,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,6 +52,7 @@ import java.util.concurrent.TimeUnit;
 final class Exchange implements UpstreamListener, ColdStartWait.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final String ANONYMOUS = "anonymous";
 
     private final ProxyHandler owner;
     private final ChannelHandlerContext client;
@@ -82,6 +91,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
     private boolean upstreamBytesRelayed;
 
     private final ColdStartWait coldStart;
+    /** While waiting in the route's admission queue: the ticket; once admitted: the permit, held to the end. */
+    private Ticket queued;
+    private Permit permit;
 
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> retryTimer;
@@ -109,7 +121,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         this.clientFraming = new ForwardingHeaders.ClientFraming(
                 request.protocolVersion(), clientKeepAlive, HttpMethod.HEAD.equals(request.method()));
         this.startNanos = context.ticker().nanoTime();
-        this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos);
+        this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, ClientDeadline.totalNanos(
+                request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos()));
         this.routeTarget = route.upstreamTarget(request.uri(), "");
         int query = routeTarget.indexOf('?');
         String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
@@ -129,12 +142,51 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         context.exchangeStarted();
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
+        AdmissionController admission = route.admission();
+        if (admission == null) {
+            beginAttempts(true);
+            return;
+        }
+        Ticket ticket = admission.acquire(new Request(ANONYMOUS, Tier.STANDARD, startNanos, timeouts.deadline()));
+        Optional<Outcome> decided = ticket.outcome();
+        if (decided.isPresent()) {
+            admitted(decided.get(), true);
+        } else {
+            // Queued: the body may be read meanwhile (it may ask for a stream, which then gets heartbeats).
+            queued = ticket;
+            ticket.decision().thenAccept(outcome -> client.executor().execute(() -> admitted(outcome, false)));
+        }
+    }
+
+    /** The route's admission decided: go on with a permit, or answer why not. */
+    private void admitted(Outcome outcome, boolean inRead) {
+        queued = null;
+        if (done) {
+            if (outcome.isAdmitted()) {
+                route.admission().release(outcome.permit());
+            }
+            return;
+        }
+        if (!outcome.isAdmitted()) {
+            retryAfterSeconds = outcome.retryAfterSeconds();
+            fail(outcome.error(), outcome.verdict().message());
+            return;
+        }
+        permit = outcome.permit();
+        beginAttempts(inRead);
+        if (!inRead) {
+            owner.readIfWanted();
+        }
+    }
+
+    /** Admitted: the first attempt starts, once the whole body is in when an upstream rewrites it. */
+    private void beginAttempts(boolean inRead) {
         if (route.rewritesModel() && !body.complete()) {
             // An upstream may need the body with another model name: it is read whole first.
             awaitingWholeBody = true;
             return;
         }
-        inClientRead = true;
+        inClientRead = inRead;
         startAttempt(false);
         inClientRead = false;
     }
@@ -289,6 +341,10 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
             }
             return;
         }
+        if (queued != null) {
+            body.hold(content);
+            return;
+        }
         if (deferredOutcome != null) {
             content.release(); // the body's copy has it for the next attempt
             if (body.complete()) {
@@ -319,7 +375,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
     /** More request body is welcome only when it can go straight on to a writable upstream. */
     boolean wantsRequestBody() {
         return !done && !body.complete()
-                && (awaitingWholeBody || deferredOutcome != null || connection != null && connection.channel().isWritable());
+                && (awaitingWholeBody || queued != null || deferredOutcome != null
+                        || connection != null && connection.channel().isWritable());
     }
 
     boolean requestComplete() {
@@ -741,6 +798,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         body.release();
         releaseHeld();
         coldStart.end(attempts.endpoint());
+        if (queued != null) {
+            route.admission().cancel(queued);
+        }
+        if (permit != null) {
+            route.admission().release(permit);
+        }
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived
