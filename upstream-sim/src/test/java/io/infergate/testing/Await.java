@@ -18,4 +18,21 @@ public final class Await {
             LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
         }
     }
+
+    /** A condition that may throw on the way, such as one that makes a request; a throw counts as not yet. */
+    @FunctionalInterface
+    public interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** Like {@link #until}, for a condition that may throw while it does not hold yet. */
+    public static void untilHolds(String what, Duration limit, Check check) {
+        until(what, limit, () -> {
+            try {
+                return check.holds();
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+    }
 }
