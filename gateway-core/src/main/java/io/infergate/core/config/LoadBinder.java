@@ -91,8 +91,8 @@ final class LoadBinder {
                         + DurationSyntax.format(every) + ")");
             }
         }
-        if (!(everyNode.isAbsent() && staleAfterNode.isAbsent()) && !everyNode.hasProblem() && !staleAfterNode.hasProblem()
-                && every.compareTo(staleAfter) > 0) {
+        if (!(everyNode.isAbsent() && staleAfterNode.isAbsent())
+                && !everyNode.hasProblem() && !staleAfterNode.hasProblem() && every.compareTo(staleAfter) > 0) {
             if (staleAfterNode.isAbsent()) {
                 everyNode.report('"' + DurationSyntax.format(every) + "\" is longer than staleAfter ("
                         + DurationSyntax.format(staleAfter) + ")" + LAPSE);

@@ -15,7 +15,8 @@ import java.time.Duration;
  */
 public record LoadConfig(NamedLoadHeaders headers, Poll poll, Duration staleAfter) {
 
-    public static final LoadConfig DEFAULTS = new LoadConfig(new NamedLoadHeaders(null, null), null, Duration.ofSeconds(5));
+    public static final LoadConfig DEFAULTS =
+            new LoadConfig(new NamedLoadHeaders(null, null), null, Duration.ofSeconds(5));
 
     /**
      * A {@code GET path} to every endpoint {@code every} so often, given up after {@code timeout}, so

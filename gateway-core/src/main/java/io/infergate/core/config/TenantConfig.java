@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * @param keyEnv    the variable the key was read from; null when the file gave the digest
  * @param routes    the names of the routes the tenant may use; null: every route
  */
-public record TenantConfig(String name, String keySha256, String keyEnv, Tier tier, RateLimits limits, Set<String> routes) {
+public record TenantConfig(String name, String keySha256, String keyEnv, Tier tier, RateLimits limits,
+                           Set<String> routes) {
 
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
 

@@ -115,7 +115,10 @@ final class TenantsBinder {
         return new TenantConfig(name, digest, keyEnv, tier, limits, routes);
     }
 
-    /** The key's digest in lower-case hex from exactly one of {@code keySha256} and {@code keyEnv}; null after reporting. */
+    /**
+     * The key's digest in lower-case hex, from exactly one of {@code keySha256} and {@code keyEnv}
+     * (whose value is {@code variable}); null after reporting.
+     */
     private String digest(ConfigNode keySha256, ConfigNode keyEnv, String variable, ConfigNode tenant) {
         if (keySha256.isAbsent() == keyEnv.isAbsent()) {
             tenant.report(keySha256.isAbsent() ? "keySha256 or keyEnv is required"
@@ -128,7 +131,8 @@ final class TenantsBinder {
                 return null;
             }
             if (!DIGEST.matcher(hex).matches()) {
-                keySha256.report("not a SHA-256 digest (expected: 64 hex digits, as printed by sha256sum; value not shown)");
+                keySha256.report("not a SHA-256 digest"
+                        + " (expected: 64 hex digits, as printed by sha256sum; value not shown)");
                 return null;
             }
             return hex.toLowerCase(Locale.ROOT);

@@ -46,7 +46,7 @@ public final class RateLimiter {
                 .maximumSize(maxBuckets)
                 .expireAfterAccess(WINDOW)
                 .ticker(ticker::nanoTime)
-                .executor(Runnable::run) // evictions are cheap; done in place, they happen in order
+                .executor(Runnable::run) // upkeep is small: on the caller's thread it needs no pool and runs in order
                 .build();
     }
 
