@@ -1,6 +1,8 @@
 package io.infergate.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.infergate.core.admission.AdmissionSettings;
+import io.infergate.core.admission.Tier;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 import java.io.IOException;
@@ -19,15 +21,16 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
-    static final List<String> KEYS = List.of("server", "defaults", "routes");
-    static final List<String> DEFAULTS_KEYS = List.of("timeouts", "heartbeat", "retry", "breaker");
+    static final List<String> KEYS = List.of("server", "defaults", "routes", "tiers", "auth", "tenants");
+    static final List<String> DEFAULTS_KEYS =
+            List.of("timeouts", "heartbeat", "retry", "breaker", "admission", "load", "reserveTokens");
 
     private ConfigLoader() {}
 
     /**
      * Loads a config file. A relative {@code tls.caFile} in it is taken from the file's directory.
      *
-     * @param env the environment for {@code ${VAR}} substitution and {@code auth.bearerEnv}
+     * @param env the environment for {@code ${VAR}} substitution, {@code auth.bearerEnv} and {@code keyEnv}
      * @throws ConfigException listing every problem, or the one reason the file could not be read
      */
     public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
@@ -43,7 +46,7 @@ public final class ConfigLoader {
     /**
      * Loads config text. A relative {@code tls.caFile} in it is taken from the working directory.
      *
-     * @param env the environment for {@code ${VAR}} substitution and {@code auth.bearerEnv}
+     * @param env the environment for {@code ${VAR}} substitution, {@code auth.bearerEnv} and {@code keyEnv}
      * @throws ConfigException listing every problem
      */
     public static GatewayConfig load(String yaml, Map<String, String> env) throws ConfigException {
@@ -71,8 +74,13 @@ public final class ConfigLoader {
         ServerConfig server = ServerBinder.bind(root.get("server"));
         RouteDefaults defaults = bindDefaults(root.get("defaults"));
         UpstreamBinder upstreamBinder = new UpstreamBinder(env, problems, new TlsBinder(baseDir));
-        List<RouteConfig> routes = new RouteBinder(defaults, upstreamBinder).bindAll(root.get("routes"));
-        return new GatewayConfig(server, defaults, routes);
+        RouteBinder routeBinder = new RouteBinder(defaults, upstreamBinder);
+        List<RouteConfig> routes = routeBinder.bindAll(root.get("routes"));
+        List<Tier> tiers = TiersBinder.bind(root.get("tiers"));
+        TenantsBinder tenantsBinder = new TenantsBinder(env, problems, tiers, routeBinder.names());
+        List<TenantConfig> tenants = tenantsBinder.bindTenants(root.get("tenants"));
+        AuthConfig auth = tenantsBinder.bindAuth(root.get("auth"));
+        return new GatewayConfig(server, defaults, routes, tiers, auth, tenants);
     }
 
     private static RouteDefaults bindDefaults(ConfigNode defaults) {
@@ -83,7 +91,11 @@ public final class ConfigLoader {
                 TimeoutsBinder.bind(defaults.get("timeouts"), Timeouts.DEFAULTS),
                 HeartbeatBinder.bind(defaults.get("heartbeat"), HeartbeatConfig.DEFAULTS),
                 RetryBinder.bind(defaults.get("retry"), RetryPolicy.DEFAULTS),
-                BreakerBinder.bind(defaults.get("breaker"), BreakerSettings.DEFAULTS));
+                BreakerBinder.bind(defaults.get("breaker"), BreakerSettings.DEFAULTS),
+                AdmissionBinder.bind(defaults.get("admission"), AdmissionSettings.DEFAULTS),
+                LoadBinder.bind(defaults.get("load"), LoadConfig.DEFAULTS),
+                defaults.get("reserveTokens").integer(RouteDefaults.DEFAULT_RESERVE_TOKENS, 0,
+                        RouteBinder.MAX_RESERVE_TOKENS));
     }
 
     private static String reason(IOException e) {

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 final class ConfigNode {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    // Plain decimals only: Double.parseDouble would also take "NaN", "1e-1", "0x1p-1" and "0.5f".
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]+(\\.[0-9]*)?|\\.[0-9]+");
 
     private final JsonNode value; // null when the key is absent
     private final String path;
@@ -83,8 +85,25 @@ final class ConfigNode {
         return true;
     }
 
+    /** The keys of a map, in the file's order; empty when absent or not a map (reported by {@link #checkMap}). */
+    List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        if (value != null && value.isObject()) {
+            value.fieldNames().forEachRemaining(keys::add);
+        }
+        return keys;
+    }
+
+    /**
+     * Reports this value if it is present but not a map; for a map whose keys are names the file
+     * chooses, such as {@code tiers}. Returns false for a value of the wrong kind.
+     */
+    boolean checkAnyMap() {
+        return isAbsent() || expect(value.isObject(), "a map");
+    }
+
     /** The items of a list; empty when absent or when not a list (reported). */
-    private List<ConfigNode> items() {
+    List<ConfigNode> items() {
         if (isAbsent() || !expect(value.isArray(), "a list")) {
             return List.of();
         }
@@ -133,10 +152,19 @@ final class ConfigNode {
     /** A required route or upstream name: it appears in metrics labels and logs, so it is kept plain. */
     String requiredName() {
         String name = requiredString();
-        if (name != null && !NAME.matcher(name).matches()) {
-            report('"' + name + "\" is not a valid name (expected: letters, digits, '.', '_' or '-')");
+        if (name != null) {
+            checkName(name);
         }
         return name;
+    }
+
+    /** Reports {@code name}, read from this value or its key, unless it is a plain name; returns whether it is. */
+    boolean checkName(String name) {
+        if (NAME.matcher(name).matches()) {
+            return true;
+        }
+        report('"' + name + "\" is not a valid name (expected: letters, digits, '.', '_' or '-')");
+        return false;
     }
 
     String string(String fallback) {
@@ -174,6 +202,27 @@ final class ConfigNode {
             return fallback;
         }
         return (int) number;
+    }
+
+    /**
+     * A fraction above 0 and at most 1, as a utilization threshold or a share; the fallback when absent
+     * or wrong (reported). A percent is refused rather than guessed at: {@code 95} is not {@code 0.95}.
+     */
+    double fraction(double fallback) {
+        String text = text("a number");
+        if (text == null) {
+            return fallback;
+        }
+        if (!DECIMAL.matcher(text).matches()) {
+            report('"' + text + "\" is not a number (expected: a fraction such as 0.95)");
+            return fallback;
+        }
+        double number = Double.parseDouble(text);
+        if (!(number > 0 && number <= 1)) {
+            report('"' + text + "\" is out of range (expected: more than 0 and at most 1, such as 0.95)");
+            return fallback;
+        }
+        return number;
     }
 
     /** A positive byte size no larger than {@code max}; the fallback when absent or wrong (reported). */

@@ -33,4 +33,16 @@ final class DurationSyntax {
             throw new IllegalArgumentException('"' + text + "\" is too long a duration");
         }
     }
+
+    /** {@code duration} in the largest unit that shows it exactly, as it would be written: {@code 90s}, {@code 5m}. */
+    static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0 && millis != 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0 && millis != 0) {
+            return millis / 60_000 + "m";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
 }

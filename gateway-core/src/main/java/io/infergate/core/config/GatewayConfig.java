@@ -1,11 +1,29 @@
 package io.infergate.core.config;
 
-import java.util.List;
+import io.infergate.core.admission.Tier;
 
-/** The whole gateway configuration: one server, the route defaults, and the routes. */
-public record GatewayConfig(ServerConfig server, RouteDefaults defaults, List<RouteConfig> routes) {
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole gateway configuration: one server, the route defaults, the routes, and who may use them:
+ * the tiers (highest priority first), whether a key is required, and the tenants.
+ */
+public record GatewayConfig(ServerConfig server, RouteDefaults defaults, List<RouteConfig> routes, List<Tier> tiers,
+                            AuthConfig auth, List<TenantConfig> tenants) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
+        tiers = List.copyOf(tiers);
+        tenants = List.copyOf(tenants);
+    }
+
+    /** A gateway open to every client: the built-in tiers, no key required, no tenants. */
+    public GatewayConfig(ServerConfig server, RouteDefaults defaults, List<RouteConfig> routes) {
+        this(server, defaults, routes, Tier.DEFAULTS, AuthConfig.DEFAULTS, List.of());
+    }
+
+    public Optional<Tier> tier(String name) {
+        return tiers.stream().filter(tier -> tier.name().equals(name)).findFirst();
     }
 }

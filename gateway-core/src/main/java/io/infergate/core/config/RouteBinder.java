@@ -1,5 +1,6 @@
 package io.infergate.core.config;
 
+import io.infergate.core.admission.AdmissionSettings;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 
@@ -15,18 +16,29 @@ import java.util.Set;
 final class RouteBinder {
 
     static final List<String> KEYS =
-            List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "retry", "breaker", "fallbackOn",
-                    "upstreams");
+            List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "retry", "breaker", "admission", "load",
+                    "reserveTokens", "fallbackOn", "upstreams");
     static final List<String> MATCH_KEYS = List.of("pathPrefix");
+    /** More than any model's context: a reservation is a guess the response corrects. */
+    static final int MAX_RESERVE_TOKENS = 10_000_000;
 
     private final RouteDefaults defaults;
     private final UpstreamBinder upstreamBinder;
     private final DuplicateCheck routeNames = new DuplicateCheck("route name");
     private final DuplicateCheck pathPrefixes = new DuplicateCheck("path prefix");
+    private final Set<String> names = new LinkedHashSet<>();
 
     RouteBinder(RouteDefaults defaults, UpstreamBinder upstreamBinder) {
         this.defaults = defaults;
         this.upstreamBinder = upstreamBinder;
+    }
+
+    /**
+     * Every route name read, also of routes that did not bind, so that what refers to a route by
+     * name is not reported as well for a problem inside it.
+     */
+    Set<String> names() {
+        return names;
     }
 
     /** The routes that bound completely; when one did not, a problem says why and the result is not used. */
@@ -48,18 +60,25 @@ final class RouteBinder {
         ConfigNode nameNode = route.get("name");
         String name = nameNode.requiredName();
         routeNames.check(nameNode, name, route.path());
+        if (name != null) {
+            names.add(name);
+        }
         RouteMatch match = match(route.get("match"), route.path());
         boolean stripPrefix = route.get("stripPrefix").bool(false);
         Timeouts timeouts = TimeoutsBinder.bind(route.get("timeouts"), defaults.timeouts());
         HeartbeatConfig heartbeat = HeartbeatBinder.bind(route.get("heartbeat"), defaults.heartbeat());
         RetryPolicy retry = RetryBinder.bind(route.get("retry"), defaults.retry());
         BreakerSettings breaker = BreakerBinder.bind(route.get("breaker"), defaults.breaker());
+        AdmissionSettings admission = AdmissionBinder.bind(route.get("admission"), defaults.admission());
+        LoadConfig load = LoadBinder.bind(route.get("load"), defaults.load());
+        int reserveTokens = route.get("reserveTokens").integer(defaults.reserveTokens(), 0, MAX_RESERVE_TOKENS);
         Set<String> fallbackOn = errorCodes(route.get("fallbackOn"));
         List<UpstreamConfig> upstreams = upstreams(route.get("upstreams"));
         if (name == null || match == null || upstreams.isEmpty()) {
             return null;
         }
-        return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, retry, breaker, fallbackOn, upstreams);
+        return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, retry, breaker, admission, load,
+                reserveTokens, fallbackOn, upstreams);
     }
 
     private RouteMatch match(ConfigNode match, String routePath) {

@@ -1,5 +1,6 @@
 package io.infergate.core.config;
 
+import io.infergate.core.admission.AdmissionSettings;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 
@@ -10,6 +11,11 @@ import java.util.Set;
  * One route: which requests it takes, how it rewrites their path, and the upstreams it tries in order.
  * {@code fallbackOn} names 4xx error codes ({@code context_length_exceeded}, ...) that send a request
  * on to the next upstream once instead of to the client.
+ *
+ * @param admission     the route's in-flight limits, queue and load thresholds
+ * @param load          where its endpoints' load is read from
+ * @param reserveTokens the tokens a request without {@code max_new_tokens} / {@code max_tokens} reserves
+ *                      against its tenant's {@code tokensPerMinute}
  */
 public record RouteConfig(
         String name,
@@ -19,6 +25,9 @@ public record RouteConfig(
         HeartbeatConfig heartbeat,
         RetryPolicy retry,
         BreakerSettings breaker,
+        AdmissionSettings admission,
+        LoadConfig load,
+        int reserveTokens,
         Set<String> fallbackOn,
         List<UpstreamConfig> upstreams) {
 

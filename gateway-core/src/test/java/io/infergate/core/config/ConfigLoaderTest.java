@@ -124,6 +124,11 @@ class ConfigLoaderTest {
         assertEquals(config.defaults().timeouts().connect(), llama.timeouts().connect());
         assertTrue(llama.primary().auth().present());
         assertEquals("http://127.0.0.1:3000", config.routes().get(1).primary().endpoints().get(0).toString());
+        assertEquals(4, llama.admission().maxInFlightPerEndpoint());
+        assertEquals(config.defaults().admission().queue(), llama.admission().queue());
+        assertEquals(Duration.ofSeconds(1), config.routes().get(1).load().poll().every());
+        assertEquals(List.of("acme", "hobby"), config.tenants().stream().map(TenantConfig::name).toList());
+        assertFalse(config.auth().required());
     }
 
     @Test

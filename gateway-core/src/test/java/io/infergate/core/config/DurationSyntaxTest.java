@@ -39,4 +39,13 @@ class DurationSyntaxTest {
 
         assertEquals("\"999999999999999999h\" is too long a duration", e.getMessage());
     }
+
+    @Test
+    void aDurationIsShownInTheLargestUnitThatHoldsItExactly() {
+        assertEquals("2h", DurationSyntax.format(Duration.ofHours(2)));
+        assertEquals("90m", DurationSyntax.format(Duration.ofMinutes(90)));
+        assertEquals("90s", DurationSyntax.format(Duration.ofSeconds(90)));
+        assertEquals("1500ms", DurationSyntax.format(Duration.ofMillis(1500)));
+        assertEquals("0s", DurationSyntax.format(Duration.ZERO));
+    }
 }
