@@ -3,14 +3,18 @@ package io.infergate.server;
 import io.infergate.core.Ticker;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.ServerConfig;
+import io.infergate.core.config.LoadConfig;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
+import io.infergate.core.tenant.TenantDirectory;
+import io.infergate.core.upstream.Upstream;
 import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ProxyContext;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
 import io.infergate.server.upstream.ConnectionPools;
 import io.infergate.server.upstream.KeepWarm;
+import io.infergate.server.upstream.LoadPoller;
 import io.infergate.server.upstream.PoolSettings;
 import io.infergate.server.upstream.TlsContexts;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -33,6 +37,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -57,6 +63,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel proxyChannel;
     private final Channel adminChannel;
     private final KeepWarm keepWarm;
+    private final LoadPoller loadPoller;
     private final ScheduledFuture<?> admissionTicks;
 
     private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
@@ -71,7 +78,8 @@ public final class GatewayServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
-        this.context = new ProxyContext(server, routes, pools, new MicrometerGatewayMetrics(registry), ticker);
+        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools,
+                new MicrometerGatewayMetrics(registry), ticker);
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         try {
@@ -96,18 +104,31 @@ public final class GatewayServer implements AutoCloseable {
             throw e;
         }
         this.keepWarm = new KeepWarm(routes, group, pools);
+        this.loadPoller = new LoadPoller(polls(routes), group, pools, ticker);
         this.admissionTicks = group.next().scheduleAtFixedRate(() -> tickAdmission(routes),
                 ADMISSION_TICK.toNanos(), ADMISSION_TICK.toNanos(), TimeUnit.NANOSECONDS);
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
                 port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
     }
 
+    /** Each upstream polled once, at the first route's settings that name it. */
+    private static List<LoadPoller.Poll> polls(RouteTable routes) {
+        List<LoadPoller.Poll> polls = new ArrayList<>();
+        for (Route route : routes.routes()) {
+            LoadConfig.Poll poll = route.loadConfig().poll();
+            if (poll != null) {
+                for (Upstream upstream : route.upstreams()) {
+                    polls.add(new LoadPoller.Poll(upstream, poll.every(), poll.path(), poll.timeout()));
+                }
+            }
+        }
+        return polls;
+    }
+
     private static void tickAdmission(RouteTable routes) {
         for (Route route : routes.routes()) {
-            if (route.admission() != null) {
-                route.admission().onTick();
-                route.admission().capacityChanged();
-            }
+            route.admission().onTick();
+            route.admission().capacityChanged();
         }
     }
 
@@ -157,6 +178,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         keepWarm.close();
+        loadPoller.close();
         admissionTicks.cancel(false);
         proxyChannel.close();
         adminChannel.close();

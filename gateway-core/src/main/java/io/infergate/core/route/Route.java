@@ -2,9 +2,9 @@ package io.infergate.core.route;
 
 import io.infergate.core.Ticker;
 import io.infergate.core.admission.AdmissionController;
-import io.infergate.core.admission.AdmissionSettings;
 import io.infergate.core.admission.WaitEstimator;
 import io.infergate.core.config.HeartbeatConfig;
+import io.infergate.core.config.LoadConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.Timeouts;
 import io.infergate.core.load.NamedLoadHeaders;
@@ -19,7 +19,8 @@ import java.util.Set;
 /** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
 public final class Route {
 
-    private static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(5);
+    /** The service time the wait estimator assumes until it has seen a request end. */
+    private static final Duration INITIAL_SERVICE_TIME = Duration.ofSeconds(1);
 
     private final String name;
     private final String pathPrefix;
@@ -30,7 +31,8 @@ public final class Route {
     private final RetryRules retryRules;
     private final Set<String> fallbackOn;
     private final boolean rewritesModel;
-    private final NamedLoadHeaders loadHeaders;
+    private final LoadConfig loadConfig;
+    private final int reserveTokens;
     private final RouteLoadView loadView;
     private final AdmissionController admission;
     private final List<Upstream> upstreams;
@@ -46,11 +48,11 @@ public final class Route {
         this.fallbackOn = config.fallbackOn();
         this.upstreams = List.copyOf(upstreams);
         this.rewritesModel = upstreams.stream().anyMatch(u -> u.rewriteModel() != null);
-        this.loadHeaders = null;
-        AdmissionSettings admissionSettings = null;
-        this.loadView = new RouteLoadView(this.upstreams, admissionSettings, DEFAULT_STALE_AFTER, ticker);
-        this.admission = admissionSettings == null ? null : new AdmissionController(admissionSettings,
-                loadView::capacity, loadView::routeLoad, new WaitEstimator(Duration.ofSeconds(1)), ticker);
+        this.loadConfig = config.load();
+        this.reserveTokens = config.reserveTokens();
+        this.loadView = new RouteLoadView(this.upstreams, config.admission(), loadConfig.staleAfter(), ticker);
+        this.admission = new AdmissionController(config.admission(), loadView::capacity, loadView::routeLoad,
+                new WaitEstimator(INITIAL_SERVICE_TIME), ticker);
     }
 
     public String name() {
@@ -88,7 +90,17 @@ public final class Route {
 
     /** The load headers the route names beyond ORCA's and TGI's; null when none. */
     public NamedLoadHeaders loadHeaders() {
-        return loadHeaders;
+        return loadConfig.headers();
+    }
+
+    /** Where the route's endpoints' load is read from. */
+    public LoadConfig loadConfig() {
+        return loadConfig;
+    }
+
+    /** The tokens a request that states no {@code max_new_tokens} reserves against its tenant's limit. */
+    public int reserveTokens() {
+        return reserveTokens;
     }
 
     /** How loaded the route's endpoints are, for balancing and admission. */
@@ -96,7 +108,7 @@ public final class Route {
         return loadView;
     }
 
-    /** The route's admission queue and permits; null when the route has no {@code admission}. */
+    /** The route's admission queue and permits. */
     public AdmissionController admission() {
         return admission;
     }

@@ -57,10 +57,10 @@ public final class RouteLoadView {
 
     /**
      * Requests the route can have in flight: {@code maxInFlightPerEndpoint} for each endpoint that
-     * can take requests (breaker not open, not warming) of the first upstream that has any.
+     * can take requests (breaker not open, not warming) of the first upstream that has any; for each
+     * of the primary's when none has.
      */
     public int capacity() {
-        int perEndpoint = admission == null ? Integer.MAX_VALUE : admission.maxInFlightPerEndpoint();
         for (Upstream upstream : upstreams) {
             int available = 0;
             for (Endpoint endpoint : upstream.endpoints()) {
@@ -72,7 +72,9 @@ public final class RouteLoadView {
                 return admission == null ? Integer.MAX_VALUE : admission.slots(available);
             }
         }
-        return perEndpoint == Integer.MAX_VALUE ? Integer.MAX_VALUE : 0;
+        // Nothing can take requests now: admission still lets the primary's share through, and the
+        // attempt plan answers them (an open breaker's 503, a cold start's hold) rather than a queue.
+        return admission == null ? Integer.MAX_VALUE : admission.slots(upstreams.get(0).endpoints().size());
     }
 
     /**

@@ -1,12 +1,7 @@
 package io.infergate.server.http;
 
-import io.infergate.core.admission.AdmissionController;
-import io.infergate.core.admission.Outcome;
-import io.infergate.core.admission.Permit;
-import io.infergate.core.admission.Request;
-import io.infergate.core.admission.Ticket;
-import io.infergate.core.admission.Tier;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.ratelimit.Decision;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
@@ -41,7 +36,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,10 +43,9 @@ import java.util.concurrent.TimeUnit;
  * stream the body up, then relay the response head and body down as they arrive, reading from
  * the upstream only while the client keeps up. {@link #finish} runs exactly once on every path.
  */
-final class Exchange implements UpstreamListener, ColdStartWait.Listener {
+final class Exchange implements UpstreamListener, ColdStartWait.Listener, RequestGate.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final String ANONYMOUS = "anonymous";
 
     private final ProxyHandler owner;
     private final ChannelHandlerContext client;
@@ -91,9 +84,13 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
     private boolean upstreamBytesRelayed;
 
     private final ColdStartWait coldStart;
-    /** While waiting in the route's admission queue: the ticket; once admitted: the permit, held to the end. */
-    private Ticket queued;
-    private Permit permit;
+    /** Tenant, rate limit and admission, passed before the first attempt; its permit is held to the end. */
+    private final RequestGate gate;
+    private boolean gateInRead;
+    /** Whether the gate waits for the whole body (the tenant's tokens are limited). */
+    private boolean awaitingBodyForGate;
+    /** The rate-limit decision that refused the request, for its headers. */
+    private Decision rateLimitRefusal;
 
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> retryTimer;
@@ -115,6 +112,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         this.route = route;
         this.attempts = new Attempts(route);
         this.coldStart = new ColdStartWait(client.executor(), this);
+        this.gate = new RequestGate(context, route, request.headers(), client.executor(), this);
         this.request = request;
         this.requestId = requestId;
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
@@ -130,7 +128,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
-                || route.rewritesModel();
+                || route.rewritesModel() || gate.needsBody();
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
@@ -142,41 +140,39 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         context.exchangeStarted();
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
-        AdmissionController admission = route.admission();
-        if (admission == null) {
-            beginAttempts(true);
+        if (gate.needsBody() && !body.complete()) {
+            // The tenant's tokens are limited: its reservation is read from the body.
+            awaitingBodyForGate = true;
             return;
         }
-        Ticket ticket = admission.acquire(new Request(ANONYMOUS, Tier.STANDARD, startNanos, timeouts.deadline()));
-        Optional<Outcome> decided = ticket.outcome();
-        if (decided.isPresent()) {
-            admitted(decided.get(), true);
-        } else {
-            // Queued: the body may be read meanwhile (it may ask for a stream, which then gets heartbeats).
-            queued = ticket;
-            ticket.decision().thenAccept(outcome -> client.executor().execute(() -> admitted(outcome, false)));
-        }
+        openGate(true);
     }
 
-    /** The route's admission decided: go on with a permit, or answer why not. */
-    private void admitted(Outcome outcome, boolean inRead) {
-        queued = null;
+    private void openGate(boolean inRead) {
+        gateInRead = inRead;
+        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline());
+        gateInRead = false;
+    }
+
+    /** The gate let the request through: its attempts begin. */
+    @Override
+    public void passed() {
         if (done) {
-            if (outcome.isAdmitted()) {
-                route.admission().release(outcome.permit());
-            }
             return;
         }
-        if (!outcome.isAdmitted()) {
-            retryAfterSeconds = outcome.retryAfterSeconds();
-            fail(outcome.error(), outcome.verdict().message());
-            return;
-        }
-        permit = outcome.permit();
+        boolean inRead = gateInRead;
         beginAttempts(inRead);
         if (!inRead) {
             owner.readIfWanted();
         }
+    }
+
+    /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
+    @Override
+    public void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
+        retryAfterSeconds = retryAfter;
+        rateLimitRefusal = rateLimit;
+        fail(error, message);
     }
 
     /** Admitted: the first attempt starts, once the whole body is in when an upstream rewrites it. */
@@ -341,8 +337,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
             }
             return;
         }
-        if (queued != null) {
+        if (awaitingBodyForGate || gate.queued()) {
             body.hold(content);
+            if (awaitingBodyForGate && body.complete()) {
+                awaitingBodyForGate = false;
+                openGate(false);
+            }
             return;
         }
         if (deferredOutcome != null) {
@@ -375,7 +375,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
     /** More request body is welcome only when it can go straight on to a writable upstream. */
     boolean wantsRequestBody() {
         return !done && !body.complete()
-                && (awaitingWholeBody || queued != null || deferredOutcome != null
+                && (awaitingWholeBody || awaitingBodyForGate || gate.queued() || deferredOutcome != null
                         || connection != null && connection.channel().isWritable());
     }
 
@@ -488,9 +488,21 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         response.deliver(this::deliverHead, this::deliverContent);
     }
 
+    /** TGI says how many tokens it generated: the tenant's token reservation is corrected to it. */
+    private void settleTokens(String generated) {
+        if (generated != null) {
+            try {
+                gate.tokensUsed(Long.parseLong(generated.trim()));
+            } catch (NumberFormatException notACount) {
+                // the reservation stands
+            }
+        }
+    }
+
     /** The response goes to the client: its head now, its body as it comes. */
     private void deliverHead(HttpResponse head) {
         int code = head.status().code();
+        settleTokens(head.headers().get(GatewayHeaders.X_GENERATED_TOKENS));
         attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
         body.dropCopy();
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
@@ -763,6 +775,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
         }
+        if (rateLimitRefusal != null) {
+            GatewayHeaders.rateLimit(response.headers(), rateLimitRefusal);
+        }
         if (!keepClient) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -798,12 +813,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         body.release();
         releaseHeld();
         coldStart.end(attempts.endpoint());
-        if (queued != null) {
-            route.admission().cancel(queued);
-        }
-        if (permit != null) {
-            route.admission().release(permit);
-        }
+        gate.close();
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived

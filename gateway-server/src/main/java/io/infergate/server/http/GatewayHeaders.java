@@ -17,4 +17,19 @@ final class GatewayHeaders {
     static final AsciiString X_SCALE_UP_TIMEOUT = AsciiString.cached("x-scale-up-timeout");
 
     private GatewayHeaders() {}
+
+    /** TGI's count of the tokens it generated for the request. */
+    static final AsciiString X_GENERATED_TOKENS = AsciiString.cached("x-generated-tokens");
+    static final AsciiString RATELIMIT_POLICY = AsciiString.cached("ratelimit-policy");
+    static final AsciiString RATELIMIT = AsciiString.cached("ratelimit");
+
+    /** The IETF draft's {@code RateLimit-Policy} and {@code RateLimit}, from a tenant's rate-limit decision. */
+    static void rateLimit(io.netty.handler.codec.http.HttpHeaders headers, io.infergate.core.ratelimit.Decision decision) {
+        if (decision.rateLimitPolicy() != null) {
+            headers.set(RATELIMIT_POLICY, decision.rateLimitPolicy());
+        }
+        if (decision.rateLimit() != null) {
+            headers.set(RATELIMIT, decision.rateLimit());
+        }
+    }
 }

@@ -3,14 +3,16 @@ package io.infergate.server.http;
 import io.infergate.core.Ticker;
 import io.infergate.core.config.ServerConfig;
 import io.infergate.core.metrics.GatewayMetrics;
+import io.infergate.core.ratelimit.RateLimiter;
 import io.infergate.core.route.RouteTable;
+import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.server.upstream.ConnectionPools;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every exchange of one running gateway shares: routes, pools, meters, clock and drain state. */
+/** What every exchange of one running gateway shares: routes, tenants and their buckets, pools, meters, clock and drain state. */
 public final class ProxyContext {
 
     private final ServerConfig server;
@@ -18,17 +20,29 @@ public final class ProxyContext {
     private final ConnectionPools pools;
     private final GatewayMetrics metrics;
     private final Ticker ticker;
+    private final TenantDirectory tenants;
+    private final RateLimiter rateLimiter;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
-    public ProxyContext(ServerConfig server, RouteTable routes, ConnectionPools pools,
+    public ProxyContext(ServerConfig server, RouteTable routes, TenantDirectory tenants, ConnectionPools pools,
                         GatewayMetrics metrics, Ticker ticker) {
         this.server = server;
         this.routes = routes;
+        this.tenants = tenants;
+        this.rateLimiter = new RateLimiter(ticker);
         this.pools = pools;
         this.metrics = metrics;
         this.ticker = ticker;
+    }
+
+    TenantDirectory tenants() {
+        return tenants;
+    }
+
+    RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     ServerConfig server() {

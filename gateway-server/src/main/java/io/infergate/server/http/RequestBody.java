@@ -56,6 +56,11 @@ final class RequestBody {
         return complete;
     }
 
+    /** The whole body, copied, for a decision before the first attempt; empty when there is none. */
+    byte[] wholeBody() {
+        return copy == null ? new byte[0] : copy.toArray();
+    }
+
     /** Whether a copy is kept, so that the body can be sent again. */
     boolean copied() {
         return copy != null;
