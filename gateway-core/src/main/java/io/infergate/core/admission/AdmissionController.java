@@ -215,6 +215,7 @@ public final class AdmissionController {
             decided.add(new Decided(lowest, Outcome.shed(Verdict.SHED_DISPLACED, wait)));
         }
         enqueue(ticket);
+        reconsiderBehind(ticket, now, slots, decided);
         return null;
     }
 
@@ -232,6 +233,28 @@ public final class AdmissionController {
             Ticket next = queue.pollFirst();
             uncount(next);
             decided.add(new Decided(next, Outcome.admitted(grant(next.request(), now))));
+        }
+    }
+
+    /**
+     * A request was queued ahead of others (a higher tier): those behind it whose predicted wait is
+     * now past their deadline are shed at once, with a Retry-After, rather than at their deadline.
+     */
+    private void reconsiderBehind(Ticket ticket, long now, int slots, List<Decided> decided) {
+        if (slots <= 0) {
+            return;
+        }
+        int ahead = queue.headSet(ticket, true).size();
+        int free = Math.max(0, slots - inFlight);
+        for (Iterator<Ticket> it = queue.tailSet(ticket, false).iterator(); it.hasNext(); ahead++) {
+            Ticket waiter = it.next();
+            long wait = estimator.predictWaitNanos(ahead, free, slots);
+            if (wait > waiter.request().deadlineNanos() - now) {
+                it.remove();
+                uncount(waiter);
+                ahead--;
+                decided.add(new Decided(waiter, Outcome.shed(Verdict.SHED_PAST_DEADLINE, wait)));
+            }
         }
     }
 

@@ -472,4 +472,22 @@ class AdmissionControllerTest {
         assertThrows(IllegalArgumentException.class, () -> controller.cancel(foreign));
         assertSame(Verdict.ADMITTED, verdict(foreign));
     }
+
+    @Test
+    void aWaiterPushedBackByHigherTiersPastItsDeadlineIsShedAtOnceWithRetryAfter() {
+        capacity.set(1);
+        Permit held = permit(acquire("acme", Tier.STANDARD));
+        Ticket free = acquire("f", Tier.FREE, Duration.ofMillis(2500));
+        assertWaiting(free);
+        Ticket premium = acquire("p", Tier.PREMIUM);
+        assertWaiting(premium, free);
+        Ticket secondPremium = acquire("q", Tier.PREMIUM);
+
+        assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(free), "three seconds ahead of it now, 2.5 s to live");
+        assertEquals(3, free.outcome().orElseThrow().retryAfterSeconds());
+        assertWaiting(premium, secondPremium);
+        assertEquals(2, controller.queueDepth());
+        controller.release(held);
+        permit(premium);
+    }
 }
