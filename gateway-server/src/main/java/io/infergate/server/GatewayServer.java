@@ -97,7 +97,7 @@ public final class GatewayServer implements AutoCloseable {
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining(), routes))
+                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining(), routes, ticker))
                     .bind(server.adminBind(), server.adminPort()).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);

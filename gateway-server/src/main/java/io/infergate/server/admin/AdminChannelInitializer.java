@@ -1,5 +1,6 @@
 package io.infergate.server.admin;
 
+import io.infergate.core.Ticker;
 import io.infergate.core.route.RouteTable;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelInitializer;
@@ -18,8 +19,9 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
 
     private final AdminHandler handler;
 
-    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes) {
-        this.handler = new AdminHandler(registry, ready, routes);
+    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes,
+                                   Ticker ticker) {
+        this.handler = new AdminHandler(registry, ready, routes, ticker);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.infergate.server.admin;
 
+import io.infergate.core.Ticker;
 import io.infergate.core.route.RouteTable;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -30,10 +31,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BooleanSupplier ready;
     private final UpstreamsPage upstreams;
 
-    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes) {
+    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes, Ticker ticker) {
         this.registry = registry;
         this.ready = ready;
-        this.upstreams = new UpstreamsPage(routes);
+        this.upstreams = new UpstreamsPage(routes, ticker);
     }
 
     @Override

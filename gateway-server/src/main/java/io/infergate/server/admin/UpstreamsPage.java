@@ -3,21 +3,27 @@ package io.infergate.server.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infergate.core.Ticker;
+import io.infergate.core.config.LoadConfig;
+import io.infergate.core.load.LoadReport;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.core.upstream.Warming;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code GET /admin/upstreams}: every endpoint's state as JSON, for an operator asking why a
- * request went where it went: who uses it, its breaker, whether it is warming, what is in flight.
+ * request went where it went: who uses it, its breaker, whether it is warming, what is in flight, and
+ * the load it last reported.
  */
 final class UpstreamsPage {
 
@@ -25,9 +31,29 @@ final class UpstreamsPage {
     private static final double NANOS_PER_SECOND = 1e9;
 
     private final RouteTable routes;
+    private final Ticker ticker;
 
-    UpstreamsPage(RouteTable routes) {
+    UpstreamsPage(RouteTable routes, Ticker ticker) {
         this.routes = routes;
+        this.ticker = ticker;
+    }
+
+    /** Reports are shown while the first route using the endpoint believes them. */
+    private Duration staleAfter(Endpoint endpoint) {
+        for (Route route : routes.routes()) {
+            for (Upstream upstream : route.upstreams()) {
+                if (upstream.endpoints().contains(endpoint)) {
+                    return route.loadConfig().staleAfter();
+                }
+            }
+        }
+        return LoadConfig.DEFAULTS.staleAfter();
+    }
+
+    private static void putKnown(ObjectNode node, String field, double value) {
+        if (LoadReport.known(value)) {
+            node.put(field, value);
+        }
     }
 
     String render() {
@@ -61,7 +87,22 @@ final class UpstreamsPage {
             }
             cold.put("waiting", warming.waiting());
             cold.put("coldStarts", warming.coldStarts());
-            node.putNull("load");
+            Optional<LoadReport> load = endpoint.load().current(ticker.nanoTime(), staleAfter(endpoint));
+            if (load.isPresent()) {
+                ObjectNode report = node.putObject("load");
+                LoadReport r = load.get();
+                report.put("source", r.source().name().toLowerCase(Locale.ROOT));
+                report.put("ageSeconds", (ticker.nanoTime() - r.receivedNanos()) / NANOS_PER_SECOND);
+                putKnown(report, "utilization", r.utilization());
+                putKnown(report, "gpuUtilization", r.gpuUtilization());
+                putKnown(report, "kvCacheUsage", r.kvCacheUsage());
+                putKnown(report, "queueDepth", r.queueDepth());
+                putKnown(report, "running", r.running());
+                putKnown(report, "maxConcurrent", r.maxConcurrent());
+            } else {
+                node.putNull("load");
+            }
+            node.put("loadSignalsRejected", endpoint.load().rejectedCount());
         }
         return page.toPrettyString() + "\n";
     }

@@ -132,6 +132,8 @@ class AdmissionIT {
         assertEquals("shed_overload", shed.headers().firstValue("x-gateway-error").orElseThrow());
         assertTrue(shed.headers().firstValue("retry-after").isPresent());
         assertEquals(1, requests.get(), "the shed request never reached the endpoint");
+        String upstreams = gateway.admin("/admin/upstreams").body();
+        assertTrue(upstreams.contains("\"gpuUtilization\" : 0.97"), upstreams);
         Await.untilHolds("the report goes stale and requests are admitted again", Duration.ofSeconds(5),
                 () -> post("{}").statusCode() == 200);
     }
