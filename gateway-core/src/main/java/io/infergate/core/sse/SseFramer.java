@@ -36,6 +36,7 @@ public final class SseFramer {
     private final byte[] eventHead = new byte[EVENT_HEAD_BYTES];
     private int eventHeadLength;
     private String lastEventHead = "";
+    private String previousEventHead = "";
 
     /** Scans the readable bytes of {@code chunk}; its indexes are left untouched. */
     public void feed(ByteBuf chunk) {
@@ -62,6 +63,11 @@ public final class SseFramer {
     /** The first bytes (up to 512) of the last complete event that was not only comments; line ends as LF. */
     public String lastEventHead() {
         return lastEventHead;
+    }
+
+    /** The head of the event before the last one: where OpenAI streams put their usage, before {@code [DONE]}. */
+    public String previousEventHead() {
+        return previousEventHead;
     }
 
     /** Whether the stream began with a byte-order mark, which must stay first to be stripped. */
@@ -115,6 +121,7 @@ public final class SseFramer {
                 eventOpen = false;
                 if (eventHead[0] != ':') {
                     fieldEventsCompleted++;
+                    previousEventHead = lastEventHead;
                     lastEventHead = new String(eventHead, 0, eventHeadLength, StandardCharsets.UTF_8);
                 }
                 eventHeadLength = 0;

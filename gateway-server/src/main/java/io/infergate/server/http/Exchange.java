@@ -567,6 +567,10 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             upstreamBytesRelayed |= content.content().isReadable();
             sse.track(content);
             if (content instanceof LastHttpContent) {
+                long generated = sse.generatedTokens();
+                if (generated >= 0) {
+                    gate.tokensUsed(generated);
+                }
                 if (!sse.endedWithFinalEvent()) {
                     context.metrics().streamTruncated(route.name());
                 }

@@ -1,6 +1,7 @@
 package io.infergate.server.http;
 
 import io.infergate.core.Ticker;
+import io.infergate.core.ratelimit.GeneratedTokens;
 import io.infergate.core.sse.SseFramer;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.UpstreamError;
@@ -100,6 +101,12 @@ final class SseRelay {
     /** Whether the upstream's last event was its protocol's final one. */
     boolean endedWithFinalEvent() {
         return protocol.isFinalEvent(framer.lastEventHead());
+    }
+
+    /** The tokens the stream's last events say were generated; -1 when they do not say. */
+    long generatedTokens() {
+        long count = GeneratedTokens.inEvent(framer.lastEventHead());
+        return count >= 0 ? count : GeneratedTokens.inEvent(framer.previousEventHead());
     }
 
     /** Ends the stream with {@code event}; an event the upstream left open is closed first. */

@@ -30,6 +30,7 @@ class TenantsIT {
     private static final String PREMIUM_KEY = "premium-key-0000001";
     private static final String FREE_KEY = "free-key-000000001";
     private static final String LIMITED_KEY = "limited-key-0000001";
+    private static final String THRIFTY_KEY = "thrifty-key-0000001";
 
     @StartStop
     private final MockWebServer upstream = new MockWebServer();
@@ -49,6 +50,7 @@ class TenantsIT {
                   - { name: acme, keySha256: "%s", tier: premium }
                   - { name: hobby, keySha256: "%s", tier: free }
                   - { name: metered, keySha256: "%s", routes: [ chat ], limits: { requestsPerMinute: 2 } }
+                  - { name: thrifty, keySha256: "%s", limits: { tokensPerMinute: 100 } }
                 routes:
                   - name: other
                     match: { pathPrefix: /other/ }
@@ -61,7 +63,7 @@ class TenantsIT {
                     upstreams:
                       - name: model
                         endpoints: [ "%s" ]
-                """.formatted(sha256(PREMIUM_KEY), sha256(FREE_KEY), sha256(LIMITED_KEY), url,
+                """.formatted(sha256(PREMIUM_KEY), sha256(FREE_KEY), sha256(LIMITED_KEY), sha256(THRIFTY_KEY), url,
                 routeYaml.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse(""), url));
     }
 
@@ -121,6 +123,23 @@ class TenantsIT {
         upstream.enqueue(new MockResponse.Builder().body("ok").build());
         assertEquals(200, TestGateway.send(post(gateway, "/generate", "{}").header("X-API-Key", PREMIUM_KEY).build())
                 .statusCode(), "another tenant's bucket is its own");
+    }
+
+    @Test
+    void tokensAreReservedFromTheRequestAndSettledToWhatTheModelGenerated() throws Exception {
+        gateway(upstream.url("/").toString(), "");
+        String body = "{\"inputs\":\"hi\",\"parameters\":{\"max_new_tokens\":80}}";
+        for (int i = 0; i < 2; i++) {
+            upstream.enqueue(new MockResponse.Builder().setHeader("x-generated-tokens", "5").body("ok").build());
+        }
+        assertEquals(200, TestGateway.send(post(gateway, "/generate", body).header("X-API-Key", THRIFTY_KEY).build()).statusCode());
+        assertEquals(200, TestGateway.send(post(gateway, "/generate", body).header("X-API-Key", THRIFTY_KEY).build()).statusCode(),
+                "80 reserved, 5 used: 95 of 100 left, enough for another 80");
+        HttpResponse<String> refused = TestGateway.send(post(gateway, "/generate",
+                "{\"inputs\":\"hi\",\"parameters\":{\"max_new_tokens\":95}}").header("X-API-Key", THRIFTY_KEY).build());
+        assertEquals(429, refused.statusCode(), "90 left after two settled requests: 95 does not fit");
+        assertTrue(refused.headers().firstValue("ratelimit-policy").orElseThrow().contains("\"tokens\";q=100;w=60"));
+        assertEquals(2, upstream.getRequestCount());
     }
 
     @Test
