@@ -8,6 +8,7 @@ import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ProxyContext;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
+import io.infergate.server.metrics.NettyMeters;
 import io.infergate.server.upstream.ConnectionPools;
 import io.infergate.server.upstream.KeepWarm;
 import io.infergate.server.upstream.PoolSettings;
@@ -65,9 +66,10 @@ public final class GatewayServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
-        this.context = new ProxyContext(server, routes, pools, new MicrometerGatewayMetrics(registry), ticker);
+        this.context = new ProxyContext(server, routes, pools, new MicrometerGatewayMetrics(registry, routes), ticker);
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
+        NettyMeters.bind(registry, group, clients);
         try {
             this.proxyChannel = new ServerBootstrap()
                     .group(group)

@@ -9,6 +9,8 @@ import io.infergate.core.sse.StreamRequests;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.metrics.ServerTiming;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
@@ -60,6 +62,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
     private final StreamProtocol protocol;
     private final String routeTarget;
     private final String clientAuthorization;
+    /** What the exchange did, stamped as it goes, for the meters, the access log and Server-Timing. */
+    private final ExchangeRecord record;
     /** Whether the first attempt is being started inside the client's read of the request head. */
     private boolean inClientRead;
     /** Whether the first attempt waits for the whole body (an upstream of the route rewrites the model). */
@@ -109,6 +113,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         this.clientFraming = new ForwardingHeaders.ClientFraming(
                 request.protocolVersion(), clientKeepAlive, HttpMethod.HEAD.equals(request.method()));
         this.startNanos = context.ticker().nanoTime();
+        this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
+                request.uri(), route.name());
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos);
         this.routeTarget = route.upstreamTarget(request.uri(), "");
         int query = routeTarget.indexOf('?');
@@ -127,6 +133,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
 
     void start() {
         context.exchangeStarted();
+        context.metrics().exchangeStarted(route.name());
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
         if (route.rewritesModel() && !body.complete()) {
@@ -154,6 +161,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         upstreamHeadReceived = false;
         Endpoint endpoint = attempts.endpoint();
         Upstream upstream = attempts.upstream();
+        record.attemptStarted(upstream.name(), endpoint.url().toString());
         ForwardingHeaders.address(request, endpoint.url().basePath() + routeTarget, endpoint.url(), upstream.auth(),
                 clientAuthorization);
         if (upstream.coldStart().scaleUpTimeoutHeader()) {
@@ -246,6 +254,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
             return;
         }
         connection = future.getNow();
+        stampConnected();
         Channel channel = connection.channel();
         flush |= body.sendWith(request, channel, attempts.upstream().rewriteModel());
         if (flush) {
@@ -257,6 +266,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         // Read at once: an endpoint may answer (413, 401) before the body is through.
         channel.read();
         owner.readIfWanted();
+    }
+
+    /** The attempt's connect time: a new connection's goes to the meter, a pooled one took none. */
+    private void stampConnected() {
+        boolean opened = connection.reuses() == 0;
+        record.connected(opened ? connection.connectNanos() : 0);
+        if (opened) {
+            context.metrics().upstreamConnected(attempts.upstream().name(), record.endpoint(), connection.connectNanos());
+        }
     }
 
     /** A piece of the client's request body; the exchange owns it from here. */
@@ -328,7 +346,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
 
     private void onRequestSent() {
         requestSent = true;
-        timeouts.requestSent(context.ticker().nanoTime());
+        long now = context.ticker().nanoTime();
+        timeouts.requestSent(now);
+        record.requestSent(now);
     }
 
     /**
@@ -344,13 +364,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, true, clientFraming, context.draining());
         status = 200;
         responseStarted = true;
+        // Sent before the queue, the connection and the upstream: only the time so far is known.
+        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.early(record, context.ticker().nanoTime()));
         startStream();
         client.writeAndFlush(head, client.voidPromise());
     }
 
     private void startStream() {
         sse = new SseRelay(client, protocol, route.heartbeat().interval().toNanos(), context.ticker(),
-                () -> context.metrics().heartbeatSent(route.name()));
+                new StreamMeters(context.metrics(), route.name(), record));
         sse.start();
     }
 
@@ -394,6 +416,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         upstreamHeadReceived = true;
         long now = context.ticker().nanoTime();
         timeouts.responseActivity(now);
+        record.headReceived(now);
         HeldResponse.Until until = canTryAgain() ? HeldResponse.until(head, route.fallbackOn()) : null;
         if (until != null) {
             held = new HeldResponse(head, until);
@@ -456,6 +479,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         }
         responseStarted = true;
         upstreamBytesRelayed = true;
+        record.responseHead(head.headers());
+        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
         client.write(head, client.voidPromise());
         if (eventStream) {
             startStream();
@@ -627,6 +652,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         switch (decision.verdict()) {
             case RETRY -> {
                 context.metrics().retried(route.name(), attempts.upstream().name());
+                record.retried();
                 boolean avoid = decision.avoidEndpoint();
                 retryTimer = client.executor().schedule(() -> startAttempt(avoid), decision.delayNanos(), TimeUnit.NANOSECONDS);
                 return true;
@@ -702,6 +728,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         status = error.status();
         boolean keepClient = clientKeepAlive && body.complete() && !context.draining();
         FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
+        response.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
         }
@@ -754,9 +781,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         }
         attempts.end();
         context.exchangeEnded();
-        long elapsed = context.ticker().nanoTime() - startNanos;
+        long now = context.ticker().nanoTime();
         String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
-        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, elapsed);
+        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, now - startNanos);
+        record.finished(now, status, outcome, sse != null, attempts.onFallback());
+        record.bytes(body.bytes(), owner.bodyBytesSent());
+        context.accessLog().write(record);
         owner.exchangeFinished(keepClient);
     }
 

@@ -4,19 +4,21 @@ import io.infergate.core.Ticker;
 import io.infergate.core.config.ServerConfig;
 import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.route.RouteTable;
+import io.infergate.server.metrics.AccessLog;
 import io.infergate.server.upstream.ConnectionPools;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every exchange of one running gateway shares: routes, pools, meters, clock and drain state. */
+/** What every exchange of one running gateway shares: routes, pools, meters, access log, clock and drain state. */
 public final class ProxyContext {
 
     private final ServerConfig server;
     private final RouteTable routes;
     private final ConnectionPools pools;
     private final GatewayMetrics metrics;
+    private final AccessLog accessLog;
     private final Ticker ticker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -28,6 +30,7 @@ public final class ProxyContext {
         this.routes = routes;
         this.pools = pools;
         this.metrics = metrics;
+        this.accessLog = AccessLog.enabled(server.accessLog());
         this.ticker = ticker;
     }
 
@@ -45,6 +48,10 @@ public final class ProxyContext {
 
     GatewayMetrics metrics() {
         return metrics;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     Ticker ticker() {

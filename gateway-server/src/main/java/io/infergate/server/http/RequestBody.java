@@ -56,6 +56,11 @@ final class RequestBody {
         return complete;
     }
 
+    /** Body bytes received from the client so far. */
+    long bytes() {
+        return bytes;
+    }
+
     /** Whether a copy is kept, so that the body can be sent again. */
     boolean copied() {
         return copy != null;
