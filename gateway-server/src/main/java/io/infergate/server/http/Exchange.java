@@ -782,11 +782,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener {
         attempts.end();
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
-        String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
-        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, now - startNanos);
         record.finished(now, status, outcome, sse != null, attempts.onFallback());
         record.bytes(body.bytes(), owner.bodyBytesSent());
         context.accessLog().write(record);
+        String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
+        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, now - startNanos);
         owner.exchangeFinished(keepClient);
     }
 
