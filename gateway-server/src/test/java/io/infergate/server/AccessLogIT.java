@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -80,12 +81,13 @@ class AccessLogIT {
                     upstreams:
                       - name: gone
                         endpoints: [ "http://127.0.0.1:%d" ]
+                        auth: { bearerEnv: UPSTREAM_TOKEN }
                   - name: main
                     match: { pathPrefix: /gen }
                     upstreams:
                       - name: primary
                         endpoints: [ "http://127.0.0.1:%d/base" ]
-                """.formatted(server, closedPort, upstream.getPort()));
+                """.formatted(server, closedPort, upstream.getPort()), Map.of("UPSTREAM_TOKEN", "SECRET4"));
     }
 
     private HttpResponse<String> sendWithSecrets(String method, String pathAndQuery) throws Exception {
@@ -122,7 +124,7 @@ class AccessLogIT {
         List<LogCapture.Line> lines = logs.all();
         assertTrue(lines.size() > 4, "the gateway's debug lines are captured too: " + lines);
         for (LogCapture.Line line : lines) {
-            for (String secret : List.of("SECRET", "Bearer", "token=", "api_key=")) {
+            for (String secret : List.of("SECRET", "SECRET4", "Bearer", "token=", "api_key=")) {
                 assertFalse(line.text().contains(secret), line.logger() + " logged " + secret + ": " + line.text());
             }
         }
