@@ -255,7 +255,7 @@ public final class ExchangeRecord {
         return nowNanos - startNanos;
     }
 
-    /** From the request's arrival to its end; the time so far while it runs. */
+    /** From the request's arrival to its end; once {@link #finished}. */
     long totalNanos() {
         return endNanos - startNanos;
     }
