@@ -4,6 +4,9 @@ import io.infergate.core.Ticker;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.ServerConfig;
 import io.infergate.core.config.LoadConfig;
+import io.infergate.core.load.LoadReport;
+import io.infergate.core.metrics.GatewayMetrics;
+import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.tenant.TenantDirectory;
@@ -12,6 +15,7 @@ import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ProxyContext;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
+import io.infergate.server.metrics.NettyMeters;
 import io.infergate.server.upstream.ConnectionPools;
 import io.infergate.server.upstream.KeepWarm;
 import io.infergate.server.upstream.LoadPoller;
@@ -50,6 +54,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 
+    private static final LoadReport NO_REPORT = LoadReport.empty(LoadReport.Source.POLL, 0);
+
     /** How often the admission queues look again at deadlines and capacity (breakers, warming change it). */
     private static final Duration ADMISSION_TICK = Duration.ofMillis(100);
 
@@ -78,10 +84,11 @@ public final class GatewayServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
-        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools,
-                new MicrometerGatewayMetrics(registry), ticker);
+        GatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
+        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools, metrics, ticker);
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
+        NettyMeters.bind(registry, group, clients);
         try {
             this.proxyChannel = new ServerBootstrap()
                     .group(group)
@@ -105,7 +112,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         this.keepWarm = new KeepWarm(routes, group, pools);
         this.loadPoller = new LoadPoller(polls(routes), group, pools, ticker);
-        this.admissionTicks = group.next().scheduleAtFixedRate(() -> tickAdmission(routes),
+        this.admissionTicks = group.next().scheduleAtFixedRate(() -> tick(routes, metrics, ticker),
                 ADMISSION_TICK.toNanos(), ADMISSION_TICK.toNanos(), TimeUnit.NANOSECONDS);
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
                 port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
@@ -125,10 +132,17 @@ public final class GatewayServer implements AutoCloseable {
         return polls;
     }
 
-    private static void tickAdmission(RouteTable routes) {
+    /** Admission queues look again at deadlines and capacity; queue depths and endpoint loads are sampled. */
+    private static void tick(RouteTable routes, GatewayMetrics metrics, Ticker ticker) {
         for (Route route : routes.routes()) {
             route.admission().onTick();
             route.admission().capacityChanged();
+            metrics.queueDepth(route.name(), route.admission().queueDepth());
+        }
+        long now = ticker.nanoTime();
+        for (Endpoint endpoint : routes.endpoints()) {
+            metrics.upstreamLoad(endpoint.url().toString(), endpoint.load().current(now, LoadConfig.DEFAULTS.staleAfter())
+                    .orElse(NO_REPORT));
         }
     }
 

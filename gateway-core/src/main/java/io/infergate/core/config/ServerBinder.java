@@ -7,7 +7,7 @@ final class ServerBinder {
 
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
-            "drainTimeout", "idleTimeout", "headerTimeout");
+            "drainTimeout", "idleTimeout", "headerTimeout", "accessLog");
 
     // 0 asks the OS for a free port: tests and side-by-side runs use it.
     private static final int MIN_PORT = 0;
@@ -43,6 +43,7 @@ final class ServerBinder {
                 (int) server.get("maxHeaderBytes").byteSize(d.maxHeaderBytes(), Integer.MAX_VALUE),
                 server.get("drainTimeout").duration(d.drainTimeout()),
                 server.get("idleTimeout").duration(d.idleTimeout()),
-                server.get("headerTimeout").duration(d.headerTimeout()));
+                server.get("headerTimeout").duration(d.headerTimeout()),
+                server.get("accessLog").bool(d.accessLog()));
     }
 }

@@ -5,6 +5,8 @@ import static io.infergate.core.config.ConfigFixtures.load;
 import static io.infergate.core.config.ConfigFixtures.problemsOf;
 import static io.infergate.core.config.ConfigFixtures.withServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -78,6 +80,14 @@ class ServerSectionTest {
         assertEquals(Duration.ZERO, load(withServer("drainTimeout: 0s")).server().drainTimeout());
         assertEquals(List.of("server.idleTimeout: \"-5s\" must not be negative"),
                 problemsOf(withServer("idleTimeout: -5s")));
+    }
+
+    @Test
+    void theAccessLogIsOnUnlessTurnedOff() throws ConfigException {
+        assertTrue(load(ONE_ROUTE).server().accessLog());
+        assertFalse(load(withServer("accessLog: false")).server().accessLog());
+        assertEquals(List.of("server.accessLog: \"maybe\" is not a boolean (expected: true or false)"),
+                problemsOf(withServer("accessLog: maybe")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.ratelimit.Decision;
+import io.infergate.core.tenant.Tenant;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
@@ -11,6 +12,8 @@ import io.infergate.core.timeout.ClientDeadline;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.metrics.ServerTiming;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
@@ -62,6 +65,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private final StreamProtocol protocol;
     private final String routeTarget;
     private final String clientAuthorization;
+    /** What the exchange did, stamped as it goes, for the meters, the access log and Server-Timing. */
+    private final ExchangeRecord record;
     /** Whether the first attempt is being started inside the client's read of the request head. */
     private boolean inClientRead;
     /** Whether the first attempt waits for the whole body (an upstream of the route rewrites the model). */
@@ -119,6 +124,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         this.clientFraming = new ForwardingHeaders.ClientFraming(
                 request.protocolVersion(), clientKeepAlive, HttpMethod.HEAD.equals(request.method()));
         this.startNanos = context.ticker().nanoTime();
+        this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
+                request.uri(), route.name());
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, ClientDeadline.totalNanos(
                 request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos()));
         this.routeTarget = route.upstreamTarget(request.uri(), "");
@@ -138,6 +145,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     void start() {
         context.exchangeStarted();
+        context.metrics().exchangeStarted(route.name());
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
         if (gate.needsBody() && !body.complete()) {
@@ -160,6 +168,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         if (done) {
             return;
         }
+        Tenant tenant = gate.tenant();
+        record.admitted(tenant.name(), gate.queueWaitNanos());
+        context.metrics().queueWaited(route.name(), tenant.tier().name(), gate.queueWaitNanos());
         boolean inRead = gateInRead;
         beginAttempts(inRead);
         if (!inRead) {
@@ -170,6 +181,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
     @Override
     public void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
+        Tenant tenant = gate.tenant();
+        if (tenant != null) {
+            record.identified(tenant.name());
+            if (error == GatewayError.RATE_LIMITED) {
+                context.metrics().rateLimited(route.name(), tenant.tier().name());
+            } else if (error == GatewayError.SHED_OVERLOAD || error == GatewayError.QUEUE_FULL) {
+                context.metrics().shed(route.name(), error.cause(), tenant.tier().name());
+            }
+        }
         retryAfterSeconds = retryAfter;
         rateLimitRefusal = rateLimit;
         fail(error, message);
@@ -202,6 +222,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         upstreamHeadReceived = false;
         Endpoint endpoint = attempts.endpoint();
         Upstream upstream = attempts.upstream();
+        record.attemptStarted(upstream.name(), endpoint.url().toString());
         ForwardingHeaders.address(request, endpoint.url().basePath() + routeTarget, endpoint.url(), upstream.auth(),
                 clientAuthorization);
         if (upstream.coldStart().scaleUpTimeoutHeader()) {
@@ -294,6 +315,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             return;
         }
         connection = future.getNow();
+        stampConnected();
         Channel channel = connection.channel();
         flush |= body.sendWith(request, channel, attempts.upstream().rewriteModel());
         if (flush) {
@@ -305,6 +327,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         // Read at once: an endpoint may answer (413, 401) before the body is through.
         channel.read();
         owner.readIfWanted();
+    }
+
+    /** The attempt's connect time: a new connection's goes to the meter, a pooled one took none. */
+    private void stampConnected() {
+        boolean opened = connection.reuses() == 0;
+        record.connected(opened ? connection.connectNanos() : 0);
+        if (opened) {
+            context.metrics().upstreamConnected(attempts.upstream().name(), record.endpoint(), connection.connectNanos());
+        }
     }
 
     /** A piece of the client's request body; the exchange owns it from here. */
@@ -385,7 +416,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     private void onRequestSent() {
         requestSent = true;
-        timeouts.requestSent(context.ticker().nanoTime());
+        long now = context.ticker().nanoTime();
+        timeouts.requestSent(now);
+        record.requestSent(now);
     }
 
     /**
@@ -401,13 +434,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, true, clientFraming, context.draining());
         status = 200;
         responseStarted = true;
+        // Sent before the queue, the connection and the upstream: only the time so far is known.
+        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.early(record, context.ticker().nanoTime()));
         startStream();
         client.writeAndFlush(head, client.voidPromise());
     }
 
     private void startStream() {
         sse = new SseRelay(client, protocol, route.heartbeat().interval().toNanos(), context.ticker(),
-                () -> context.metrics().heartbeatSent(route.name()));
+                new StreamMeters(context.metrics(), route.name(), record));
         sse.start();
     }
 
@@ -452,6 +487,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         long now = context.ticker().nanoTime();
         timeouts.responseActivity(now);
         LoadSignals.record(head.headers(), attempts.endpoint().load(), route.loadHeaders(), now);
+        record.headReceived(now);
         HeldResponse.Until until = canTryAgain() ? HeldResponse.until(head, route.fallbackOn()) : null;
         if (until != null) {
             held = new HeldResponse(head, until);
@@ -526,6 +562,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
         responseStarted = true;
         upstreamBytesRelayed = true;
+        record.responseHead(head.headers());
+        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
         client.write(head, client.voidPromise());
         if (eventStream) {
             startStream();
@@ -701,6 +739,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         switch (decision.verdict()) {
             case RETRY -> {
                 context.metrics().retried(route.name(), attempts.upstream().name());
+                record.retried();
                 boolean avoid = decision.avoidEndpoint();
                 retryTimer = client.executor().schedule(() -> startAttempt(avoid), decision.delayNanos(), TimeUnit.NANOSECONDS);
                 return true;
@@ -776,6 +815,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         status = error.status();
         boolean keepClient = clientKeepAlive && body.complete() && !context.draining();
         FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
+        response.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
         }
@@ -832,9 +872,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
         attempts.end();
         context.exchangeEnded();
-        long elapsed = context.ticker().nanoTime() - startNanos;
+        long now = context.ticker().nanoTime();
+        record.finished(now, status, outcome, sse != null, attempts.onFallback());
+        record.bytes(body.bytes(), owner.bodyBytesSent());
+        context.accessLog().write(record);
         String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
-        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, elapsed);
+        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, now - startNanos);
         owner.exchangeFinished(keepClient);
     }
 

@@ -33,7 +33,9 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(server.maxHeaderBytes())
                 .setMaxChunkSize(MAX_CHUNK_BYTES)));
-        ProxyHandler proxy = new ProxyHandler(context, timeouts);
+        ResponseBodyBytes bodyBytes = new ResponseBodyBytes();
+        pipeline.addLast("bodyBytes", bodyBytes);
+        ProxyHandler proxy = new ProxyHandler(context, timeouts, bodyBytes);
         timeouts.bind(proxy);
         pipeline.addLast("proxy", proxy);
     }

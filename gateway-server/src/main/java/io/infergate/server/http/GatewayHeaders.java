@@ -13,6 +13,8 @@ final class GatewayHeaders {
     static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
     static final AsciiString X_GATEWAY_UPSTREAM = AsciiString.cached("x-gateway-upstream");
     static final AsciiString X_GATEWAY_FALLBACK = AsciiString.cached("x-gateway-fallback");
+    /** Where the request's time went, per phase (W3C Server Timing); see {@code ServerTiming}. */
+    static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
     /** Hugging Face's: how long its proxy may hold a request while a replica scales up from zero. */
     static final AsciiString X_SCALE_UP_TIMEOUT = AsciiString.cached("x-scale-up-timeout");
 

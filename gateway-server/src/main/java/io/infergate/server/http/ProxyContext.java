@@ -6,19 +6,24 @@ import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.ratelimit.RateLimiter;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.tenant.TenantDirectory;
+import io.infergate.server.metrics.AccessLog;
 import io.infergate.server.upstream.ConnectionPools;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every exchange of one running gateway shares: routes, tenants and their buckets, pools, meters, clock and drain state. */
+/**
+ * What every exchange of one running gateway shares: routes, tenants and their buckets, pools,
+ * meters, access log, clock and drain state.
+ */
 public final class ProxyContext {
 
     private final ServerConfig server;
     private final RouteTable routes;
     private final ConnectionPools pools;
     private final GatewayMetrics metrics;
+    private final AccessLog accessLog;
     private final Ticker ticker;
     private final TenantDirectory tenants;
     private final RateLimiter rateLimiter;
@@ -34,6 +39,7 @@ public final class ProxyContext {
         this.rateLimiter = new RateLimiter(ticker);
         this.pools = pools;
         this.metrics = metrics;
+        this.accessLog = AccessLog.enabled(server.accessLog());
         this.ticker = ticker;
     }
 
@@ -59,6 +65,10 @@ public final class ProxyContext {
 
     GatewayMetrics metrics() {
         return metrics;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     Ticker ticker() {

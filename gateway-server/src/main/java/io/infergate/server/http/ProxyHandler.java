@@ -2,6 +2,8 @@ package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.route.Route;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.metrics.ServerTiming;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -29,6 +31,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext context;
     private final ClientTimeoutHandler timeouts;
+    private final ResponseBodyBytes bodyBytes;
     /** Requests pipelined behind the current one wait here; reading stops while any do. */
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
 
@@ -38,9 +41,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean discardingBody;
     private boolean closing;
 
-    ProxyHandler(ProxyContext context, ClientTimeoutHandler timeouts) {
+    ProxyHandler(ProxyContext context, ClientTimeoutHandler timeouts, ResponseBodyBytes bodyBytes) {
         this.context = context;
         this.timeouts = timeouts;
+        this.bodyBytes = bodyBytes;
     }
 
     @Override
@@ -92,18 +96,20 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest request) {
         timeouts.requestStarted();
+        bodyBytes.reset();
         String requestId = RequestIds.acceptOrGenerate(request.headers().get(GatewayHeaders.X_REQUEST_ID));
         RequestGuard.Refusal refusal = RequestGuard.check(request, context.server().maxBodyBytes());
         if (refusal != null) {
             // The framing of a refused request cannot be trusted, so the connection ends with it.
+            ExchangeRecord record = localRecord(request, requestId);
             ReferenceCountUtil.release(request);
-            replyAndClose(refusal.error(), refusal.message(), requestId);
+            reply(refusal.error(), refusal.message(), requestId, record, false);
             return;
         }
         Route route = context.routes().match(request.uri());
         if (route == null) {
             discardingBody = true;
-            reply(GatewayError.NO_ROUTE, "no route matches " + request.uri(), requestId,
+            reply(GatewayError.NO_ROUTE, "no route matches " + request.uri(), requestId, localRecord(request, requestId),
                     HttpUtil.isKeepAlive(request) && !context.draining());
             ReferenceCountUtil.release(request);
             return;
@@ -141,8 +147,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     }
 
-    private void reply(GatewayError error, String message, String requestId, boolean keepAlive) {
+    private void reply(GatewayError error, String message, String requestId, ExchangeRecord record, boolean keepAlive) {
         FullHttpResponse response = LocalResponses.error(ctx.alloc(), error, message, requestId);
+        long now = context.ticker().nanoTime();
+        response.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, now));
         if (keepAlive) {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             timeouts.requestFinished();
@@ -151,17 +159,29 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             stopReading();
         }
+        record.finished(now, error.status(), error.cause(), false, false);
+        record.bytes(0, bodyBytes.total());
+        context.accessLog().write(record);
     }
 
-    private void replyAndClose(GatewayError error, String message, String requestId) {
-        reply(error, message, requestId, false);
+    /** The record of a request the gateway answers itself, before it has a route; {@code request} null when no head came. */
+    private ExchangeRecord localRecord(HttpRequest request, String requestId) {
+        return new ExchangeRecord(System.currentTimeMillis(), context.ticker().nanoTime(), requestId,
+                request == null ? null : request.method().name(), request == null ? null : request.uri(), null);
     }
 
     /** Answers 408 to a client whose request head did not arrive in time. */
     void onHeaderTimeout() {
         if (exchange == null && !closing) {
-            replyAndClose(GatewayError.REQUEST_TIMEOUT, GatewayError.REQUEST_TIMEOUT.defaultMessage(), null);
+            bodyBytes.reset();
+            reply(GatewayError.REQUEST_TIMEOUT, GatewayError.REQUEST_TIMEOUT.defaultMessage(), null,
+                    localRecord(null, null), false);
         }
+    }
+
+    /** Response body bytes written to the client since the current request began. */
+    long bodyBytesSent() {
+        return bodyBytes.total();
     }
 
     private void stopReading() {

@@ -61,6 +61,11 @@ final class RequestBody {
         return copy == null ? new byte[0] : copy.toArray();
     }
 
+    /** Body bytes received from the client so far. */
+    long bytes() {
+        return bytes;
+    }
+
     /** Whether a copy is kept, so that the body can be sent again. */
     boolean copied() {
         return copy != null;

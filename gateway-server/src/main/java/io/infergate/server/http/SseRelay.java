@@ -27,6 +27,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class SseRelay {
 
+    /** Told of what the relay writes, for the meters. */
+    interface Observer {
+        /** A {@code : keep-alive} comment went to the client. */
+        void heartbeatSent();
+
+        /** The chunk relayed at {@code nowNanos} completed {@code events} upstream events (comments not counted). */
+        void eventsRelayed(long events, long nowNanos);
+    }
+
     static final String EVENT_STREAM = "text/event-stream";
     private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_OPEN_EVENT = "\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -36,8 +45,9 @@ final class SseRelay {
     private final StreamProtocol protocol;
     private final long intervalNanos;
     private final Ticker ticker;
-    private final Runnable onHeartbeat;
+    private final Observer observer;
     private final SseFramer framer = new SseFramer();
+    private long eventsRelayed;
     private ScheduledFuture<?> timer;
     private long lastWriteNanos;
     private boolean upstreamBytesSeen;
@@ -47,12 +57,12 @@ final class SseRelay {
     private BodyCopy upstreamError;
     private int upstreamErrorStatus;
 
-    SseRelay(ChannelHandlerContext client, StreamProtocol protocol, long intervalNanos, Ticker ticker, Runnable onHeartbeat) {
+    SseRelay(ChannelHandlerContext client, StreamProtocol protocol, long intervalNanos, Ticker ticker, Observer observer) {
         this.client = client;
         this.protocol = protocol;
         this.intervalNanos = intervalNanos;
         this.ticker = ticker;
-        this.onHeartbeat = onHeartbeat;
+        this.observer = observer;
     }
 
     /** The stream's head has been written: from now on, quiet intervals get heartbeats. */
@@ -74,6 +84,11 @@ final class SseRelay {
         }
         framer.feed(bytes);
         lastWriteNanos = ticker.nanoTime();
+        long events = framer.fieldEventsCompleted();
+        if (events > eventsRelayed) {
+            observer.eventsRelayed(events - eventsRelayed, lastWriteNanos);
+            eventsRelayed = events;
+        }
     }
 
     /** The upstream answered the early-committed stream with an error: its body will be retold as an event. */
@@ -151,7 +166,7 @@ final class SseRelay {
             client.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(HEARTBEAT)), client.voidPromise());
             lastWriteNanos = now;
             heartbeatWritten = true;
-            onHeartbeat.run();
+            observer.heartbeatSent();
         }
         timer = client.executor().schedule(this::beat, intervalNanos, TimeUnit.NANOSECONDS);
     }

@@ -1,97 +1,278 @@
 package io.infergate.server.metrics;
 
+import io.infergate.core.admission.Tier;
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.load.LoadReport;
 import io.infergate.core.metrics.GatewayMetrics;
+import io.infergate.core.metrics.MeterNames;
+import io.infergate.core.route.Route;
+import io.infergate.core.route.RouteTable;
+import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
-/** The gateway's meters in a Micrometer registry; each tag combination is looked up once, then cached. */
+/**
+ * The gateway's meters in a Micrometer registry, under the names and labels of {@link MeterNames}.
+ *
+ * <p>Every meter a route, upstream or endpoint of the config can have is registered at start, at
+ * zero, including those fed by capabilities the request path does not have yet (admission, rate
+ * limits, load reports): dashboards and alerts never point at nothing. Label values only a request
+ * can tell (a status, an outcome) add their series when they first occur.
+ *
+ * <p>Histograms have fixed bucket bounds ({@link HistogramBounds}) and no client-side percentiles:
+ * with both, Micrometer's Prometheus registry exports the histogram only, and percentiles computed
+ * on one instance could not be summed over several anyway. Prometheus computes them from the
+ * buckets with {@code histogram_quantile}.
+ */
 public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
-    /** The counters, with what they count; each is tagged by route, and by upstream where one is named. */
-    private enum Count {
-        RETRIES("gateway.retries", "Attempts made again on the same upstream"),
-        FALLBACKS("gateway.fallback", "Requests that moved on to a fallback upstream"),
-        HEARTBEATS("gateway.heartbeats", "Keep-alive comments written to streaming clients"),
-        CANCELLED("gateway.stream.cancelled", "Streams whose client went away; the upstream request was closed"),
-        TRUNCATED("gateway.stream.truncated", "Streams the upstream ended without its protocol's final event");
+    private static final String SUCCESS = "success";
+    private static final String OK = "200";
+    private static final List<String> SHED_CAUSES = List.of(GatewayError.SHED_OVERLOAD.cause(), GatewayError.QUEUE_FULL.cause());
 
-        final String meter;
-        final String description;
+    private final MeterRegistry registry;
 
-        Count(String meter, String description) {
-            this.meter = meter;
-            this.description = description;
+    private final Family<Timer> requestDuration;
+    private final Family<Timer> firstToken;
+    private final Family<Timer> streamGap;
+    private final Family<Timer> queueWait;
+    private final Family<Timer> connect;
+    private final Family<Counter> requests;
+    private final Family<Counter> shed;
+    private final Family<Counter> fallbacks;
+    private final Family<Counter> retries;
+    private final Family<Counter> heartbeats;
+    private final Family<Counter> cancelled;
+    private final Family<Counter> truncated;
+    private final Family<Counter> rateLimited;
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> queueDepth = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<LoadReport>> load = new ConcurrentHashMap<>();
+
+    public MicrometerGatewayMetrics(MeterRegistry registry, RouteTable routes) {
+        this.registry = registry;
+        List<Route> all = routes.routes();
+        requestDuration = timers(MeterNames.REQUEST_DURATION, "Time from the request head to the end of the response",
+                HistogramBounds.requestDuration(all), "route", "upstream", "status", "outcome");
+        firstToken = timers(MeterNames.TIME_TO_FIRST_TOKEN, "Streams: time from the request head to the first upstream event relayed",
+                HistogramBounds.firstToken(all), "route", "upstream");
+        streamGap = timers(MeterNames.STREAM_INTER_EVENT, "Streams: time between two relayed upstream events",
+                HistogramBounds.streamGap(all), "route");
+        queueWait = timers(MeterNames.QUEUE_WAIT, "Time a request waited for admission",
+                HistogramBounds.queueWait(all), "route", "tier");
+        connect = timers(MeterNames.UPSTREAM_CONNECT, "Time to open a new connection to an endpoint, TCP and TLS",
+                HistogramBounds.connect(all), "upstream", "endpoint");
+        requests = counters(MeterNames.REQUESTS, "Requests answered", "route", "status", "outcome");
+        shed = counters(MeterNames.SHED, "Requests refused by admission control", "route", "cause", "tier");
+        fallbacks = counters(MeterNames.FALLBACK, "Requests that moved on to a fallback upstream", "route", "upstream");
+        retries = counters(MeterNames.RETRIES, "Attempts made again on the same upstream", "route", "upstream");
+        heartbeats = counters(MeterNames.HEARTBEATS, "Keep-alive comments written to streaming clients", "route");
+        cancelled = counters(MeterNames.STREAM_CANCELLED, "Streams whose client went away; the upstream request was closed", "route");
+        truncated = counters(MeterNames.STREAM_TRUNCATED, "Streams the upstream ended without its protocol's final event", "route");
+        rateLimited = counters(MeterNames.RATE_LIMITED, "Requests refused by a rate limit", "route", "tier");
+        for (Route route : all) {
+            registerRoute(route);
+        }
+        for (Endpoint endpoint : routes.endpoints()) {
+            registerEndpoint(endpoint);
         }
     }
 
-    private record TimerKey(String route, String upstream, int status, String outcome) {}
+    private void registerRoute(Route route) {
+        String name = route.name();
+        gauge(MeterNames.ROUTE_TIMEOUT, "A route's configured timeout", seconds(route.timeouts().total()),
+                Tags.of("route", name, "kind", "total"));
+        gauge(MeterNames.ROUTE_TIMEOUT, "A route's configured timeout", seconds(route.timeouts().firstByte()),
+                Tags.of("route", name, "kind", "firstByte"));
+        Gauge.builder(MeterNames.INFLIGHT_REQUESTS, inFlight(name), AtomicInteger::get)
+                .description("Requests in progress").tag("route", name).strongReference(true).register(registry);
+        Gauge.builder(MeterNames.QUEUE_DEPTH, queueDepth(name), AtomicInteger::get)
+                .description("Requests waiting for admission").tag("route", name).strongReference(true).register(registry);
+        requests.get(name, OK, SUCCESS);
+        streamGap.get(name);
+        heartbeats.get(name);
+        cancelled.get(name);
+        truncated.get(name);
+        for (Tier tier : Tier.DEFAULTS) {
+            queueWait.get(name, tier.name());
+            rateLimited.get(name, tier.name());
+            for (String cause : SHED_CAUSES) {
+                shed.get(name, cause, tier.name());
+            }
+        }
+        for (Upstream upstream : route.upstreams()) {
+            requestDuration.get(name, upstream.name(), OK, SUCCESS);
+            firstToken.get(name, upstream.name());
+            retries.get(name, upstream.name());
+            // The primary's stays at zero; it keeps the family there on a gateway without fallbacks.
+            fallbacks.get(name, upstream.name());
+            for (Endpoint endpoint : upstream.endpoints()) {
+                connect.get(upstream.name(), endpoint.url().toString());
+            }
+        }
+    }
 
-    private record CounterKey(Count count, String route, String upstream) {}
+    private void registerEndpoint(Endpoint endpoint) {
+        String url = endpoint.url().toString();
+        Gauge.builder(MeterNames.BREAKER_STATE, endpoint, e -> e.breaker().phase().ordinal())
+                .description("An endpoint's circuit breaker: 0 closed, 1 half-open, 2 open")
+                .tag("endpoint", url).strongReference(true).register(registry);
+        Gauge.builder(MeterNames.ENDPOINT_WARMING, endpoint, e -> e.warming().isWarming() ? 1 : 0)
+                .description("1 while an endpoint is starting (cold start), else 0")
+                .tag("endpoint", url).strongReference(true).register(registry);
+        FunctionCounter.builder(MeterNames.COLD_STARTS, endpoint, e -> e.warming().coldStarts())
+                .description("Cold starts of an endpoint seen by the gateway")
+                .tag("endpoint", url).register(registry);
+        AtomicReference<LoadReport> latest = load.computeIfAbsent(url, u -> new AtomicReference<>());
+        for (UpstreamLoadSignal signal : UpstreamLoadSignal.values()) {
+            Gauge.builder(MeterNames.UPSTREAM_LOAD, latest, r -> signal.of(r.get()))
+                    .description("A load signal an endpoint reports; NaN until it reports it")
+                    .tags("endpoint", url, "signal", signal.label).strongReference(true).register(registry);
+        }
+    }
 
-    private final MeterRegistry registry;
-    private final Map<TimerKey, Timer> requestTimers = new ConcurrentHashMap<>();
-    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
-
-    public MicrometerGatewayMetrics(MeterRegistry registry) {
-        this.registry = registry;
+    @Override
+    public void exchangeStarted(String route) {
+        inFlight(route).incrementAndGet();
     }
 
     @Override
     public void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos) {
-        requestTimers.computeIfAbsent(new TimerKey(route, upstream, status, outcome), this::requestTimer)
-                .record(durationNanos, TimeUnit.NANOSECONDS);
+        inFlight(route).decrementAndGet();
+        String code = Integer.toString(status);
+        requestDuration.get(route, upstream, code, outcome).record(durationNanos, TimeUnit.NANOSECONDS);
+        requests.get(route, code, outcome).increment();
+    }
+
+    @Override
+    public void firstTokenRelayed(String route, String upstream, long nanos) {
+        firstToken.get(route, upstream).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void streamEventGap(String route, long nanos) {
+        streamGap.get(route).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void upstreamConnected(String upstream, String endpoint, long nanos) {
+        connect.get(upstream, endpoint).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void queueWaited(String route, String tier, long nanos) {
+        queueWait.get(route, tier).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void shed(String route, String cause, String tier) {
+        shed.get(route, cause, tier).increment();
+    }
+
+    @Override
+    public void rateLimited(String route, String tier) {
+        rateLimited.get(route, tier).increment();
+    }
+
+    @Override
+    public void queueDepth(String route, int depth) {
+        queueDepth(route).set(depth);
+    }
+
+    @Override
+    public void upstreamLoad(String endpoint, LoadReport report) {
+        AtomicReference<LoadReport> latest = load.get(endpoint);
+        if (latest != null) {
+            latest.set(report);
+        }
     }
 
     @Override
     public void retried(String route, String upstream) {
-        increment(Count.RETRIES, route, upstream);
+        retries.get(route, upstream).increment();
     }
 
     @Override
     public void fellBack(String route, String upstream) {
-        increment(Count.FALLBACKS, route, upstream);
+        fallbacks.get(route, upstream).increment();
     }
 
     @Override
     public void heartbeatSent(String route) {
-        increment(Count.HEARTBEATS, route, null);
+        heartbeats.get(route).increment();
     }
 
     @Override
     public void streamCancelled(String route) {
-        increment(Count.CANCELLED, route, null);
+        cancelled.get(route).increment();
     }
 
     @Override
     public void streamTruncated(String route) {
-        increment(Count.TRUNCATED, route, null);
+        truncated.get(route).increment();
     }
 
-    private void increment(Count count, String route, String upstream) {
-        counters.computeIfAbsent(new CounterKey(count, route, upstream), this::counter).increment();
+    private AtomicInteger inFlight(String route) {
+        return inFlight.computeIfAbsent(route, r -> new AtomicInteger());
     }
 
-    private Counter counter(CounterKey key) {
-        Counter.Builder builder = Counter.builder(key.count().meter).description(key.count().description)
-                .tag("route", key.route());
-        if (key.upstream() != null) {
-            builder.tag("upstream", key.upstream());
+    private AtomicInteger queueDepth(String route) {
+        return queueDepth.computeIfAbsent(route, r -> new AtomicInteger());
+    }
+
+    private void gauge(String name, String description, double value, Tags tags) {
+        Gauge.builder(name, () -> value).description(description).tags(tags).register(registry);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+
+    private Family<Timer> timers(String name, String description, Duration[] bounds, String... labels) {
+        return new Family<>(labels, tags -> Timer.builder(name).description(description).tags(tags)
+                .serviceLevelObjectives(bounds).register(registry));
+    }
+
+    private Family<Counter> counters(String name, String description, String... labels) {
+        return new Family<>(labels, tags -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+
+    /** One meter name and its labels: a meter per combination of label values, registered on first use. */
+    private static final class Family<M extends Meter> {
+        private final String[] labels;
+        private final Function<Tags, M> register;
+        private final Map<List<String>, M> meters = new ConcurrentHashMap<>();
+
+        Family(String[] labels, Function<Tags, M> register) {
+            this.labels = labels;
+            this.register = register;
         }
-        return builder.register(registry);
-    }
 
-    private Timer requestTimer(TimerKey key) {
-        return Timer.builder("gateway.request.duration")
-                .description("Time from the request head to the end of the response")
-                .tag("route", key.route())
-                .tag("upstream", key.upstream())
-                .tag("status", Integer.toString(key.status()))
-                .tag("outcome", key.outcome())
-                .register(registry);
+        M get(String... values) {
+            return meters.computeIfAbsent(List.of(values), this::register);
+        }
+
+        private M register(List<String> values) {
+            Tags tags = Tags.empty();
+            for (int i = 0; i < labels.length; i++) {
+                tags = tags.and(labels[i], values.get(i));
+            }
+            return register.apply(tags);
+        }
     }
 }

@@ -105,7 +105,8 @@ public final class ConnectionPool {
 
     private Future<UpstreamConnection> connect(Endpoint endpoint, UpstreamListener listener, long timeoutMillis) {
         Promise<UpstreamConnection> promise = loop.newPromise();
-        long deadline = ticker.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long start = ticker.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         UpstreamHandler handler = new UpstreamHandler();
         ChannelFuture connected = bootstrap.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
@@ -132,10 +133,12 @@ public final class ConnectionPool {
             UpstreamConnection connection = new UpstreamConnection(f.channel(), endpoint, handler);
             SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
             if (ssl == null) {
+                connection.opened(ticker.nanoTime() - start);
                 leaseOrClose(connection, listener, promise);
             } else {
                 ssl.handshakeFuture().addListener(h -> {
                     if (h.isSuccess()) {
+                        connection.opened(ticker.nanoTime() - start);
                         leaseOrClose(connection, listener, promise);
                     } else {
                         f.channel().close();

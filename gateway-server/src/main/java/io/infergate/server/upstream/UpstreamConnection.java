@@ -10,6 +10,7 @@ public final class UpstreamConnection {
     private final Endpoint endpoint;
     private final UpstreamHandler handler;
     private long idleSinceNanos;
+    private long connectNanos;
     private int uses;
 
     UpstreamConnection(Channel channel, Endpoint endpoint, UpstreamHandler handler) {
@@ -29,6 +30,15 @@ public final class UpstreamConnection {
     /** How many exchanges used this connection before the current one. */
     public int reuses() {
         return uses - 1;
+    }
+
+    /** How long it took to open: TCP connect and, for TLS, the handshake. */
+    public long connectNanos() {
+        return connectNanos;
+    }
+
+    void opened(long nanos) {
+        connectNanos = nanos;
     }
 
     void lease(UpstreamListener listener) {

@@ -1,5 +1,6 @@
 package io.infergate.server.http;
 
+import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.sim.UpstreamSim;
 import io.infergate.testing.Await;
@@ -132,6 +133,8 @@ class AdmissionIT {
         assertEquals("shed_overload", shed.headers().firstValue("x-gateway-error").orElseThrow());
         assertTrue(shed.headers().firstValue("retry-after").isPresent());
         assertEquals(1, requests.get(), "the shed request never reached the endpoint");
+        assertEquals(1.0, gateway.server().registry().find(MeterNames.SHED).tag("route", "chat")
+                .tag("cause", "shed_overload").tag("tier", "standard").counter().count());
         String upstreams = gateway.admin("/admin/upstreams").body();
         assertTrue(upstreams.contains("\"gpuUtilization\" : 0.97"), upstreams);
         Await.untilHolds("the report goes stale and requests are admitted again", Duration.ofSeconds(5),

@@ -1,5 +1,6 @@
 package io.infergate.server.http;
 
+import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.sim.UpstreamSim;
 import mockwebserver3.MockResponse;
@@ -120,6 +121,8 @@ class TenantsIT {
         assertEquals("\"requests\";q=2;w=60", limited.headers().firstValue("ratelimit-policy").orElseThrow());
         assertTrue(limited.headers().firstValue("ratelimit").orElseThrow().startsWith("\"requests\";r=0;t="));
         assertEquals(2, upstream.getRequestCount());
+        assertEquals(1.0, gateway.server().registry().find(MeterNames.RATE_LIMITED).tag("route", "chat")
+                .tag("tier", "standard").counter().count());
         upstream.enqueue(new MockResponse.Builder().body("ok").build());
         assertEquals(200, TestGateway.send(post(gateway, "/generate", "{}").header("X-API-Key", PREMIUM_KEY).build())
                 .statusCode(), "another tenant's bucket is its own");

@@ -1,0 +1,279 @@
+package io.infergate.server.metrics;
+
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * What one request did, stamped by its exchange as it goes (on the client's event loop, so without
+ * locks) and read once at its end by the meters, the access log and {@code Server-Timing}. Times
+ * are {@link io.infergate.core.Ticker} nanoseconds; a phase that did not happen stays unset.
+ *
+ * <p>It holds nothing secret: the path is kept without its query string, and no header is kept
+ * but the two token counts.
+ */
+public final class ExchangeRecord {
+
+    static final long UNSET = Long.MIN_VALUE;
+    private static final String PROMPT_TOKENS = "x-prompt-tokens";
+    private static final String GENERATED_TOKENS = "x-generated-tokens";
+
+    private final long startEpochMillis;
+    private final long startNanos;
+    private final String requestId;
+    private final String method;
+    private final String path;
+    private final String route;
+
+    private String upstream;
+    private String endpoint;
+    private int attempts;
+    private int retries;
+    /** The last attempt's connect time: 0 on a pooled connection, UNSET before any connection. */
+    private long connectNanos = UNSET;
+    private long requestSentNanos = UNSET;
+    private long headReceivedNanos = UNSET;
+    private long firstEventNanos = UNSET;
+    private long endNanos = UNSET;
+    private long promptTokens = -1;
+    private long generatedTokens = -1;
+    private long queueNanos;
+    private String tenant;
+    private long bytesIn;
+    private long bytesOut;
+    private boolean fallback;
+    private boolean stream;
+    private int status;
+    private String outcome;
+
+    /**
+     * @param target the request target as the client sent it; only its path is kept
+     */
+    public ExchangeRecord(long startEpochMillis, long startNanos, String requestId, String method, String target,
+                          String route) {
+        this.startEpochMillis = startEpochMillis;
+        this.startNanos = startNanos;
+        this.requestId = requestId;
+        this.method = method;
+        this.path = pathOf(target);
+        this.route = route;
+    }
+
+    /** The request target without its query string, which may carry credentials ({@code ?token=}). */
+    static String pathOf(String target) {
+        if (target == null) {
+            return null;
+        }
+        int end = target.indexOf('?');
+        int fragment = target.indexOf('#');
+        if (fragment >= 0 && (end < 0 || fragment < end)) {
+            end = fragment;
+        }
+        return end < 0 ? target : target.substring(0, end);
+    }
+
+    // ---- stamps, in the order an exchange makes them ------------------------------------------
+
+    /** An attempt goes to {@code endpoint} (its URL) of {@code upstream}; the per-attempt stamps start over. */
+    public void attemptStarted(String upstream, String endpoint) {
+        this.upstream = upstream;
+        this.endpoint = endpoint;
+        attempts++;
+        connectNanos = UNSET;
+        requestSentNanos = UNSET;
+        headReceivedNanos = UNSET;
+    }
+
+    /** The attempt has its connection: {@code nanos} to open it, 0 when it came from the pool. */
+    public void connected(long nanos) {
+        connectNanos = nanos;
+    }
+
+    /** The whole request went to the upstream. */
+    public void requestSent(long nowNanos) {
+        requestSentNanos = nowNanos;
+    }
+
+    /** The upstream's response head arrived. */
+    public void headReceived(long nowNanos) {
+        headReceivedNanos = nowNanos;
+    }
+
+    /** The head that goes to the client: TGI's token counts, when it gives them. */
+    public void responseHead(HttpHeaders headers) {
+        promptTokens = count(headers.get(PROMPT_TOKENS));
+        generatedTokens = count(headers.get(GENERATED_TOKENS));
+    }
+
+    /** A stream's upstream event reached the client; only the first is kept. */
+    public void eventRelayed(long nowNanos) {
+        if (firstEventNanos == UNSET) {
+            firstEventNanos = nowNanos;
+        }
+    }
+
+    /** The exchange makes another attempt on the same upstream. */
+    public void retried() {
+        retries++;
+    }
+
+    /** The exchange is over. */
+    public void finished(long nowNanos, int status, String outcome, boolean stream, boolean fallback) {
+        this.endNanos = nowNanos;
+        this.status = status;
+        this.outcome = outcome;
+        this.stream = stream;
+        this.fallback = fallback;
+    }
+
+    /** Body bytes: in from the client, out to the client. */
+    public void bytes(long in, long out) {
+        this.bytesIn = in;
+        this.bytesOut = out;
+    }
+
+    private static long count(String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            return n < 0 ? -1 : n;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    // ---- reading ------------------------------------------------------------------------------
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    long startEpochMillis() {
+        return startEpochMillis;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    String method() {
+        return method;
+    }
+
+    /** The request's path, without its query string. */
+    public String path() {
+        return path;
+    }
+
+    String route() {
+        return route;
+    }
+
+    /** The upstream of the last attempt; null before any. */
+    public String upstream() {
+        return upstream;
+    }
+
+    /** The endpoint URL of the last attempt; null before any. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    int attempts() {
+        return attempts;
+    }
+
+    int retries() {
+        return retries;
+    }
+
+    boolean fallback() {
+        return fallback;
+    }
+
+    boolean stream() {
+        return stream;
+    }
+
+    int status() {
+        return status;
+    }
+
+    String outcome() {
+        return outcome;
+    }
+
+    long bytesIn() {
+        return bytesIn;
+    }
+
+    long bytesOut() {
+        return bytesOut;
+    }
+
+    /** -1 when unknown. */
+    long promptTokens() {
+        return promptTokens;
+    }
+
+    /** -1 when unknown. */
+    long generatedTokens() {
+        return generatedTokens;
+    }
+
+    /** Waiting for admission; 0 for a request admitted at once or never admitted. */
+    long queueNanos() {
+        return queueNanos;
+    }
+
+    /** The tenant asking, or null when the key was refused. */
+    String tenant() {
+        return tenant;
+    }
+
+    /** Who asked and how long they waited for admission. */
+    public void admitted(String tenant, long queueNanos) {
+        this.tenant = tenant;
+        this.queueNanos = queueNanos;
+    }
+
+    public void identified(String tenant) {
+        this.tenant = tenant;
+    }
+
+    /** The last attempt's connect time, 0 for a pooled connection; UNSET without a connection. */
+    long connectNanos() {
+        return connectNanos;
+    }
+
+    /**
+     * The last attempt's time with the upstream: from the request sent to the response head, or
+     * to {@code nowNanos} while no head came; 0 when the request was never sent.
+     */
+    long upstreamNanos(long nowNanos) {
+        if (requestSentNanos == UNSET) {
+            return 0;
+        }
+        return (headReceivedNanos == UNSET ? nowNanos : headReceivedNanos) - requestSentNanos;
+    }
+
+    /** From the request's arrival to the upstream's response head; UNSET without one. */
+    long firstByteNanos() {
+        return headReceivedNanos == UNSET ? UNSET : headReceivedNanos - startNanos;
+    }
+
+    /** From the request's arrival to the first upstream event relayed; UNSET when none was. */
+    long firstEventNanos() {
+        return firstEventNanos == UNSET ? UNSET : firstEventNanos - startNanos;
+    }
+
+    /** From the request's arrival to {@code nowNanos}. */
+    long elapsedNanos(long nowNanos) {
+        return nowNanos - startNanos;
+    }
+
+    /** From the request's arrival to its end; once {@link #finished}. */
+    long totalNanos() {
+        return endNanos - startNanos;
+    }
+}

@@ -1,0 +1,201 @@
+package io.infergate.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.infergate.core.metrics.MeterNames;
+import io.infergate.server.testing.LogCapture;
+import io.infergate.server.testing.TestGateway;
+import io.infergate.testing.Await;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The access log through a real gateway: a JSON line per request, and never a credential in any log line. */
+class AccessLogIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BODY = "{\"inputs\":\"hi\"}";
+    private static final String STREAM = "data: {\"index\":1,\"generated_text\":null}\n\ndata: {\"index\":2,\"generated_text\":\"a b\"}\n\n";
+    private static final Pattern SERVER_TIMING = Pattern.compile(
+            "queue;dur=\\d+(\\.\\d)?, connect;dur=\\d+(\\.\\d)?, upstream;dur=\\d+(\\.\\d)?, total;dur=\\d+(\\.\\d)?");
+
+    private final MockWebServer upstream = new MockWebServer();
+    private TestGateway gateway;
+    private LogCapture logs;
+    private int closedPort;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                if (request.getUrl().encodedPath().endsWith("/generate_stream")) {
+                    return new MockResponse.Builder().setHeader("Content-Type", "text/event-stream").body(STREAM).build();
+                }
+                return new MockResponse.Builder().body("{\"generated_text\":\"hello\"}")
+                        .setHeader("x-prompt-tokens", "3").setHeader("x-generated-tokens", "7").build();
+            }
+        });
+        upstream.start();
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        logs = LogCapture.open();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        logs.close();
+        if (gateway != null) {
+            gateway.close();
+        }
+        upstream.close();
+    }
+
+    private void gateway(String server) {
+        gateway = TestGateway.start("""
+                server: { port: 0, adminPort: 0%s }
+                routes:
+                  - name: down
+                    match: { pathPrefix: /down/ }
+                    retry: { attempts: 1 }
+                    upstreams:
+                      - name: gone
+                        endpoints: [ "http://127.0.0.1:%d" ]
+                        auth: { bearerEnv: UPSTREAM_TOKEN }
+                  - name: main
+                    match: { pathPrefix: /gen }
+                    upstreams:
+                      - name: primary
+                        endpoints: [ "http://127.0.0.1:%d/base" ]
+                """.formatted(server, closedPort, upstream.getPort()), Map.of("UPSTREAM_TOKEN", "SECRET4"));
+    }
+
+    private HttpResponse<String> sendWithSecrets(String method, String pathAndQuery) throws Exception {
+        return TestGateway.send(HttpRequest.newBuilder(gateway.uri(pathAndQuery))
+                .header("Authorization", "Bearer SECRET")
+                .header("X-API-Key", "SECRET2")
+                .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(BODY))
+                .build());
+    }
+
+    private List<JsonNode> awaitAccessLines(int count) throws Exception {
+        Await.until(count + " access log lines", Duration.ofSeconds(5), () -> logs.accessLines().size() >= count);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : logs.accessLines()) {
+            assertFalse(line.contains("\n"), "one line: " + line);
+            lines.add(JSON.readTree(line));
+        }
+        assertEquals(count, lines.size(), logs.accessLines().toString());
+        return lines;
+    }
+
+    @Test
+    void noCredentialReachesAnyLogLineWhateverBecomesOfTheRequest() throws Exception {
+        gateway("");
+        assertEquals(200, sendWithSecrets("POST", "/generate?token=SECRET3").statusCode());
+        assertEquals(200, sendWithSecrets("POST", "/generate_stream?api_key=SECRET3").statusCode());
+        assertEquals(502, sendWithSecrets("GET", "/down/v1/models?token=SECRET3").statusCode());
+        assertEquals(404, sendWithSecrets("GET", "/nowhere?token=SECRET3").statusCode());
+        awaitAccessLines(4);
+
+        RecordedRequest seen = upstream.takeRequest(5, TimeUnit.SECONDS);
+        assertEquals("Bearer SECRET", seen.getHeaders().get("Authorization"), "the credentials did travel");
+        assertEquals("/base/generate?token=SECRET3", seen.getTarget());
+        List<LogCapture.Line> lines = logs.all();
+        assertTrue(lines.size() > 4, "the gateway's debug lines are captured too: " + lines);
+        for (LogCapture.Line line : lines) {
+            for (String secret : List.of("SECRET", "SECRET4", "Bearer", "token=", "api_key=")) {
+                assertFalse(line.text().contains(secret), line.logger() + " logged " + secret + ": " + line.text());
+            }
+        }
+    }
+
+    @Test
+    void eachRequestGetsOneLineSayingWhatBecameOfIt() throws Exception {
+        gateway("");
+        HttpResponse<String> relayed = sendWithSecrets("POST", "/generate?token=SECRET3");
+        HttpResponse<String> streamed = sendWithSecrets("POST", "/generate_stream");
+        HttpResponse<String> refused = sendWithSecrets("GET", "/down/v1/models");
+        HttpResponse<String> unrouted = sendWithSecrets("GET", "/nowhere");
+        List<JsonNode> lines = awaitAccessLines(4);
+
+        JsonNode ok = lines.get(0);
+        assertEquals(relayed.headers().firstValue("x-request-id").orElseThrow(), ok.get("requestId").asText());
+        assertTrue(ok.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), ok.toString());
+        assertEquals("anonymous", ok.get("tenant").asText(), "no key, none required");
+        assertEquals("main", ok.get("route").asText());
+        assertEquals("primary", ok.get("upstream").asText());
+        assertEquals("http://127.0.0.1:" + upstream.getPort() + "/base", ok.get("endpoint").asText());
+        assertEquals("POST", ok.get("method").asText());
+        assertEquals("/generate", ok.get("path").asText());
+        assertEquals(200, ok.get("status").asInt());
+        assertEquals("success", ok.get("outcome").asText());
+        assertFalse(ok.get("stream").asBoolean());
+        assertEquals(BODY.length(), ok.get("bytesIn").asInt());
+        assertEquals(relayed.body().length(), ok.get("bytesOut").asInt());
+        assertEquals(3, ok.get("promptTokens").asInt());
+        assertEquals(7, ok.get("generatedTokens").asInt());
+        assertEquals(1, ok.get("attempts").asInt());
+        assertEquals(0, ok.get("retries").asInt());
+        assertFalse(ok.get("fallback").asBoolean());
+        assertTrue(ok.get("connectMs").asDouble() >= 0 && ok.get("firstByteMs").asDouble() > 0, ok.toString());
+        assertTrue(ok.get("totalMs").asDouble() >= ok.get("firstByteMs").asDouble(), ok.toString());
+        assertTrue(ok.get("ttftMs").isNull());
+        assertTrue(SERVER_TIMING.matcher(relayed.headers().firstValue("server-timing").orElseThrow()).matches());
+
+        JsonNode stream = lines.get(1);
+        assertTrue(stream.get("stream").asBoolean(), stream.toString());
+        assertEquals(STREAM.length(), stream.get("bytesOut").asInt());
+        assertEquals(STREAM, streamed.body());
+        assertTrue(stream.get("ttftMs").asDouble() >= stream.get("firstByteMs").asDouble(), stream.toString());
+        assertTrue(stream.get("generatedTokens").isNull());
+
+        JsonNode failed = lines.get(2);
+        assertEquals("down", failed.get("route").asText());
+        assertEquals("gone", failed.get("upstream").asText());
+        assertEquals(502, failed.get("status").asInt());
+        assertEquals("connect_failed", failed.get("outcome").asText());
+        assertEquals(refused.body().length(), failed.get("bytesOut").asInt());
+        assertTrue(failed.get("connectMs").isNull() && failed.get("firstByteMs").isNull(), failed.toString());
+        assertTrue(SERVER_TIMING.matcher(refused.headers().firstValue("server-timing").orElseThrow()).matches());
+
+        JsonNode nowhere = lines.get(3);
+        assertTrue(nowhere.get("route").isNull() && nowhere.get("upstream").isNull(), nowhere.toString());
+        assertEquals(404, nowhere.get("status").asInt());
+        assertEquals("no_route", nowhere.get("outcome").asText());
+        assertEquals("/nowhere", nowhere.get("path").asText());
+        assertEquals("queue;dur=0, connect;dur=0, upstream;dur=0", unrouted.headers().firstValue("server-timing").orElseThrow()
+                .replaceFirst(", total;dur=[0-9.]+$", ""));
+    }
+
+    @Test
+    void serverAccessLogFalseTurnsItOff() throws Exception {
+        gateway(", accessLog: false");
+        assertEquals(200, sendWithSecrets("POST", "/generate").statusCode());
+        // An exchange writes its line before it counts itself.
+        Await.until("the request counted", Duration.ofSeconds(5),
+                () -> gateway.server().registry().find(MeterNames.REQUESTS).counters().stream().mapToDouble(c -> c.count()).sum() == 1);
+
+        assertEquals(List.of(), logs.accessLines());
+    }
+}

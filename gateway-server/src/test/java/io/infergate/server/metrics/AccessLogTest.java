@@ -1,0 +1,101 @@
+package io.infergate.server.metrics;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class AccessLogTest {
+
+    private static final long MS = 1_000_000;
+    private static final long START = 7_000 * MS;
+    /** 2026-05-01T12:00:00.250Z */
+    private static final long EPOCH_MILLIS = 1_777_636_800_250L;
+
+    @Test
+    void aRelayedResponseIsOneLineWithEveryField() {
+        ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "req-1", "POST", "/generate?api_key=x", "main");
+        record.attemptStarted("primary", "http://127.0.0.1:8000/base");
+        record.connected(1_260_000);
+        record.requestSent(START + 2 * MS);
+        record.headReceived(START + 812_440_000);
+        HttpHeaders head = new DefaultHttpHeaders().set("x-prompt-tokens", "12").set("x-generated-tokens", "40");
+        record.responseHead(head);
+        record.finished(START + 815 * MS, 200, "success", false, false);
+        record.bytes(164, 412);
+
+        assertEquals("{\"time\":\"2026-05-01T12:00:00.250Z\",\"requestId\":\"req-1\",\"tenant\":null,\"route\":\"main\","
+                + "\"upstream\":\"primary\",\"endpoint\":\"http://127.0.0.1:8000/base\",\"method\":\"POST\","
+                + "\"path\":\"/generate\",\"status\":200,\"outcome\":\"success\",\"stream\":false,\"queueMs\":0.0,"
+                + "\"connectMs\":1.3,\"firstByteMs\":812.4,\"ttftMs\":null,\"totalMs\":815.0,\"bytesIn\":164,"
+                + "\"bytesOut\":412,\"promptTokens\":12,\"generatedTokens\":40,\"attempts\":1,\"retries\":0,"
+                + "\"fallback\":false}", AccessLog.line(record));
+    }
+
+    @Test
+    void aStreamOnAFallbackAfterARetryHasItsFirstTokenAndNoTokenCounts() {
+        ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "req-2", "POST", "/v1/chat/completions", "chat");
+        record.attemptStarted("primary", "http://a:1");
+        record.retried();
+        record.attemptStarted("primary", "http://b:1");
+        record.attemptStarted("small", "http://c:1");
+        record.connected(0);
+        record.requestSent(START + MS);
+        record.headReceived(START + 20 * MS);
+        record.responseHead(new DefaultHttpHeaders());
+        record.eventRelayed(START + 95 * MS);
+        record.eventRelayed(START + 120 * MS);
+        record.finished(START + 2_000 * MS, 200, "success", true, true);
+        record.bytes(80, 9_000);
+
+        assertEquals("{\"time\":\"2026-05-01T12:00:00.250Z\",\"requestId\":\"req-2\",\"tenant\":null,\"route\":\"chat\","
+                + "\"upstream\":\"small\",\"endpoint\":\"http://c:1\",\"method\":\"POST\",\"path\":\"/v1/chat/completions\","
+                + "\"status\":200,\"outcome\":\"success\",\"stream\":true,\"queueMs\":0.0,\"connectMs\":0.0,"
+                + "\"firstByteMs\":20.0,\"ttftMs\":95.0,\"totalMs\":2000.0,\"bytesIn\":80,\"bytesOut\":9000,"
+                + "\"promptTokens\":null,\"generatedTokens\":null,\"attempts\":3,\"retries\":1,\"fallback\":true}",
+                AccessLog.line(record));
+    }
+
+    @Test
+    void aRequestAnsweredBeforeAnyRouteHasNullsWhereNothingHappened() {
+        ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "req-3", "GET", "/nowhere?token=x#frag", null);
+        record.finished(START + 100_000, 404, "no_route", false, false);
+        record.bytes(0, 97);
+
+        assertEquals("{\"time\":\"2026-05-01T12:00:00.250Z\",\"requestId\":\"req-3\",\"tenant\":null,\"route\":null,"
+                + "\"upstream\":null,\"endpoint\":null,\"method\":\"GET\",\"path\":\"/nowhere\",\"status\":404,"
+                + "\"outcome\":\"no_route\",\"stream\":false,\"queueMs\":0.0,\"connectMs\":null,\"firstByteMs\":null,"
+                + "\"ttftMs\":null,\"totalMs\":0.1,\"bytesIn\":0,\"bytesOut\":97,\"promptTokens\":null,"
+                + "\"generatedTokens\":null,\"attempts\":0,\"retries\":0,\"fallback\":false}", AccessLog.line(record));
+    }
+
+    @Test
+    void stringsAreEscapedAsJson() {
+        ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "a\"b\\c\n", "GET", "/p\"\u0001", "main");
+        record.finished(START, 400, "bad_request", false, false);
+
+        String line = AccessLog.line(record);
+        assertEquals(-1, line.indexOf('\n'), line);
+        assertEquals(true, line.contains("\"requestId\":\"a\\\"b\\\\c\\n\""), line);
+        assertEquals(true, line.contains("\"path\":\"/p\\\"\\u0001\""), line);
+    }
+
+    @Test
+    void theQueryStringAndFragmentAreNeverKept() {
+        assertEquals("/v1/models", ExchangeRecord.pathOf("/v1/models?token=secret"));
+        assertEquals("/a", ExchangeRecord.pathOf("/a#x?y"));
+        assertEquals("/a", ExchangeRecord.pathOf("/a?x#y"));
+        assertEquals("/", ExchangeRecord.pathOf("/"));
+        assertNull(ExchangeRecord.pathOf(null));
+    }
+
+    @Test
+    void tokenCountsThatAreNotCountsAreUnknown() {
+        ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "r", "POST", "/", "main");
+        record.responseHead(new DefaultHttpHeaders().set("x-prompt-tokens", "many").set("x-generated-tokens", "-3"));
+        assertEquals(-1, record.promptTokens());
+        assertEquals(-1, record.generatedTokens());
+    }
+}
