@@ -1,11 +1,13 @@
 package io.infergate.server;
 
 import io.infergate.server.testing.TestGateway;
+import io.infergate.testing.Await;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +28,9 @@ class AdminIT {
                     gateway.get("/x");
                 }
 
+                // The client has its answer a moment before the exchange counts itself.
+                Await.untilHolds("the third request is counted", Duration.ofSeconds(5),
+                        () -> gateway.admin("/metrics").body().contains("gateway_inflight_requests{route=\"main\"} 0.0"));
                 HttpResponse<String> metrics = gateway.admin("/metrics");
                 assertEquals(200, metrics.statusCode());
                 assertTrue(metrics.headers().firstValue("content-type").orElseThrow().startsWith("text/plain"));
