@@ -36,9 +36,6 @@ class AdmissionIT {
     @StartStop
     private final MockWebServer upstream = new MockWebServer();
 
-    private static String indent(String yaml) {
-        return yaml.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse("");
-    }
 
     private void gateway(String url, String routeYaml) {
         gateway = TestGateway.start("""
@@ -49,7 +46,7 @@ class AdmissionIT {
                     upstreams:
                       - name: model
                         endpoints: [ "%s" ]
-                """.formatted(indent(routeYaml), url));
+                """.formatted(TestGateway.indent(routeYaml, "    "), url));
     }
 
     private CompletableFuture<HttpResponse<String>> postAsync(String body, String timeoutSeconds) {

@@ -65,12 +65,9 @@ class ColdStartIT {
                       - name: large
                         endpoints: [ "%s" ]
                         coldStart: %s
-                %s""".formatted(indent(routeYaml), primary.url(), coldStartYaml, fallbackYaml));
+                %s""".formatted(TestGateway.indent(routeYaml, "    "), primary.url(), coldStartYaml, fallbackYaml));
     }
 
-    private static String indent(String yaml) {
-        return yaml.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse("");
-    }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
         return TestGateway.send(HttpRequest.newBuilder(gateway.uri(path))

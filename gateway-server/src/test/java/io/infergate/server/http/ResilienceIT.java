@@ -53,12 +53,9 @@ class ResilienceIT {
                       - name: small
                         endpoints: [ "http://127.0.0.1:%d" ]
                 %s
-                """.formatted(indent(routeYaml, "    "), primaryUrl, fallback.getPort(), indent(fallbackYaml, "        ")));
+                """.formatted(TestGateway.indent(routeYaml, "    "), primaryUrl, fallback.getPort(), TestGateway.indent(fallbackYaml, "        ")));
     }
 
-    private static String indent(String yaml, String by) {
-        return yaml.isBlank() ? "" : yaml.strip().lines().map(l -> by + l).reduce((a, b) -> a + "\n" + b).orElse("");
-    }
 
     private void gateway(String routeYaml) {
         gateway("http://127.0.0.1:" + primary.getPort(), routeYaml);

@@ -65,7 +65,7 @@ class TenantsIT {
                       - name: model
                         endpoints: [ "%s" ]
                 """.formatted(sha256(PREMIUM_KEY), sha256(FREE_KEY), sha256(LIMITED_KEY), sha256(THRIFTY_KEY), url,
-                routeYaml.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse(""), url));
+                TestGateway.indent(routeYaml, "    "), url));
     }
 
     private static HttpRequest.Builder post(TestGateway gateway, String path, String body) {

@@ -54,11 +54,12 @@ public final class TestGateway implements AutoCloseable {
                     upstreams:
                       - name: primary
                         endpoints: [ "%s" ]
-                """.formatted(indent(extraRouteYaml), endpoint));
+                """.formatted(indent(extraRouteYaml, "    "), endpoint));
     }
 
-    private static String indent(String yaml) {
-        return yaml.isBlank() ? "" : yaml.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse("");
+    /** YAML lines moved right by {@code by}, to sit inside a route or an upstream of a test config. */
+    public static String indent(String yaml, String by) {
+        return yaml.isBlank() ? "" : yaml.strip().lines().map(l -> by + l).reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
     public GatewayServer server() {
