@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
-    static final List<String> KEYS = List.of("server", "defaults", "routes", "tiers", "auth", "tenants");
+    static final List<String> KEYS = List.of("server", "defaults", "routes", "tiers", "auth", "tenants", "jobs");
     static final List<String> DEFAULTS_KEYS =
             List.of("timeouts", "heartbeat", "retry", "breaker", "admission", "load", "reserveTokens");
 
@@ -30,7 +30,8 @@ public final class ConfigLoader {
     /**
      * Loads a config file. A relative {@code tls.caFile} in it is taken from the file's directory.
      *
-     * @param env the environment for {@code ${VAR}} substitution, {@code auth.bearerEnv} and {@code keyEnv}
+     * @param env the environment for {@code ${VAR}} substitution, {@code auth.bearerEnv}, {@code keyEnv} and
+     *            {@code jobs.webhookSecretEnv}
      * @throws ConfigException listing every problem, or the one reason the file could not be read
      */
     public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
@@ -46,7 +47,8 @@ public final class ConfigLoader {
     /**
      * Loads config text. A relative {@code tls.caFile} in it is taken from the working directory.
      *
-     * @param env the environment for {@code ${VAR}} substitution, {@code auth.bearerEnv} and {@code keyEnv}
+     * @param env the environment for {@code ${VAR}} substitution, {@code auth.bearerEnv}, {@code keyEnv} and
+     *            {@code jobs.webhookSecretEnv}
      * @throws ConfigException listing every problem
      */
     public static GatewayConfig load(String yaml, Map<String, String> env) throws ConfigException {
@@ -80,7 +82,8 @@ public final class ConfigLoader {
         TenantsBinder tenantsBinder = new TenantsBinder(env, problems, tiers, routeBinder.names());
         List<TenantConfig> tenants = tenantsBinder.bindTenants(root.get("tenants"));
         AuthConfig auth = tenantsBinder.bindAuth(root.get("auth"));
-        return new GatewayConfig(server, defaults, routes, tiers, auth, tenants);
+        JobsConfig jobs = new JobsBinder(env, problems).bind(root.get("jobs"));
+        return new GatewayConfig(server, defaults, routes, tiers, auth, tenants, jobs);
     }
 
     private static RouteDefaults bindDefaults(ConfigNode defaults) {

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The whole gateway configuration: one server, the route defaults, the routes, and who may use them:
- * the tiers (highest priority first), whether a key is required, and the tenants.
+ * The whole gateway configuration: one server, the route defaults, the routes, who may use them
+ * (the tiers, highest priority first, whether a key is required, and the tenants), and how
+ * asynchronous jobs are run and kept.
  */
 public record GatewayConfig(ServerConfig server, RouteDefaults defaults, List<RouteConfig> routes, List<Tier> tiers,
-                            AuthConfig auth, List<TenantConfig> tenants) {
+                            AuthConfig auth, List<TenantConfig> tenants, JobsConfig jobs) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
@@ -18,9 +19,9 @@ public record GatewayConfig(ServerConfig server, RouteDefaults defaults, List<Ro
         tenants = List.copyOf(tenants);
     }
 
-    /** A gateway open to every client: the built-in tiers, no key required, no tenants. */
+    /** A gateway open to every client: the built-in tiers, no key required, no tenants, jobs at their defaults. */
     public GatewayConfig(ServerConfig server, RouteDefaults defaults, List<RouteConfig> routes) {
-        this(server, defaults, routes, Tier.DEFAULTS, AuthConfig.DEFAULTS, List.of());
+        this(server, defaults, routes, Tier.DEFAULTS, AuthConfig.DEFAULTS, List.of(), JobsConfig.DEFAULTS);
     }
 
     public Optional<Tier> tier(String name) {
