@@ -4,6 +4,7 @@ import io.infergate.core.Ticker;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.ServerConfig;
 import io.infergate.core.config.LoadConfig;
+import io.infergate.core.job.JobClock;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.upstream.Endpoint;
@@ -17,6 +18,8 @@ import io.infergate.server.http.ProxyContext;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
 import io.infergate.server.metrics.NettyMeters;
 import io.infergate.server.upstream.ConnectionPools;
+import io.infergate.server.jobs.JobMeters;
+import io.infergate.server.jobs.Jobs;
 import io.infergate.server.upstream.KeepWarm;
 import io.infergate.server.upstream.LoadPoller;
 import io.infergate.server.upstream.PoolSettings;
@@ -40,6 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +73,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel proxyChannel;
     private final Channel adminChannel;
     private final KeepWarm keepWarm;
+    private final Jobs jobs;
     private final LoadPoller loadPoller;
     private final ScheduledFuture<?> admissionTicks;
 
@@ -86,6 +91,10 @@ public final class GatewayServer implements AutoCloseable {
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
         GatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
         this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools, metrics, ticker);
+        this.jobs = config.jobs().enabled()
+                ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))
+                : null;
+        context.jobs(jobs);
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         NettyMeters.bind(registry, group, clients);
@@ -193,6 +202,9 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         keepWarm.close();
         loadPoller.close();
+        if (jobs != null) {
+            jobs.close();
+        }
         admissionTicks.cancel(false);
         proxyChannel.close();
         adminChannel.close();

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * A bare number is refused because its unit would be a guess. A sign is read so that the caller
  * can say "must not be negative" rather than "not a duration".
  */
-final class DurationSyntax {
+public final class DurationSyntax {
 
     static final String EXPECTED = "expected: an integer and a unit ms, s, m or h, as in 250ms or 10s";
 
@@ -22,7 +22,7 @@ final class DurationSyntax {
     private DurationSyntax() {}
 
     /** @throws IllegalArgumentException with a message that quotes the text and shows the syntax */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = SYNTAX.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException('"' + text + "\" is not a duration (" + EXPECTED + ")");

@@ -32,7 +32,7 @@ public record JobsConfig(boolean enabled, Duration deadline, double maxShare, in
                          List<String> callbackAllow, int webhookAttempts, Duration webhookBackoff) {
 
     public static final JobsConfig DEFAULTS = new JobsConfig(true, Duration.ofHours(1), 0.5, 100,
-            Duration.ofHours(1), Duration.ofSeconds(60), 10_000, 256L << 20, null, List.of(), 5,
+            Duration.ofHours(1), Duration.ofSeconds(50), 10_000, 256L << 20, null, List.of(), 5,
             Duration.ofSeconds(1));
 
     public JobsConfig {

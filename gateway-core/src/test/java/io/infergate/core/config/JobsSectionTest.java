@@ -23,7 +23,7 @@ class JobsSectionTest {
         JobsConfig jobs = load(ONE_ROUTE).jobs();
 
         assertEquals(JobsConfig.DEFAULTS, jobs);
-        assertEquals(new JobsConfig(true, Duration.ofHours(1), 0.5, 100, Duration.ofHours(1), Duration.ofSeconds(60),
+        assertEquals(new JobsConfig(true, Duration.ofHours(1), 0.5, 100, Duration.ofHours(1), Duration.ofSeconds(50),
                 10_000, 256L << 20, null, List.of(), 5, Duration.ofSeconds(1)), jobs);
         assertFalse(jobs.callbackPolicy().allows("https://hooks.example.com/"));
         assertTrue(jobs.webhookSigner().isEmpty());

@@ -3,6 +3,7 @@ package io.infergate.server.http;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.ratelimit.Decision;
 import io.infergate.core.tenant.Tenant;
+import io.infergate.server.jobs.Jobs;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
@@ -69,6 +70,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private final ExchangeRecord record;
     /** Whether the first attempt is being started inside the client's read of the request head. */
     private boolean inClientRead;
+    /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
+    private final boolean asyncSubmit;
     /** Whether the first attempt waits for the whole body (an upstream of the route rewrites the model). */
     private boolean awaitingWholeBody;
 
@@ -126,8 +129,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         this.startNanos = context.ticker().nanoTime();
         this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
                 request.uri(), route.name());
-        this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, ClientDeadline.totalNanos(
-                request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos()));
+        // A job's own request has the job's deadline; a client's may shorten the route's.
+        long total = gate.isJob() ? context.jobs().config().deadline().toNanos() : ClientDeadline.totalNanos(
+                request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos());
+        this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total);
+        this.asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
         this.routeTarget = route.upstreamTarget(request.uri(), "");
         int query = routeTarget.indexOf('?');
         String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
@@ -135,7 +141,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
-                || route.rewritesModel() || gate.needsBody();
+                || route.rewritesModel() || gate.needsBody() || asyncSubmit;
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
@@ -148,8 +154,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         context.metrics().exchangeStarted(route.name());
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
-        if (gate.needsBody() && !body.complete()) {
-            // The tenant's tokens are limited: its reservation is read from the body.
+        if ((gate.needsBody() || asyncSubmit) && !body.complete()) {
+            // The tenant's tokens are limited (its reservation is read from the body), or the
+            // request becomes a job, which keeps its whole body.
             awaitingBodyForGate = true;
             return;
         }
@@ -158,7 +165,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     private void openGate(boolean inRead) {
         gateInRead = inRead;
-        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline());
+        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit);
         gateInRead = false;
     }
 
@@ -166,6 +173,10 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     @Override
     public void passed() {
         if (done) {
+            return;
+        }
+        if (asyncSubmit) {
+            submitJob();
             return;
         }
         Tenant tenant = gate.tenant();
@@ -176,6 +187,28 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         if (!inRead) {
             owner.readIfWanted();
         }
+    }
+
+    /** {@code Prefer: respond-async}: the request is stored as a job and answered {@code 202} at once. */
+    private void submitJob() {
+        Tenant tenant = gate.tenant();
+        record.identified(tenant.name());
+        Jobs.Submission submission = context.jobs().submit(tenant.name(), route, request.method().name(),
+                request.uri(), JobSubmission.headersToKeep(request.headers()), body.wholeBody(),
+                request.headers().get(JobSubmission.CALLBACK_URL));
+        if (submission.job() == null) {
+            fail(submission.refusal(), submission.message());
+            return;
+        }
+        status = 202;
+        boolean keepClient = clientKeepAlive && !context.draining();
+        FullHttpResponse accepted = JobSubmission.accepted(client.alloc(), submission.job(), requestId);
+        accepted.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
+        if (!keepClient) {
+            accepted.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        client.writeAndFlush(accepted).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        finish("success", keepClient);
     }
 
     /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
@@ -426,7 +459,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
      * head now, and heartbeats while the gateway connects and waits for the upstream.
      */
     private void commitStreamEarlyIfAsked() {
-        if (!streamAsked || !route.heartbeat().earlyHeaders() || responseStarted || done) {
+        if (!streamAsked || !route.heartbeat().earlyHeaders() || responseStarted || done || asyncSubmit) {
             return;
         }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);

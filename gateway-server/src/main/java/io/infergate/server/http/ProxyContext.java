@@ -6,6 +6,7 @@ import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.ratelimit.RateLimiter;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.tenant.TenantDirectory;
+import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.AccessLog;
 import io.infergate.server.upstream.ConnectionPools;
 
@@ -27,6 +28,7 @@ public final class ProxyContext {
     private final Ticker ticker;
     private final TenantDirectory tenants;
     private final RateLimiter rateLimiter;
+    private volatile Jobs jobs;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -41,6 +43,16 @@ public final class ProxyContext {
         this.metrics = metrics;
         this.accessLog = AccessLog.enabled(server.accessLog());
         this.ticker = ticker;
+    }
+
+    /** The jobs of this gateway; null when {@code jobs.enabled} is false. */
+    Jobs jobs() {
+        return jobs;
+    }
+
+    /** Set once at start, before the first request: jobs need the gateway's own port. */
+    public void jobs(Jobs jobs) {
+        this.jobs = jobs;
     }
 
     TenantDirectory tenants() {

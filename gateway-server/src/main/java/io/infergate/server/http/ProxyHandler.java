@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
@@ -32,6 +33,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext context;
     private final ClientTimeoutHandler timeouts;
     private final ResponseBodyBytes bodyBytes;
+    private final JobsEndpoint jobsEndpoint;
     /** Requests pipelined behind the current one wait here; reading stops while any do. */
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
 
@@ -39,10 +41,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private String clientAddress;
     private Exchange exchange;
     private boolean discardingBody;
+    /** A jobs API answer is on its way (a long poll): requests behind it wait. */
+    private boolean localAnswerPending;
     private boolean closing;
 
     ProxyHandler(ProxyContext context, ClientTimeoutHandler timeouts, ResponseBodyBytes bodyBytes) {
         this.context = context;
+        this.jobsEndpoint = new JobsEndpoint(context);
         this.timeouts = timeouts;
         this.bodyBytes = bodyBytes;
     }
@@ -65,7 +70,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         } else if (discardingBody && msg instanceof HttpContent content) {
             discardingBody = !(content instanceof LastHttpContent);
             content.release();
-        } else if (exchange != null || discardingBody) {
+        } else if (exchange != null || discardingBody || localAnswerPending) {
             pipelined.add(msg);
         } else if (msg instanceof HttpRequest request) {
             onRequest(request);
@@ -106,6 +111,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             reply(refusal.error(), refusal.message(), requestId, record, false);
             return;
         }
+        if (context.jobs() != null && JobsEndpoint.handles(new QueryStringDecoder(request.uri()).path())) {
+            answerJobs(request, requestId);
+            return;
+        }
         Route route = context.routes().match(request.uri());
         if (route == null) {
             discardingBody = true;
@@ -121,6 +130,31 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = new Exchange(this, ctx, context, route, request, requestId, clientAddress);
         exchange.start();
+    }
+
+    /** The jobs API, answered here (a long poll answers later): the request's body, if any, is dropped. */
+    private void answerJobs(HttpRequest request, String requestId) {
+        discardingBody = true;
+        localAnswerPending = true;
+        ExchangeRecord record = localRecord(request, requestId);
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
+        jobsEndpoint.handle(request, requestId, ctx.alloc(), ctx.executor(), response -> {
+            localAnswerPending = false;
+            long now = context.ticker().nanoTime();
+            response.headers().set(GatewayHeaders.X_REQUEST_ID, requestId)
+                    .set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, now));
+            if (!keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            int status = response.status().code();
+            ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+            String cause = response.headers().get(GatewayHeaders.X_GATEWAY_ERROR);
+            record.finished(now, status, cause == null ? "success" : cause, false, false);
+            record.bytes(0, bodyBytes.total());
+            context.accessLog().write(record);
+            exchangeFinished(keepAlive);
+        });
+        ReferenceCountUtil.release(request);
     }
 
     /** Called once by the exchange when it is over; the connection is either kept for the next request or already closing. */

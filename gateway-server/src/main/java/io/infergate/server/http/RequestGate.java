@@ -13,6 +13,8 @@ import io.infergate.core.route.Route;
 import io.infergate.core.tenant.CredentialHeaders;
 import io.infergate.core.tenant.Identification;
 import io.infergate.core.tenant.Tenant;
+import io.infergate.core.tenant.TenantDirectory;
+import io.infergate.server.jobs.JobPass;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -22,7 +24,8 @@ import java.util.Optional;
  * What a request passes before its first attempt, in the order of its way: who is asking (its
  * tenant: 401 without a known key, 403 for a route it may not use), whether the tenant's rate limit
  * allows it (429 {@code rate_limited}), and the route's admission (admitted now, queued, or shed).
- * The tenant's key is taken off the request here, so no upstream ever sees it.
+ * The tenant's key is taken off the request here, so no upstream ever sees it. A job's request, sent
+ * by the gateway to itself, runs as its tenant, already charged to its rate limit when submitted.
  */
 final class RequestGate {
 
@@ -43,17 +46,36 @@ final class RequestGate {
     private Permit permit;
     private long reservedTokens;
     private boolean closed;
+    private final boolean job;
 
     RequestGate(ProxyContext context, Route route, HttpHeaders headers, EventExecutor executor, Listener listener) {
         this.route = route;
         this.rateLimiter = context.rateLimiter();
         this.executor = executor;
         this.listener = listener;
-        this.identification = context.tenants().identify(headers.get(CredentialHeaders.AUTHORIZATION),
-                headers.get(CredentialHeaders.X_API_KEY));
+        String jobPass = headers.get(JobPass.HEADER);
+        headers.remove(JobPass.HEADER);
+        Optional<String> jobTenant = jobPass == null || context.jobs() == null ? Optional.empty()
+                : context.jobs().pass().tenantOf(jobPass);
+        this.job = jobTenant.isPresent();
+        this.identification = job ? jobOf(context.tenants(), jobTenant.get())
+                : context.tenants().identify(headers.get(CredentialHeaders.AUTHORIZATION),
+                        headers.get(CredentialHeaders.X_API_KEY));
         for (String credential : CredentialHeaders.toRemove(identification)) {
             headers.remove(credential);
         }
+    }
+
+    /** A job runs as the tenant that submitted it, named by the gateway itself. */
+    private static Identification jobOf(TenantDirectory tenants, String name) {
+        Tenant tenant = tenants.byName(name).orElse(tenants.anonymous());
+        return new Identification(tenant.isAnonymous() ? Identification.Status.ANONYMOUS : Identification.Status.TENANT,
+                tenant, Identification.Source.NONE);
+    }
+
+    /** Whether this is a job's request, sent by the gateway to itself. */
+    boolean isJob() {
+        return job;
     }
 
     /** Whether the request's body must be read whole before the gate can decide: its tokens are limited. */
@@ -66,8 +88,10 @@ final class RequestGate {
      *
      * @param body     the whole body when {@link #needsBody}, else null
      * @param deadline when the request's total deadline passes, in ticker nanoseconds
+     * @param admit    whether the route's admission is to be passed too (not for a job's submission,
+     *                 which waits in the job store instead)
      */
-    void open(byte[] body, long arrivalNanos, long deadline) {
+    void open(byte[] body, long arrivalNanos, long deadline, boolean admit) {
         if (identification.refused()) {
             listener.refused(GatewayError.UNAUTHORIZED, identification.status() == Identification.Status.MISSING_KEY
                     ? "an API key is required (Authorization: Bearer, or X-API-Key)" : "unknown API key", 0, null);
@@ -78,7 +102,7 @@ final class RequestGate {
             listener.refused(GatewayError.FORBIDDEN, "route " + route.name() + " is not allowed for this key", 0, null);
             return;
         }
-        if (!tenant.limits().isNone()) {
+        if (!tenant.limits().isNone() && !job) {
             long tokens = body == null ? 0 : TokenReservation.of(body, route.reserveTokens());
             Decision decision = rateLimiter.tryAcquire(tenant, route.name(), tokens);
             if (!decision.allowed()) {
@@ -87,6 +111,10 @@ final class RequestGate {
                 return;
             }
             reservedTokens = decision.reservedTokens();
+        }
+        if (!admit) {
+            listener.passed();
+            return;
         }
         AdmissionController admission = route.admission();
         Ticket ticket = admission.acquire(new Request(tenant.name(), tenant.tier(), arrivalNanos, deadline));

@@ -1,0 +1,67 @@
+package io.infergate.server.jobs;
+
+import io.infergate.core.job.Job;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The jobs' meters: {@code gateway_jobs_total{status}} (submitted, and each way a job ends),
+ * {@code gateway_jobs_queued}, {@code gateway_job_duration_seconds} and
+ * {@code gateway_webhook_deliveries_total{outcome}}.
+ */
+public final class JobMeters {
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Counter> byStatus = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> deliveries = new ConcurrentHashMap<>();
+    private final AtomicLong queued = new AtomicLong();
+    private final Timer duration;
+
+    public JobMeters(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("gateway_jobs_queued", queued, AtomicLong::get).description("Jobs waiting to run")
+                .register(registry);
+        this.duration = Timer.builder("gateway_job_duration_seconds").description("Jobs from submission to their end")
+                .publishPercentileHistogram().register(registry);
+        for (String status : new String[] {"submitted", "succeeded", "failed", "cancelled"}) {
+            status(status);
+        }
+        for (String outcome : new String[] {"delivered", "failed"}) {
+            delivery(outcome);
+        }
+    }
+
+    void submitted() {
+        status("submitted").increment();
+    }
+
+    void finished(Job job) {
+        status(job.status().wireName()).increment();
+        job.duration().ifPresent(d -> duration.record(d.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    void delivered(boolean ok) {
+        delivery(ok ? "delivered" : "failed").increment();
+    }
+
+    void queued(long count) {
+        queued.set(count);
+    }
+
+    private Counter status(String status) {
+        return byStatus.computeIfAbsent(status.toLowerCase(Locale.ROOT), s -> Counter.builder("gateway_jobs_total")
+                .description("Jobs submitted, and how they ended").tag("status", s).register(registry));
+    }
+
+    private Counter delivery(String outcome) {
+        return deliveries.computeIfAbsent(outcome, o -> Counter.builder("gateway_webhook_deliveries_total")
+                .description("Webhook delivery attempts of finished jobs").tag("outcome", o).register(registry));
+    }
+}
