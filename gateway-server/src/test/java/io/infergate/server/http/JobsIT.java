@@ -120,6 +120,13 @@ class JobsIT {
         }
         assertEquals(0, sim.stats().overloaded());
         assertTrue(sim.stats().maxConcurrent() <= 4, "jobs used at most half of the 8 slots: " + sim.stats().maxConcurrent());
+        // A long poll answers when the store has the result, a moment before the job counts itself.
+        Await.untilHolds("every job counted", Duration.ofSeconds(5),
+                () -> gateway.admin("/metrics").body().contains("gateway_jobs_total{status=\"succeeded\"} 50.0"));
+        String metrics = gateway.admin("/metrics").body();
+        assertTrue(metrics.contains("gateway_jobs_total{status=\"submitted\"} 50.0"), metrics);
+        assertTrue(metrics.contains("gateway_job_duration_seconds_count 50"), metrics);
+        assertTrue(metrics.contains("gateway_jobs_queued 0.0"), metrics);
         for (int i = 0; i < 50; i += 7) {
             assertEquals(TestGateway.send(generate(ALICE, "job " + i, false).build()).body(), results.get(i),
                     "the same answer as the synchronous request");
