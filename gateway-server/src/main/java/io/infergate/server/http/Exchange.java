@@ -14,25 +14,16 @@ import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.server.metrics.ExchangeRecord;
-import io.infergate.server.metrics.ServerTiming;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -47,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * stream the body up, then relay the response head and body down as they arrive, reading from
  * the upstream only while the client keeps up. {@link #finish} runs exactly once on every path.
  */
-final class Exchange implements UpstreamListener, ColdStartWait.Listener, RequestGate.Listener {
+final class Exchange implements UpstreamListener, ColdStartWait.Listener, RequestGate.Listener, NextAttempt.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -58,8 +49,6 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private final Attempts attempts;
     private final HttpRequest request;
     private final String requestId;
-    private final boolean clientKeepAlive;
-    private final ForwardingHeaders.ClientFraming clientFraming;
     private final long startNanos;
     private final RequestBody body;
     private final ExchangeTimeouts timeouts;
@@ -77,19 +66,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     /** Whether the client asked for an event stream; with early headers, the body may still say so. */
     private boolean streamAsked;
-    /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
-    private SseRelay sse;
+    /** What the client is told, and whether its connection is kept. */
+    private final ClientResponder responder;
+    /** What follows an attempt that gave the client nothing. */
+    private final NextAttempt next;
 
     private UpstreamConnection connection;
     private boolean upstreamHeadReceived;
     /** A response read in part before it is judged; nothing of it has reached the client. */
     private HeldResponse held;
-    /** Why the last attempt failed, to answer with when none is left; null when it was an upstream's own answer. */
-    private GatewayError lastFailure;
-    /** An attempt that failed while the client was still sending: decided on once the body is in. */
-    private AttemptOutcome deferredOutcome;
-    /** Whether an upstream byte reached the client: from then on, no other attempt. Heartbeats do not count. */
-    private boolean upstreamBytesRelayed;
 
     private final ColdStartWait coldStart;
     /** Tenant, rate limit and admission, passed before the first attempt; its permit is held to the end. */
@@ -97,20 +82,13 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private boolean gateInRead;
     /** Whether the gate waits for the whole body (the tenant's tokens are limited). */
     private boolean awaitingBodyForGate;
-    /** The rate-limit decision that refused the request, for its headers. */
-    private Decision rateLimitRefusal;
 
     private ScheduledFuture<?> timer;
-    private ScheduledFuture<?> retryTimer;
     private boolean requestSent;
-    private boolean responseStarted;
     private boolean skippingInterimResponse;
     private boolean upstreamKeepAlive;
     private boolean upstreamReadPending;
-    private boolean closeAfterResponse;
-    private long retryAfterSeconds;
     private boolean done;
-    private int status;
 
     Exchange(ProxyHandler owner, ChannelHandlerContext client, ProxyContext context, Route route,
              HttpRequest request, String requestId, String clientAddress) {
@@ -123,9 +101,6 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         this.gate = new RequestGate(context, route, request.headers(), client.executor(), this);
         this.request = request;
         this.requestId = requestId;
-        this.clientKeepAlive = HttpUtil.isKeepAlive(request);
-        this.clientFraming = new ForwardingHeaders.ClientFraming(
-                request.protocolVersion(), clientKeepAlive, HttpMethod.HEAD.equals(request.method()));
         this.startNanos = context.ticker().nanoTime();
         this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
                 request.uri(), route.name());
@@ -144,6 +119,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
                 || route.rewritesModel() || gate.needsBody() || asyncSubmit;
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
+        this.responder = new ClientResponder(client, context, route, record, request, requestId, protocol);
+        this.next = new NextAttempt(route, attempts, body, coldStart, timeouts, context, record, responder,
+                client.executor(), this);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
@@ -193,22 +171,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private void submitJob() {
         Tenant tenant = gate.tenant();
         record.identified(tenant.name());
-        Jobs.Submission submission = context.jobs().submit(tenant.name(), route, request.method().name(),
-                request.uri(), JobSubmission.headersToKeep(request.headers()), body.wholeBody(),
-                request.headers().get(JobSubmission.CALLBACK_URL));
+        Jobs.Submission submission = JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody());
         if (submission.job() == null) {
             fail(submission.refusal(), submission.message());
             return;
         }
-        status = 202;
-        boolean keepClient = clientKeepAlive && !context.draining();
-        FullHttpResponse accepted = JobSubmission.accepted(client.alloc(), submission.job(), requestId);
-        accepted.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
-        if (!keepClient) {
-            accepted.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        client.writeAndFlush(accepted).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        finish("success", keepClient);
+        finish("success", responder.accepted(submission.job()));
     }
 
     /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
@@ -223,8 +191,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
                 context.metrics().shed(route.name(), error.cause(), tenant.tier().name());
             }
         }
-        retryAfterSeconds = retryAfter;
-        rateLimitRefusal = rateLimit;
+        responder.retryAfter(retryAfter);
+        responder.refusedBy(rateLimit);
         fail(error, message);
     }
 
@@ -241,15 +209,16 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     }
 
     /** The next endpoint of the plan gets the request; with {@code avoidLast}, not the one that stayed silent. */
-    private void startAttempt(boolean avoidLast) {
+    @Override
+    public void startAttempt(boolean avoidLast) {
         if (done) {
             return;
         }
         if (!attempts.start(avoidLast)) {
-            failWithNothingLeft();
+            next.nothingLeft();
             return;
         }
-        if (!passWarming()) {
+        if (!next.passWarming()) {
             return;
         }
         upstreamHeadReceived = false;
@@ -275,64 +244,16 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
     }
 
-    // ---- cold starts: wait for a warming endpoint, or go elsewhere ------------------------------
-
-    /** Whether the chosen endpoint takes the request now; otherwise it is parked, or the plan moves on. */
-    private boolean passWarming() {
-        long now = context.ticker().nanoTime();
-        ColdStartWait.Pass pass = coldStart.pass(attempts.endpoint(), attempts.upstream().coldStart(), now,
-                timeouts.nanosLeft(now), attempts.hasNextUpstream());
-        if (pass == ColdStartWait.Pass.GO) {
-            return true;
-        }
-        attempts.setAside();
-        if (pass == ColdStartWait.Pass.GO_ELSEWHERE) {
-            warmingHoldExpired(attempts.endpoint());
-        }
-        return false;
-    }
+    // ---- cold starts: ColdStartWait tells the exchange, NextAttempt decides -----------------------
 
     @Override
     public void releasedFromWarming() {
         startAttempt(false);
     }
 
-    /** The endpoint may not be waited for any longer: the next upstream, or the answer that it is loading. */
     @Override
     public void warmingHoldExpired(Endpoint endpoint) {
-        if (done) {
-            return;
-        }
-        if (timeouts.nanosLeft(context.ticker().nanoTime()) <= 0) {
-            fail(GatewayError.DEADLINE_EXCEEDED);
-            return;
-        }
-        if (attempts.moveToNextUpstream()) {
-            startAttempt(false);
-            if (!done) {
-                context.metrics().fellBack(route.name(), attempts.upstream().name());
-            }
-            return;
-        }
-        retryAfterSeconds = ColdStartWait.retryAfterSeconds(endpoint, attempts.upstream().coldStart());
-        fail(GatewayError.MODEL_LOADING);
-    }
-
-    /**
-     * The endpoint said its model is loading (or, scaled to zero, answered 503 or refused the
-     * connection). It is marked warming, which is not breakage, and the request waits for it.
-     */
-    private void endpointWarming(long etaNanos) {
-        coldStart.loading(attempts.endpoint(), attempts.upstream().coldStart(), etaNanos);
-        attempts.recordBreaker(null);
-        lastFailure = GatewayError.MODEL_LOADING;
-        endAttempt();
-        attempts.forgetLastAttempt();
-        startAttempt(false);
-    }
-
-    private void endpointAnswered() {
-        coldStart.answered(attempts.endpoint());
+        next.warmingHoldExpired(endpoint);
     }
 
     private void onConnected(Future<UpstreamConnection> future, boolean flush) {
@@ -344,7 +265,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
         if (!future.isSuccess()) {
             GatewayError cause = ConnectionPool.failureCause(future.cause());
-            attemptFailed(new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
+            next.attemptFailed(new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
             return;
         }
         connection = future.getNow();
@@ -409,12 +330,10 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             }
             return;
         }
-        if (deferredOutcome != null) {
+        if (next.deferred()) {
             content.release(); // the body's copy has it for the next attempt
             if (body.complete()) {
-                AttemptOutcome outcome = deferredOutcome;
-                deferredOutcome = null;
-                attemptFailed(outcome, lastFailure);
+                next.decideDeferred();
             }
             return;
         }
@@ -439,7 +358,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     /** More request body is welcome only when it can go straight on to a writable upstream. */
     boolean wantsRequestBody() {
         return !done && !body.complete()
-                && (awaitingWholeBody || awaitingBodyForGate || gate.queued() || deferredOutcome != null
+                && (awaitingWholeBody || awaitingBodyForGate || gate.queued() || next.deferred()
                         || connection != null && connection.channel().isWritable());
     }
 
@@ -454,29 +373,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         record.requestSent(now);
     }
 
-    /**
-     * With early headers, a client that asked for a stream gets {@code 200} and the event-stream
-     * head now, and heartbeats while the gateway connects and waits for the upstream.
-     */
+    /** With early headers, a client that asked for a stream gets its head and heartbeats now. */
     private void commitStreamEarlyIfAsked() {
-        if (!streamAsked || !route.heartbeat().earlyHeaders() || responseStarted || done || asyncSubmit) {
-            return;
+        if (streamAsked && !done && !asyncSubmit) {
+            responder.streamEarly();
         }
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, SseRelay.EVENT_STREAM);
-        closeAfterResponse = ForwardingHeaders.toClient(head, requestId, true, clientFraming, context.draining());
-        status = 200;
-        responseStarted = true;
-        // Sent before the queue, the connection and the upstream: only the time so far is known.
-        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.early(record, context.ticker().nanoTime()));
-        startStream();
-        client.writeAndFlush(head, client.voidPromise());
-    }
-
-    private void startStream() {
-        sse = new SseRelay(client, protocol, route.heartbeat().interval().toNanos(), context.ticker(),
-                new StreamMeters(context.metrics(), route.name(), record));
-        sse.start();
     }
 
     @Override
@@ -521,7 +422,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         timeouts.responseActivity(now);
         LoadSignals.record(head.headers(), attempts.endpoint().load(), route.loadHeaders(), now);
         record.headReceived(now);
-        HeldResponse.Until until = canTryAgain() ? HeldResponse.until(head, route.fallbackOn()) : null;
+        HeldResponse.Until until = next.possible() ? HeldResponse.until(head, route.fallbackOn()) : null;
         if (until != null) {
             held = new HeldResponse(head, until);
             if (until == HeldResponse.Until.FIRST_EVENT) {
@@ -529,12 +430,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             }
             return;
         }
-        if (canTryAgain() && (route.retry().on().contains(code) || code == 429)
-                && tryAgainAfter(new AttemptOutcome.Answered(code, Attempts.retryAfter(head), null))) {
+        if (next.possible() && (route.retry().on().contains(code) || code == 429)
+                && next.tryAgainAfter(new AttemptOutcome.Answered(code, Attempts.retryAfter(head), null))) {
             ReferenceCountUtil.release(head);
             return;
         }
-        endpointAnswered();
+        next.answered();
         deliverHead(head);
     }
 
@@ -546,14 +447,14 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         HeldResponse.Reading reading = response.read(attempts.upstream().coldStart().scaleToZero(), route.fallbackOn());
         if (reading.loading()) {
             response.release();
-            endpointWarming(reading.etaNanos());
+            next.endpointWarming(reading.etaNanos());
             return;
         }
-        if (reading.answer() != null && tryAgainAfter(reading.answer())) {
+        if (reading.answer() != null && next.tryAgainAfter(reading.answer())) {
             response.release();
             return;
         }
-        endpointAnswered();
+        next.answered();
         response.deliver(this::deliverHead, this::deliverContent);
     }
 
@@ -575,31 +476,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
         body.dropCopy();
         upstreamKeepAlive = HttpUtil.isKeepAlive(head);
-        boolean eventStream = SseRelay.isEventStream(head);
-        if (sse != null) {
-            // The client's stream began early: the upstream's head has nothing left to say,
-            // unless it is an error, which the client will get as an event.
-            if (code >= 300 || !eventStream) {
-                status = code;
-                sse.retellUpstreamError(code);
-            }
-            ReferenceCountUtil.release(head);
-            return;
-        }
-        status = code;
-        closeAfterResponse = ForwardingHeaders.toClient(head, requestId, eventStream, clientFraming, context.draining());
-        String served = attempts.upstream().name();
-        head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, served + "/" + attempts.endpoint().url().hostHeader());
-        if (attempts.onFallback()) {
-            head.headers().set(GatewayHeaders.X_GATEWAY_FALLBACK, served);
-        }
-        responseStarted = true;
-        upstreamBytesRelayed = true;
-        record.responseHead(head.headers());
-        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
-        client.write(head, client.voidPromise());
-        if (eventStream) {
-            startStream();
+        // A stream that began early takes from the upstream's head only an error, to retell as an event.
+        if (responder.relayHead(head, attempts)) {
+            next.bytesRelayed();
         }
     }
 
@@ -629,13 +508,16 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             content.release();
             return;
         }
+        SseRelay sse = responder.stream();
         if (sse != null && sse.retellingUpstreamError()) {
             byte[] event = sse.collectUpstreamError(content);
             if (event != null) {
-                endStream(event, "upstream_error", true);
+                finish("upstream_error", responder.endStream(event, body.complete()), true);
             }
         } else if (sse != null) {
-            upstreamBytesRelayed |= content.content().isReadable();
+            if (content.content().isReadable()) {
+                next.bytesRelayed();
+            }
             sse.track(content);
             if (content instanceof LastHttpContent) {
                 long generated = sse.generatedTokens();
@@ -688,7 +570,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         if (!upstreamHeadReceived || held != null) {
             // Nothing of this response reached the client: the attempt can be made again.
             releaseHeld();
-            attemptFailed(new AttemptOutcome.ResetBeforeHead(), GatewayError.UPSTREAM_RESET);
+            next.attemptFailed(new AttemptOutcome.ResetBeforeHead(), GatewayError.UPSTREAM_RESET);
         } else {
             fail(GatewayError.UPSTREAM_RESET);
         }
@@ -699,112 +581,24 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         if (done) {
             return;
         }
-        if (!responseStarted) {
-            status = 499; // client closed request, as nginx counts it
-        }
-        if (sse != null) {
-            context.metrics().streamCancelled(route.name());
-        }
+        responder.clientClosed();
         finish("cancelled", false);
     }
 
-    // ---- another attempt, while nothing reached the client -------------------------------------
+    // ---- what NextAttempt asks of the exchange --------------------------------------------------
 
-    /** Whether another attempt could still be made: the whole body is in hand and the client has seen nothing. */
-    private boolean canTryAgain() {
-        return body.replayable() && !upstreamBytesRelayed && !done;
+    @Override
+    public void readRestOfBody() {
+        owner.readIfWanted();
     }
 
-    /** An attempt ended without a response: decide on another, or answer with {@code error}. */
-    private void attemptFailed(AttemptOutcome outcome, GatewayError error) {
-        lastFailure = error;
-        if (!body.complete() && body.copied() && !upstreamBytesRelayed && !done) {
-            // The endpoint failed before the client finished sending: read the rest, then decide.
-            attempts.recordBreaker(true);
-            endAttempt();
-            deferredOutcome = outcome;
-            owner.readIfWanted();
-            return;
-        }
-        if (!canTryAgain()) {
-            attempts.recordBreaker(true);
-            fail(error);
-            return;
-        }
-        if (outcome instanceof AttemptOutcome.ConnectFailed refused && !refused.timedOut()
-                && attempts.upstream().coldStart().scaleToZero()) {
-            // A self-hosted TGI does not listen while it loads its model.
-            endpointWarming(-1);
-            return;
-        }
-        coldStart.failedWithoutAnswer(attempts.endpoint(), attempts.upstream().coldStart());
-        RetryRules.Decision decision = decide(outcome);
-        attempts.recordBreaker(decision.breakerFailure());
-        endAttempt();
-        if (!moveOn(decision)) {
-            fail(error);
-        }
+    @Override
+    public boolean isDone() {
+        return done;
     }
 
-    /**
-     * An upstream answered (by status, or by an error as a stream's first event) with something
-     * worth another attempt: when one is possible it is made, and the caller drops the answer.
-     */
-    private boolean tryAgainAfter(AttemptOutcome.Answered outcome) {
-        RetryRules.Decision decision = decide(outcome);
-        if (!attempts.leadsOn(decision)) {
-            return false;
-        }
-        endpointAnswered();
-        attempts.recordBreaker(outcome.status() == 429 ? null : decision.breakerFailure());
-        lastFailure = null;
-        endAttempt();
-        return moveOn(decision);
-    }
-
-    private RetryRules.Decision decide(AttemptOutcome outcome) {
-        long nanosLeft = timeouts.nanosLeft(context.ticker().nanoTime());
-        return attempts.decide(outcome, nanosLeft);
-    }
-
-    /** Makes the decided attempt; false when there is none to make. */
-    private boolean moveOn(RetryRules.Decision decision) {
-        switch (decision.verdict()) {
-            case RETRY -> {
-                context.metrics().retried(route.name(), attempts.upstream().name());
-                record.retried();
-                boolean avoid = decision.avoidEndpoint();
-                retryTimer = client.executor().schedule(() -> startAttempt(avoid), decision.delayNanos(), TimeUnit.NANOSECONDS);
-                return true;
-            }
-            case NEXT_UPSTREAM -> {
-                if (!attempts.moveToNextUpstream()) {
-                    return false;
-                }
-                startAttempt(false);
-                if (!done) {
-                    context.metrics().fellBack(route.name(), attempts.upstream().name());
-                }
-                return true;
-            }
-            default -> {
-                return false;
-            }
-        }
-    }
-
-    /** Nothing left to try: the last attempt's failure, or every breaker open. */
-    private void failWithNothingLeft() {
-        if (lastFailure != null) {
-            fail(lastFailure);
-            return;
-        }
-        retryAfterSeconds = attempts.secondsUntilProbe();
-        fail(GatewayError.BREAKER_OPEN);
-    }
-
-    /** Gives up the current attempt's connection and endpoint; its breaker verdict was already given. */
-    private void endAttempt() {
+    @Override
+    public void endAttempt() {
         if (connection != null) {
             context.pools().forLoop(client.channel().eventLoop()).discard(connection);
             connection = null;
@@ -820,12 +614,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     // ---- the end, exactly once -------------------------------------------------------------
 
     private void complete(HttpContent last) {
-        boolean keepClient = body.complete() && !closeAfterResponse;
-        client.writeAndFlush(last).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        finish("success", keepClient);
+        finish("success", responder.complete(last, body.complete()));
     }
 
-    private void fail(GatewayError error) {
+    @Override
+    public void fail(GatewayError error) {
         fail(error, error.defaultMessage());
     }
 
@@ -834,39 +627,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             return;
         }
         log.debug("request {} on route {} failed: {}", requestId, route, error.cause());
-        if (sse != null) {
-            // The client is reading a stream: it ends with an error event in its own dialect.
-            endStream(protocol.errorEvent(error, message), error.cause(), false);
-            return;
-        }
-        if (responseStarted) {
-            // Too late for a status: cut the response short so the client cannot take it for whole.
-            client.close();
-            finish(error.cause(), false);
-            return;
-        }
-        status = error.status();
-        boolean keepClient = clientKeepAlive && body.complete() && !context.draining();
-        FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
-        response.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
-        if (retryAfterSeconds > 0) {
-            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
-        }
-        if (rateLimitRefusal != null) {
-            GatewayHeaders.rateLimit(response.headers(), rateLimitRefusal);
-        }
-        if (!keepClient) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        client.writeAndFlush(response).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        finish(error.cause(), keepClient);
-    }
-
-    /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */
-    private void endStream(byte[] event, String outcome, boolean upstreamComplete) {
-        boolean keepClient = body.complete() && !closeAfterResponse;
-        sse.endWith(event).addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        finish(outcome, keepClient, upstreamComplete);
+        finish(error.cause(), responder.fail(error, message, body.complete()));
     }
 
     /**
@@ -881,12 +642,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private void finish(String outcome, boolean keepClient, boolean upstreamComplete) {
         done = true;
         timer.cancel(false);
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-        }
-        if (sse != null) {
-            sse.stop();
-        }
+        next.cancel();
+        responder.stop();
         body.release();
         releaseHeld();
         coldStart.end(attempts.endpoint());
@@ -906,11 +663,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         attempts.end();
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
-        record.finished(now, status, outcome, sse != null, attempts.onFallback());
+        record.finished(now, responder.status(), outcome, responder.stream() != null, attempts.onFallback());
         record.bytes(body.bytes(), owner.bodyBytesSent());
         context.accessLog().write(record);
         String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
-        context.metrics().exchangeCompleted(route.name(), upstreamName, status, outcome, now - startNanos);
+        context.metrics().exchangeCompleted(route.name(), upstreamName, responder.status(), outcome, now - startNanos);
         owner.exchangeFinished(keepClient);
     }
 
@@ -920,21 +677,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
      */
     private void firstTokenLate() {
         timeouts.firstEventSettled();
-        RetryRules.Decision decision = decide(new AttemptOutcome.FirstByteTimeout());
+        RetryRules.Decision decision = next.decide(new AttemptOutcome.FirstByteTimeout());
         if (attempts.leadsOn(decision)) {
             releaseHeld();
-            attempts.recordBreaker(decision.breakerFailure());
-            lastFailure = GatewayError.FIRST_TOKEN_TIMEOUT;
-            endAttempt();
-            if (moveOn(decision)) {
-                return;
-            }
-            fail(GatewayError.FIRST_TOKEN_TIMEOUT);
+            next.moveOnAfter(decision, GatewayError.FIRST_TOKEN_TIMEOUT);
             return;
         }
         HeldResponse response = held;
         held = null;
-        endpointAnswered();
+        next.answered();
         response.deliver(this::deliverHead, this::deliverContent);
     }
 
@@ -955,7 +706,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         long now = context.ticker().nanoTime();
         GatewayError expired = timeouts.expired(now);
         if (expired == GatewayError.FIRST_BYTE_TIMEOUT && attempts.active() && !upstreamHeadReceived) {
-            attemptFailed(new AttemptOutcome.FirstByteTimeout(), expired);
+            next.attemptFailed(new AttemptOutcome.FirstByteTimeout(), expired);
         } else if (expired == GatewayError.FIRST_TOKEN_TIMEOUT && held != null) {
             firstTokenLate();
         } else if (expired != null) {

@@ -2,9 +2,12 @@ package io.infergate.server.http;
 
 import io.infergate.core.job.Job;
 import io.infergate.core.job.JobDocument;
+import io.infergate.core.route.Route;
+import io.infergate.server.jobs.Jobs;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.util.ArrayList;
@@ -51,6 +54,12 @@ final class JobSubmission {
             }
         }
         return kept;
+    }
+
+    /** Stores the request as a job of {@code tenant}, with only the headers its run needs. */
+    static Jobs.Submission submit(Jobs jobs, String tenant, Route route, HttpRequest request, byte[] body) {
+        return jobs.submit(tenant, route, request.method().name(), request.uri(), headersToKeep(request.headers()), body,
+                request.headers().get(CALLBACK_URL));
     }
 
     static FullHttpResponse accepted(ByteBufAllocator alloc, Job job, String requestId) {

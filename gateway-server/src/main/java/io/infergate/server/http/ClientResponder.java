@@ -1,0 +1,216 @@
+package io.infergate.server.http;
+
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.job.Job;
+import io.infergate.core.ratelimit.Decision;
+import io.infergate.core.route.Route;
+import io.infergate.core.sse.StreamProtocol;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.metrics.ServerTiming;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * What the client is told, and whether its connection is kept after: the gateway's own answers
+ * (an error, a job's {@code 202}), the event-stream head sent early, the upstream's head passed on,
+ * and the last bytes of the response. Separate from the exchange, which decides what happens to
+ * the request; this owns how the client hears of it, the status it got, and its event stream.
+ * Each way of ending returns whether the client's connection is kept, for the exchange's finish.
+ */
+final class ClientResponder {
+
+    private final ChannelHandlerContext client;
+    private final ProxyContext context;
+    private final Route route;
+    private final ExchangeRecord record;
+    private final String requestId;
+    private final boolean keepAlive;
+    private final ForwardingHeaders.ClientFraming framing;
+    private final StreamProtocol protocol;
+
+    /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
+    private SseRelay sse;
+    private int status;
+    private boolean started;
+    private boolean closeAfterResponse;
+    private long retryAfterSeconds;
+    /** The rate-limit decision that refused the request, for its headers. */
+    private Decision rateLimitRefusal;
+
+    ClientResponder(ChannelHandlerContext client, ProxyContext context, Route route, ExchangeRecord record,
+                    HttpRequest request, String requestId, StreamProtocol protocol) {
+        this.client = client;
+        this.context = context;
+        this.route = route;
+        this.record = record;
+        this.requestId = requestId;
+        this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.framing = new ForwardingHeaders.ClientFraming(
+                request.protocolVersion(), keepAlive, HttpMethod.HEAD.equals(request.method()));
+        this.protocol = protocol;
+    }
+
+    /** A local error answer will say when to come back; 0 leaves {@code Retry-After} out. */
+    void retryAfter(long seconds) {
+        retryAfterSeconds = seconds;
+    }
+
+    /** The rate limit that refused the request: its headers go on the answer. */
+    void refusedBy(Decision rateLimit) {
+        rateLimitRefusal = rateLimit;
+    }
+
+    /**
+     * With early headers, a client that asked for a stream gets {@code 200} and the event-stream
+     * head now, and heartbeats while the gateway connects and waits for the upstream.
+     */
+    void streamEarly() {
+        if (!route.heartbeat().earlyHeaders() || started) {
+            return;
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, SseRelay.EVENT_STREAM);
+        closeAfterResponse = ForwardingHeaders.toClient(head, requestId, true, framing, context.draining());
+        status = 200;
+        started = true;
+        // Sent before the queue, the connection and the upstream: only the time so far is known.
+        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.early(record, context.ticker().nanoTime()));
+        startStream();
+        client.writeAndFlush(head, client.voidPromise());
+    }
+
+    /**
+     * The upstream's head goes on to the client, which owns it from here; false when the client's
+     * stream began early, so the head had nothing to add but, maybe, an error to retell as an event.
+     */
+    boolean relayHead(HttpResponse head, Attempts attempts) {
+        int code = head.status().code();
+        boolean eventStream = SseRelay.isEventStream(head);
+        if (sse != null) {
+            if (code >= 300 || !eventStream) {
+                status = code;
+                sse.retellUpstreamError(code);
+            }
+            ReferenceCountUtil.release(head);
+            return false;
+        }
+        status = code;
+        closeAfterResponse = ForwardingHeaders.toClient(head, requestId, eventStream, framing, context.draining());
+        String served = attempts.upstream().name();
+        head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, served + "/" + attempts.endpoint().url().hostHeader());
+        if (attempts.onFallback()) {
+            head.headers().set(GatewayHeaders.X_GATEWAY_FALLBACK, served);
+        }
+        started = true;
+        record.responseHead(head.headers());
+        head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
+        client.write(head, client.voidPromise());
+        if (eventStream) {
+            startStream();
+        }
+        return true;
+    }
+
+    private void startStream() {
+        sse = new SseRelay(client, protocol, route.heartbeat().interval().toNanos(), context.ticker(),
+                new StreamMeters(context.metrics(), route.name(), record));
+        sse.start();
+    }
+
+    /** The job was stored: {@code 202} with its document. */
+    boolean accepted(Job job) {
+        status = 202;
+        boolean keepClient = keepAlive && !context.draining();
+        FullHttpResponse accepted = JobSubmission.accepted(client.alloc(), job, requestId);
+        accepted.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
+        if (!keepClient) {
+            accepted.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return closeUnlessKept(client.writeAndFlush(accepted), keepClient);
+    }
+
+    /**
+     * The exchange failed with {@code error}: a stream ends with an error event in its own dialect,
+     * a response already begun is cut short, and otherwise the gateway answers with the error itself.
+     */
+    boolean fail(GatewayError error, String message, boolean bodyComplete) {
+        if (sse != null) {
+            return endStream(protocol.errorEvent(error, message), bodyComplete);
+        }
+        if (started) {
+            // Too late for a status: cut the response short so the client cannot take it for whole.
+            client.close();
+            return false;
+        }
+        status = error.status();
+        boolean keepClient = keepAlive && bodyComplete && !context.draining();
+        FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
+        response.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
+        if (retryAfterSeconds > 0) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
+        }
+        if (rateLimitRefusal != null) {
+            GatewayHeaders.rateLimit(response.headers(), rateLimitRefusal);
+        }
+        if (!keepClient) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return closeUnlessKept(client.writeAndFlush(response), keepClient);
+    }
+
+    /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */
+    boolean endStream(byte[] event, boolean bodyComplete) {
+        boolean keepClient = bodyComplete && !closeAfterResponse;
+        return closeUnlessKept(sse.endWith(event), keepClient);
+    }
+
+    /** The upstream's last content goes out, and the response is whole. */
+    boolean complete(HttpContent last, boolean bodyComplete) {
+        boolean keepClient = bodyComplete && !closeAfterResponse;
+        return closeUnlessKept(client.writeAndFlush(last), keepClient);
+    }
+
+    private static boolean closeUnlessKept(ChannelFuture written, boolean keepClient) {
+        written.addListener(keepClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        return keepClient;
+    }
+
+    /** The client went away: nginx's 499 when it had no status yet, and a cancelled stream counted. */
+    void clientClosed() {
+        if (!started) {
+            status = 499; // client closed request, as nginx counts it
+        }
+        if (sse != null) {
+            context.metrics().streamCancelled(route.name());
+        }
+    }
+
+    /** The exchange is over: the stream's heartbeats stop. */
+    void stop() {
+        if (sse != null) {
+            sse.stop();
+        }
+    }
+
+    /** The client's event stream, or null when the response is not one (yet). */
+    SseRelay stream() {
+        return sse;
+    }
+
+    int status() {
+        return status;
+    }
+}
