@@ -2,8 +2,7 @@ package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.ratelimit.Decision;
-import io.infergate.core.tenant.Tenant;
-import io.infergate.server.jobs.Jobs;
+import io.infergate.core.job.Job;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
@@ -38,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * stream the body up, then relay the response head and body down as they arrive, reading from
  * the upstream only while the client keeps up. {@link #finish} runs exactly once on every path.
  */
-final class Exchange implements UpstreamListener, ColdStartWait.Listener, RequestGate.Listener, NextAttempt.Listener {
+final class Exchange implements UpstreamListener, ColdStartWait.Listener, RequestGate.Listener, GatePassage.Listener,
+        NextAttempt.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -79,9 +79,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private final ColdStartWait coldStart;
     /** Tenant, rate limit and admission, passed before the first attempt; its permit is held to the end. */
     private final RequestGate gate;
-    private boolean gateInRead;
-    /** Whether the gate waits for the whole body (the tenant's tokens are limited). */
-    private boolean awaitingBodyForGate;
+    /** The way through the gate: the wait for the body it needs, and its verdict. */
+    private final GatePassage passage;
 
     private ScheduledFuture<?> timer;
     private boolean requestSent;
@@ -120,6 +119,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         this.responder = new ClientResponder(client, context, route, record, request, requestId, protocol);
+        this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder, startNanos,
+                asyncSubmit, this);
         this.next = new NextAttempt(route, attempts, body, coldStart, timeouts, context, record, responder,
                 client.executor(), this);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
@@ -132,80 +133,40 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         context.metrics().exchangeStarted(route.name());
         timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
         commitStreamEarlyIfAsked();
-        if ((gate.needsBody() || asyncSubmit) && !body.complete()) {
-            // The tenant's tokens are limited (its reservation is read from the body), or the
-            // request becomes a job, which keeps its whole body.
-            awaitingBodyForGate = true;
-            return;
-        }
-        openGate(true);
+        passage.start();
     }
 
-    private void openGate(boolean inRead) {
-        gateInRead = inRead;
-        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit);
-        gateInRead = false;
-    }
+    // ---- the gate: RequestGate decides, GatePassage acts on its verdict ---------------------------
 
-    /** The gate let the request through: its attempts begin. */
     @Override
     public void passed() {
-        if (done) {
-            return;
+        passage.passed();
+    }
+
+    @Override
+    public void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
+        passage.refused(error, message, retryAfter, rateLimit);
+    }
+
+    /** Admitted: the first attempt starts, once the whole body is in when an upstream rewrites it. */
+    @Override
+    public void admitted(boolean inRead) {
+        if (route.rewritesModel() && !body.complete()) {
+            // An upstream may need the body with another model name: it is read whole first.
+            awaitingWholeBody = true;
+        } else {
+            inClientRead = inRead;
+            startAttempt(false);
+            inClientRead = false;
         }
-        if (asyncSubmit) {
-            submitJob();
-            return;
-        }
-        Tenant tenant = gate.tenant();
-        record.admitted(tenant.name(), gate.queueWaitNanos());
-        context.metrics().queueWaited(route.name(), tenant.tier().name(), gate.queueWaitNanos());
-        boolean inRead = gateInRead;
-        beginAttempts(inRead);
         if (!inRead) {
             owner.readIfWanted();
         }
     }
 
-    /** {@code Prefer: respond-async}: the request is stored as a job and answered {@code 202} at once. */
-    private void submitJob() {
-        Tenant tenant = gate.tenant();
-        record.identified(tenant.name());
-        Jobs.Submission submission = JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody());
-        if (submission.job() == null) {
-            fail(submission.refusal(), submission.message());
-            return;
-        }
-        finish("success", responder.accepted(submission.job()));
-    }
-
-    /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
     @Override
-    public void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
-        Tenant tenant = gate.tenant();
-        if (tenant != null) {
-            record.identified(tenant.name());
-            if (error == GatewayError.RATE_LIMITED) {
-                context.metrics().rateLimited(route.name(), tenant.tier().name());
-            } else if (error == GatewayError.SHED_OVERLOAD || error == GatewayError.QUEUE_FULL) {
-                context.metrics().shed(route.name(), error.cause(), tenant.tier().name());
-            }
-        }
-        responder.retryAfter(retryAfter);
-        responder.refusedBy(rateLimit);
-        fail(error, message);
-    }
-
-    /** Admitted: the first attempt starts, once the whole body is in when an upstream rewrites it. */
-    private void beginAttempts(boolean inRead) {
-        if (route.rewritesModel() && !body.complete()) {
-            // An upstream may need the body with another model name: it is read whole first.
-            awaitingWholeBody = true;
-            return;
-        }
-        inClientRead = inRead;
-        startAttempt(false);
-        inClientRead = false;
+    public void jobAccepted(Job job) {
+        finish("success", responder.accepted(job));
     }
 
     /** The next endpoint of the plan gets the request; with {@code avoidLast}, not the one that stayed silent. */
@@ -322,12 +283,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             }
             return;
         }
-        if (awaitingBodyForGate || gate.queued()) {
+        if (passage.holdsBody()) {
             body.hold(content);
-            if (awaitingBodyForGate && body.complete()) {
-                awaitingBodyForGate = false;
-                openGate(false);
-            }
+            passage.bodyArrived();
             return;
         }
         if (next.deferred()) {
@@ -358,7 +316,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     /** More request body is welcome only when it can go straight on to a writable upstream. */
     boolean wantsRequestBody() {
         return !done && !body.complete()
-                && (awaitingWholeBody || awaitingBodyForGate || gate.queued() || next.deferred()
+                && (awaitingWholeBody || passage.holdsBody() || next.deferred()
                         || connection != null && connection.channel().isWritable());
     }
 
@@ -622,7 +580,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         fail(error, error.defaultMessage());
     }
 
-    private void fail(GatewayError error, String message) {
+    @Override
+    public void fail(GatewayError error, String message) {
         if (done) {
             return;
         }

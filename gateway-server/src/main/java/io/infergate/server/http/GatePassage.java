@@ -1,0 +1,140 @@
+package io.infergate.server.http;
+
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.job.Job;
+import io.infergate.core.ratelimit.Decision;
+import io.infergate.core.route.Route;
+import io.infergate.core.tenant.Tenant;
+import io.infergate.core.timeout.ExchangeTimeouts;
+import io.infergate.server.jobs.Jobs;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * The request's way through its {@link RequestGate} to the first attempt: the gate opens once the
+ * body it needs is in, and then the request is admitted, stored as a job ({@code Prefer:
+ * respond-async}), or refused, each counted. Separate from the exchange, which hears only the
+ * verdict; this owns the wait for the body and what is stamped and metered at the gate.
+ */
+final class GatePassage {
+
+    /** The exchange, told what the gate decided. */
+    interface Listener {
+        /** The attempts may begin; {@code inRead} while still inside the client's read of the request head. */
+        void admitted(boolean inRead);
+
+        /** The request was stored as a job: the client is told so, and the exchange ends. */
+        void jobAccepted(Job job);
+
+        /** Answers the client with {@code error} and finishes. */
+        void fail(GatewayError error, String message);
+
+        /** Whether the exchange has finished. */
+        boolean isDone();
+    }
+
+    private final RequestGate gate;
+    private final RequestBody body;
+    private final HttpRequest request;
+    private final Route route;
+    private final ProxyContext context;
+    private final ExchangeRecord record;
+    private final ExchangeTimeouts timeouts;
+    private final ClientResponder responder;
+    private final long startNanos;
+    /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
+    private final boolean asyncSubmit;
+    private final Listener exchange;
+    private boolean inRead;
+    /** Whether the gate waits for the whole body (the tenant's tokens are limited, or it becomes a job). */
+    private boolean awaitingBody;
+
+    GatePassage(RequestGate gate, RequestBody body, HttpRequest request, Route route, ProxyContext context,
+                ExchangeRecord record, ExchangeTimeouts timeouts, ClientResponder responder, long startNanos,
+                boolean asyncSubmit, Listener exchange) {
+        this.gate = gate;
+        this.body = body;
+        this.request = request;
+        this.route = route;
+        this.context = context;
+        this.record = record;
+        this.timeouts = timeouts;
+        this.responder = responder;
+        this.startNanos = startNanos;
+        this.asyncSubmit = asyncSubmit;
+        this.exchange = exchange;
+    }
+
+    /** Opens the gate now, inside the client's read of the head, unless it waits for the body. */
+    void start() {
+        if ((gate.needsBody() || asyncSubmit) && !body.complete()) {
+            // The tenant's tokens are limited (its reservation is read from the body), or the
+            // request becomes a job, which keeps its whole body.
+            awaitingBody = true;
+            return;
+        }
+        open(true);
+    }
+
+    /** Whether the request's body is kept here for now: the gate waits for it, or the request is queued. */
+    boolean holdsBody() {
+        return awaitingBody || gate.queued();
+    }
+
+    /** More of the body is in: the gate opens once the whole body it waited for is. */
+    void bodyArrived() {
+        if (awaitingBody && body.complete()) {
+            awaitingBody = false;
+            open(false);
+        }
+    }
+
+    private void open(boolean inClientRead) {
+        inRead = inClientRead;
+        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit);
+        inRead = false;
+    }
+
+    /** The gate let the request through: its attempts begin, or it becomes a job. */
+    void passed() {
+        if (exchange.isDone()) {
+            return;
+        }
+        if (asyncSubmit) {
+            submitJob();
+            return;
+        }
+        Tenant tenant = gate.tenant();
+        record.admitted(tenant.name(), gate.queueWaitNanos());
+        context.metrics().queueWaited(route.name(), tenant.tier().name(), gate.queueWaitNanos());
+        exchange.admitted(inRead);
+    }
+
+    /** {@code Prefer: respond-async}: the request is stored as a job and answered {@code 202} at once. */
+    private void submitJob() {
+        Tenant tenant = gate.tenant();
+        record.identified(tenant.name());
+        Jobs.Submission submission = JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody());
+        if (submission.job() == null) {
+            exchange.fail(submission.refusal(), submission.message());
+            return;
+        }
+        exchange.jobAccepted(submission.job());
+    }
+
+    /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
+    void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
+        Tenant tenant = gate.tenant();
+        if (tenant != null) {
+            record.identified(tenant.name());
+            if (error == GatewayError.RATE_LIMITED) {
+                context.metrics().rateLimited(route.name(), tenant.tier().name());
+            } else if (error == GatewayError.SHED_OVERLOAD || error == GatewayError.QUEUE_FULL) {
+                context.metrics().shed(route.name(), error.cause(), tenant.tier().name());
+            }
+        }
+        responder.retryAfter(retryAfter);
+        responder.refusedBy(rateLimit);
+        exchange.fail(error, message);
+    }
+}
