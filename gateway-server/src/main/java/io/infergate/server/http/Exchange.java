@@ -4,7 +4,6 @@ import io.infergate.core.error.GatewayError;
 import io.infergate.core.ratelimit.Decision;
 import io.infergate.core.job.Job;
 import io.infergate.core.resilience.AttemptOutcome;
-import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.StreamRequests;
@@ -26,7 +25,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * the upstream only while the client keeps up. {@link #finish} runs exactly once on every path.
  */
 final class Exchange implements UpstreamListener, ColdStartWait.Listener, RequestGate.Listener, GatePassage.Listener,
-        NextAttempt.Listener {
+        NextAttempt.Listener, ExchangeTimer.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -82,7 +80,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     /** The way through the gate: the wait for the body it needs, and its verdict. */
     private final GatePassage passage;
 
-    private ScheduledFuture<?> timer;
+    private final ExchangeTimer timer;
     private boolean requestSent;
     private boolean skippingInterimResponse;
     private boolean upstreamKeepAlive;
@@ -107,6 +105,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         long total = gate.isJob() ? context.jobs().config().deadline().toNanos() : ClientDeadline.totalNanos(
                 request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos());
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total);
+        this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this);
         this.asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
         this.routeTarget = route.upstreamTarget(request.uri(), "");
         int query = routeTarget.indexOf('?');
@@ -131,7 +130,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     void start() {
         context.exchangeStarted();
         context.metrics().exchangeStarted(route.name());
-        timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(startNanos), TimeUnit.NANOSECONDS);
+        timer.start(startNanos);
         commitStreamEarlyIfAsked();
         passage.start();
     }
@@ -397,23 +396,17 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         deliverHead(head);
     }
 
-    /** Enough of a held response is in: deliver it, wait for the endpoint to warm, or try elsewhere. */
-    private void judgeHeld() {
+    /**
+     * Enough of a held response is in, or a held stream's first event is {@code late}: it is
+     * delivered, unless the request waits for the endpoint to warm or goes elsewhere instead.
+     */
+    private void judgeHeld(boolean late) {
         HeldResponse response = held;
         held = null;
         timeouts.firstEventSettled();
-        HeldResponse.Reading reading = response.read(attempts.upstream().coldStart().scaleToZero(), route.fallbackOn());
-        if (reading.loading()) {
-            response.release();
-            next.endpointWarming(reading.etaNanos());
-            return;
+        if (!(late ? next.dropsLate(response) : next.drops(response))) {
+            response.deliver(this::deliverHead, this::deliverContent);
         }
-        if (reading.answer() != null && next.tryAgainAfter(reading.answer())) {
-            response.release();
-            return;
-        }
-        next.answered();
-        response.deliver(this::deliverHead, this::deliverContent);
     }
 
     /** TGI says how many tokens it generated: the tenant's token reservation is corrected to it. */
@@ -454,7 +447,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         timeouts.responseActivity(context.ticker().nanoTime());
         if (held != null) {
             if (held.add(content)) {
-                judgeHeld();
+                judgeHeld(false);
             }
             return;
         }
@@ -600,7 +593,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     private void finish(String outcome, boolean keepClient, boolean upstreamComplete) {
         done = true;
-        timer.cancel(false);
+        timer.cancel();
         next.cancel();
         responder.stop();
         body.release();
@@ -630,24 +623,6 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         owner.exchangeFinished(keepClient);
     }
 
-    /**
-     * A stream sent its head but no event within {@code timeouts.firstToken}: the plan moves on as
-     * from a silent endpoint. With nowhere to go, the stream is relayed and may still start.
-     */
-    private void firstTokenLate() {
-        timeouts.firstEventSettled();
-        RetryRules.Decision decision = next.decide(new AttemptOutcome.FirstByteTimeout());
-        if (attempts.leadsOn(decision)) {
-            releaseHeld();
-            next.moveOnAfter(decision, GatewayError.FIRST_TOKEN_TIMEOUT);
-            return;
-        }
-        HeldResponse response = held;
-        held = null;
-        next.answered();
-        response.deliver(this::deliverHead, this::deliverContent);
-    }
-
     private void releaseHeld() {
         if (held != null) {
             held.release();
@@ -655,24 +630,17 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
     }
 
-    // ---- timers --------------------------------------------------------------------------------
-
-    /** One timer for all of the exchange's clocks: phases only stamp times, the timer re-arms for what is left. */
-    private void checkTimeouts() {
-        if (done) {
-            return;
-        }
-        long now = context.ticker().nanoTime();
-        GatewayError expired = timeouts.expired(now);
-        if (expired == GatewayError.FIRST_BYTE_TIMEOUT && attempts.active() && !upstreamHeadReceived) {
-            next.attemptFailed(new AttemptOutcome.FirstByteTimeout(), expired);
-        } else if (expired == GatewayError.FIRST_TOKEN_TIMEOUT && held != null) {
-            firstTokenLate();
-        } else if (expired != null) {
-            fail(expired);
-        }
-        if (!done) {
-            timer = client.executor().schedule(this::checkTimeouts, timeouts.nextCheckIn(now), TimeUnit.NANOSECONDS);
+    /** A clock of the exchange ran out: the attempt, the late stream, or the exchange gives up. */
+    @Override
+    public void expired(GatewayError timeout) {
+        if (timeout == GatewayError.FIRST_BYTE_TIMEOUT && attempts.active() && !upstreamHeadReceived) {
+            next.attemptFailed(new AttemptOutcome.FirstByteTimeout(), timeout);
+        } else if (timeout == GatewayError.FIRST_TOKEN_TIMEOUT && held != null) {
+            // A stream sent its head but no event in time: the plan moves on as from a silent
+            // endpoint. With nowhere to go, the stream is relayed and may still start.
+            judgeHeld(true);
+        } else {
+            fail(timeout);
         }
     }
 }

@@ -137,13 +137,45 @@ final class NextAttempt {
         return moveOn(decision);
     }
 
-    RetryRules.Decision decide(AttemptOutcome outcome) {
+    /**
+     * Judges a held response: when it says the model is loading, the request waits for the endpoint;
+     * when it is an answer worth another attempt and one is possible, that is made. Either way it is
+     * dropped (true). False: it is the answer, to deliver.
+     */
+    boolean drops(HeldResponse response) {
+        HeldResponse.Reading reading = response.read(attempts.upstream().coldStart().scaleToZero(), route.fallbackOn());
+        if (reading.loading()) {
+            response.release();
+            endpointWarming(reading.etaNanos());
+            return true;
+        }
+        if (reading.answer() != null && tryAgainAfter(reading.answer())) {
+            response.release();
+            return true;
+        }
+        answered();
+        return false;
+    }
+
+    /** A held stream's first event is late: dropped (true) when the plan moves on as from a silent endpoint. */
+    boolean dropsLate(HeldResponse response) {
+        RetryRules.Decision decision = decide(new AttemptOutcome.FirstByteTimeout());
+        if (!attempts.leadsOn(decision)) {
+            answered();
+            return false;
+        }
+        response.release();
+        moveOnAfter(decision, GatewayError.FIRST_TOKEN_TIMEOUT);
+        return true;
+    }
+
+    private RetryRules.Decision decide(AttemptOutcome outcome) {
         long nanosLeft = timeouts.nanosLeft(context.ticker().nanoTime());
         return attempts.decide(outcome, nanosLeft);
     }
 
     /** The attempt is given up on {@code decision}: the decided one is made, or the client gets {@code error}. */
-    void moveOnAfter(RetryRules.Decision decision, GatewayError error) {
+    private void moveOnAfter(RetryRules.Decision decision, GatewayError error) {
         attempts.recordBreaker(decision.breakerFailure());
         lastFailure = error;
         exchange.endAttempt();
@@ -230,7 +262,7 @@ final class NextAttempt {
      * The endpoint said its model is loading (or, scaled to zero, answered 503 or refused the
      * connection). It is marked warming, which is not breakage, and the request waits for it.
      */
-    void endpointWarming(long etaNanos) {
+    private void endpointWarming(long etaNanos) {
         coldStart.loading(attempts.endpoint(), attempts.upstream().coldStart(), etaNanos);
         attempts.recordBreaker(null);
         lastFailure = GatewayError.MODEL_LOADING;
