@@ -69,7 +69,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     /** What follows an attempt that gave the client nothing. */
     private final NextAttempt next;
 
-    private UpstreamConnection connection;
+    /** The current attempt's upstream connection. */
+    private final UpstreamLink upstreamLink;
     private boolean upstreamHeadReceived;
     /** A response read in part before it is judged; nothing of it has reached the client. */
     private HeldResponse held;
@@ -81,10 +82,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private final GatePassage passage;
 
     private final ExchangeTimer timer;
-    private boolean requestSent;
     private boolean skippingInterimResponse;
-    private boolean upstreamKeepAlive;
-    private boolean upstreamReadPending;
     private boolean done;
 
     Exchange(ProxyHandler owner, ChannelHandlerContext client, ProxyContext context, Route route,
@@ -95,6 +93,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         this.route = route;
         this.attempts = new Attempts(route);
         this.coldStart = new ColdStartWait(client.executor(), this);
+        this.upstreamLink = new UpstreamLink(context, client.channel().eventLoop());
         this.gate = new RequestGate(context, route, request.headers(), client.executor(), this);
         this.request = request;
         this.requestId = requestId;
@@ -193,8 +192,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             long seconds = TimeUnit.NANOSECONDS.toSeconds(coldStart.canStillHold(upstream.coldStart(), now, timeouts.nanosLeft(now)));
             request.headers().set(GatewayHeaders.X_SCALE_UP_TIMEOUT, Math.max(1, seconds));
         }
-        ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
-        Future<UpstreamConnection> acquired = pool.acquire(endpoint, this, route.timeouts().connect().toMillis());
+        Future<UpstreamConnection> acquired = upstreamLink.acquire(endpoint, this, route.timeouts().connect().toMillis());
         if (acquired.isDone()) {
             // A pooled connection. Inside the client's read, the body that came with the head
             // follows, and the read's end flushes head and body in one write.
@@ -219,7 +217,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private void onConnected(Future<UpstreamConnection> future, boolean flush) {
         if (done || !attempts.active()) {
             if (future.isSuccess()) {
-                context.pools().forLoop(client.channel().eventLoop()).release(future.getNow());
+                upstreamLink.releaseUnused(future.getNow());
             }
             return;
         }
@@ -228,8 +226,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             next.attemptFailed(new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
             return;
         }
-        connection = future.getNow();
-        stampConnected();
+        UpstreamConnection connection = upstreamLink.attach(future.getNow());
+        stampConnected(connection);
         Channel channel = connection.channel();
         flush |= body.sendWith(request, channel, attempts.upstream().rewriteModel());
         if (flush) {
@@ -244,7 +242,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     }
 
     /** The attempt's connect time: a new connection's goes to the meter, a pooled one took none. */
-    private void stampConnected() {
+    private void stampConnected(UpstreamConnection connection) {
         boolean opened = connection.reuses() == 0;
         record.connected(opened ? connection.connectNanos() : 0);
         if (opened) {
@@ -294,12 +292,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             }
             return;
         }
-        if (connection == null) {
+        if (!upstreamLink.attached()) {
             body.hold(content);
             return;
         }
         // Every request content comes inside a client read, whose end flushes (onClientReadComplete).
-        connection.channel().write(content, connection.channel().voidPromise());
+        upstreamLink.channel().write(content, upstreamLink.channel().voidPromise());
         if (body.complete()) {
             onRequestSent();
         }
@@ -307,8 +305,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     /** The client's read batch ended: push what it brought on to the upstream. */
     void onClientReadComplete() {
-        if (connection != null && !done) {
-            connection.channel().flush();
+        if (!done) {
+            upstreamLink.flush();
         }
     }
 
@@ -316,7 +314,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     boolean wantsRequestBody() {
         return !done && !body.complete()
                 && (awaitingWholeBody || passage.holdsBody() || next.deferred()
-                        || connection != null && connection.channel().isWritable());
+                        || upstreamLink.writable());
     }
 
     boolean requestComplete() {
@@ -324,7 +322,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     }
 
     private void onRequestSent() {
-        requestSent = true;
+        upstreamLink.requestSent();
         long now = context.ticker().nanoTime();
         timeouts.requestSent(now);
         record.requestSent(now);
@@ -426,7 +424,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         settleTokens(head.headers().get(GatewayHeaders.X_GENERATED_TOKENS));
         attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
         body.dropCopy();
-        upstreamKeepAlive = HttpUtil.isKeepAlive(head);
+        upstreamLink.keepAlive(HttpUtil.isKeepAlive(head));
         // A stream that began early takes from the upstream's head only an error, to retell as an event.
         if (responder.relayHead(head, attempts)) {
             next.bytesRelayed();
@@ -495,18 +493,13 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             return;
         }
         client.flush();
-        if (client.channel().isWritable()) {
-            connection.channel().read();
-        } else {
-            upstreamReadPending = true;
-        }
+        upstreamLink.readOn(client.channel().isWritable());
     }
 
     /** The client drained its buffer: resume reading the upstream if the relay was paused for it. */
     void onClientWritabilityChanged(boolean writable) {
-        if (writable && upstreamReadPending && !done) {
-            upstreamReadPending = false;
-            connection.channel().read();
+        if (writable && !done) {
+            upstreamLink.clientDrained();
         }
     }
 
@@ -550,14 +543,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     @Override
     public void endAttempt() {
-        if (connection != null) {
-            context.pools().forLoop(client.channel().eventLoop()).discard(connection);
-            connection = null;
-        }
+        upstreamLink.discard();
         attempts.end();
-        requestSent = false;
         upstreamHeadReceived = false;
-        upstreamReadPending = false;
         timeouts.attemptEnded();
         body.releaseHeld();
     }
@@ -604,14 +592,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived
                 ? Boolean.TRUE : null);
-        if (connection != null) {
-            ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
-            if (upstreamComplete && requestSent && upstreamKeepAlive) {
-                pool.release(connection);
-            } else {
-                pool.discard(connection);
-            }
-        }
+        upstreamLink.end(upstreamComplete);
         attempts.end();
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
@@ -629,6 +610,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             held = null;
         }
     }
+
+    // ---- the clocks: ExchangeTimer says which ran out ---------------------------------------------
 
     /** A clock of the exchange ran out: the attempt, the late stream, or the exchange gives up. */
     @Override
