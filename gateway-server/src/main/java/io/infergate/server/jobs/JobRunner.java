@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -192,9 +193,12 @@ final class JobRunner {
     }
 
     void close() {
+        List<Running> stopping;
         synchronized (this) {
-            running.values().forEach(r -> r.response().cancel(true));
+            stopping = List.copyOf(running.values());
         }
+        // Cancelling completes a request at once, which takes it out of the running map.
+        stopping.forEach(r -> r.response().cancel(true));
         log.debug("job runner closed");
     }
 }
