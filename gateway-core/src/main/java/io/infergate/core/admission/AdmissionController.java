@@ -197,7 +197,8 @@ public final class AdmissionController {
             if (wait > maxQueueWaitNanos) {
                 return Outcome.shed(Verdict.SHED_PREDICTED_WAIT, wait);
             }
-            if (wait > remaining) {
+            if (wait + estimator.meanServiceNanos() > remaining) {
+                // It would be forwarded too late to finish: told now, not at its deadline.
                 return Outcome.shed(Verdict.SHED_PAST_DEADLINE, wait);
             }
         }
@@ -232,13 +233,19 @@ public final class AdmissionController {
         while (inFlight < slots && !queue.isEmpty()) {
             Ticket next = queue.pollFirst();
             uncount(next);
+            if (next.request().deadlineNanos() - now < estimator.meanServiceNanos()) {
+                // Its turn came, but too late to finish in the time it has left: never forwarded late.
+                decided.add(new Decided(next, Outcome.shed(Verdict.SHED_PAST_DEADLINE, estimator.meanServiceNanos())));
+                continue;
+            }
             decided.add(new Decided(next, Outcome.admitted(grant(next.request(), now))));
         }
     }
 
     /**
-     * A request was queued ahead of others (a higher tier): those behind it whose predicted wait is
-     * now past their deadline are shed at once, with a Retry-After, rather than at their deadline.
+     * A request was queued ahead of others (a higher tier): those behind it that could no longer
+     * finish in time (predicted wait plus a service time past their deadline), or would now wait
+     * past {@code maxQueueWait}, are shed at once, with a Retry-After, rather than at their deadline.
      */
     private void reconsiderBehind(Ticket ticket, long now, int slots, List<Decided> decided) {
         if (slots <= 0) {
@@ -249,7 +256,8 @@ public final class AdmissionController {
         for (Iterator<Ticket> it = queue.tailSet(ticket, false).iterator(); it.hasNext(); ahead++) {
             Ticket waiter = it.next();
             long wait = estimator.predictWaitNanos(ahead, free, slots);
-            if (wait > waiter.request().deadlineNanos() - now) {
+            if (wait + estimator.meanServiceNanos() > waiter.request().deadlineNanos() - now
+                    || wait > maxQueueWaitNanos) {
                 it.remove();
                 uncount(waiter);
                 ahead--;

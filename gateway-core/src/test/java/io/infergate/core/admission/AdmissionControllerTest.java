@@ -201,16 +201,16 @@ class AdmissionControllerTest {
     }
 
     @Test
-    void shedsWhenThePredictedWaitExceedsTheRequestsOwnRemainingDeadline() {
+    void shedsWhenThePredictedWaitAndItsOwnServiceTimeExceedTheRequestsRemainingDeadline() {
         permit(acquire("acme", Tier.STANDARD));
         permit(acquire("acme", Tier.STANDARD));
         acquire("acme", Tier.STANDARD);
         acquire("acme", Tier.STANDARD);
 
-        Ticket hurried = acquire("acme", Tier.STANDARD, Duration.ofMillis(1200));
-        Ticket justInTime = acquire("acme", Tier.STANDARD, Duration.ofMillis(1500));
+        Ticket hurried = acquire("acme", Tier.STANDARD, Duration.ofMillis(2499));
+        Ticket justInTime = acquire("acme", Tier.STANDARD, Duration.ofMillis(2500));
 
-        assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(hurried));
+        assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(hurried), "1.5 s to wait, then 1 s of its own");
         assertEquals(2, hurried.outcome().orElseThrow().retryAfterSeconds(), "3 holds on 2 slots of 1 s: 1.5 s");
         assertWaiting(justInTime);
     }
@@ -477,17 +477,31 @@ class AdmissionControllerTest {
     void aWaiterPushedBackByHigherTiersPastItsDeadlineIsShedAtOnceWithRetryAfter() {
         capacity.set(1);
         Permit held = permit(acquire("acme", Tier.STANDARD));
-        Ticket free = acquire("f", Tier.FREE, Duration.ofMillis(2500));
+        Ticket free = acquire("f", Tier.FREE, Duration.ofMillis(3500));
         assertWaiting(free);
         Ticket premium = acquire("p", Tier.PREMIUM);
         assertWaiting(premium, free);
         Ticket secondPremium = acquire("q", Tier.PREMIUM);
 
-        assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(free), "three seconds ahead of it now, 2.5 s to live");
+        assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(free), "3 s ahead of it now and 1 s of its own, 3.5 s to live");
         assertEquals(3, free.outcome().orElseThrow().retryAfterSeconds());
         assertWaiting(premium, secondPremium);
         assertEquals(2, controller.queueDepth());
         controller.release(held);
         permit(premium);
+    }
+
+    @Test
+    void aWaiterWhoseTurnComesTooLateToFinishIsShedNotForwarded() {
+        capacity.set(1);
+        Permit held = permit(acquire("acme", Tier.STANDARD));
+        Ticket waiter = acquire("w", Tier.STANDARD, Duration.ofMillis(2500));
+        assertWaiting(waiter);
+        ticker.advance(Duration.ofMillis(1600));
+
+        controller.release(held);
+
+        assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(waiter), "0.9 s left, a request takes 1.6 s now");
+        assertEquals(0, controller.inFlight(), "the slot stays free for a request that can use it");
     }
 }
