@@ -44,23 +44,10 @@ JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 KEEP=${KEEP:-0}
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$BENCH/.." && pwd)
-SIM_JAR="$ROOT/upstream-sim/target/upstream-sim.jar"
-GATEWAY_JAR="$ROOT/gateway-server/target/infergate.jar"
-if [ ! -f "$SIM_JAR" ] || [ ! -f "$GATEWAY_JAR" ]; then
-  (cd "$ROOT" && ./mvnw -q -B package -DskipTests)
-fi
+# shellcheck source=bench/common.sh
+source "$BENCH/common.sh"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-free_port() {
-  local port=$1
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  echo "$port"
-}
-wait_for() {
-  for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
-  echo "timed out waiting for $1" >&2; return 1
-}
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 metric() { # FILE SAMPLE -> the sum of the lines that start with SAMPLE (a name and its labels)
   awk -v s="$2" 'index($0, s " ") == 1 {sum += $NF} END {printf "%.0f", sum + 0}' "$1"

@@ -284,6 +284,9 @@ start_infergate() {
     mkdir -p "$dir"
     cat >"$dir/gateway.yaml" <<EOF
 server: { port: $IG_PORT, adminPort: $IG_ADMIN_PORT, drainTimeout: 1s }
+# The proxy path is measured, not admission: every request is let through at once, like nginx's.
+defaults:
+  admission: { maxInFlightPerEndpoint: 10000 }
 routes:
   - name: bench
     match: { pathPrefix: / }

@@ -21,23 +21,10 @@ HEARTBEAT=${HEARTBEAT:-400ms}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m -XX:MaxDirectMemorySize=256m}
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$BENCH/.." && pwd)
-SIM_JAR="$ROOT/upstream-sim/target/upstream-sim.jar"
-GATEWAY_JAR="$ROOT/gateway-server/target/infergate.jar"
-if [ ! -f "$SIM_JAR" ] || [ ! -f "$GATEWAY_JAR" ]; then
-  (cd "$ROOT" && ./mvnw -q -B package -DskipTests)
-fi
+# shellcheck source=bench/common.sh
+source "$BENCH/common.sh"
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-free_port() {
-  local port=$1
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  echo "$port"
-}
-wait_for() {
-  for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
-  echo "timed out waiting for $1" >&2; return 1
-}
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 heap_mib() {
   curl -fsS "http://127.0.0.1:$ADMIN_PORT/metrics" \
@@ -63,6 +50,8 @@ cat >"$WORK/gateway.yaml" <<YAML
 server: { port: $GATEWAY_PORT, adminPort: $ADMIN_PORT }
 defaults:
   heartbeat: { interval: $HEARTBEAT }
+  # The relay is measured, not admission: every stream is let through at once, like nginx's.
+  admission: { maxInFlightPerEndpoint: 10000 }
 routes:
   - name: bench
     match: { pathPrefix: / }

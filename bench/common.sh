@@ -1,0 +1,21 @@
+# Shared by the benchmark scripts (sourced): where the jars are, building them when missing, and
+# waiting for ports. Expects BENCH (this directory) to be set by the caller.
+ROOT=$(cd "$BENCH/.." && pwd)
+SIM_JAR="$ROOT/upstream-sim/target/upstream-sim.jar"
+GATEWAY_JAR="$ROOT/gateway-server/target/infergate.jar"
+if [ ! -f "$SIM_JAR" ] || [ ! -f "$GATEWAY_JAR" ]; then
+  (cd "$ROOT" && ./mvnw -q -B package -DskipTests)
+fi
+
+# The first free TCP port on 127.0.0.1 from $1 up.
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# Waits up to 30 s for $1 to answer 2xx.
+wait_for() {
+  for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
+  echo "timed out waiting for $1" >&2; return 1
+}
