@@ -150,7 +150,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         long now = ticker.nanoTime();
         for (Endpoint endpoint : routes.endpoints()) {
-            metrics.upstreamLoad(endpoint.url().toString(), endpoint.load().current(now, LoadConfig.DEFAULTS.staleAfter())
+            metrics.upstreamLoad(endpoint.url().toString(), endpoint.load().current(now, routes.staleAfter(endpoint))
                     .orElse(NO_REPORT));
         }
     }

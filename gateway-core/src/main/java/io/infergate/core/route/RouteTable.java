@@ -2,6 +2,7 @@ package io.infergate.core.route;
 
 import io.infergate.core.Ticker;
 import io.infergate.core.config.GatewayConfig;
+import io.infergate.core.config.LoadConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.UpstreamConfig;
 import io.infergate.core.resilience.CircuitBreaker;
@@ -79,6 +80,21 @@ public final class RouteTable {
 
     public List<Route> routes() {
         return routesLongestFirst;
+    }
+
+    /**
+     * How long {@code endpoint}'s load reports are believed: as long as the first route that uses it
+     * says ({@code load.staleAfter}), the default when none does.
+     */
+    public Duration staleAfter(Endpoint endpoint) {
+        for (Route route : routesLongestFirst) {
+            for (Upstream upstream : route.upstreams()) {
+                if (upstream.endpoints().contains(endpoint)) {
+                    return route.loadConfig().staleAfter();
+                }
+            }
+        }
+        return LoadConfig.DEFAULTS.staleAfter();
     }
 
     public Collection<Endpoint> endpoints() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infergate.core.Ticker;
-import io.infergate.core.config.LoadConfig;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
@@ -12,7 +11,6 @@ import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.core.upstream.Warming;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -36,18 +34,6 @@ final class UpstreamsPage {
     UpstreamsPage(RouteTable routes, Ticker ticker) {
         this.routes = routes;
         this.ticker = ticker;
-    }
-
-    /** Reports are shown while the first route using the endpoint believes them. */
-    private Duration staleAfter(Endpoint endpoint) {
-        for (Route route : routes.routes()) {
-            for (Upstream upstream : route.upstreams()) {
-                if (upstream.endpoints().contains(endpoint)) {
-                    return route.loadConfig().staleAfter();
-                }
-            }
-        }
-        return LoadConfig.DEFAULTS.staleAfter();
     }
 
     private static void putKnown(ObjectNode node, String field, double value) {
@@ -87,7 +73,7 @@ final class UpstreamsPage {
             }
             cold.put("waiting", warming.waiting());
             cold.put("coldStarts", warming.coldStarts());
-            Optional<LoadReport> load = endpoint.load().current(ticker.nanoTime(), staleAfter(endpoint));
+            Optional<LoadReport> load = endpoint.load().current(ticker.nanoTime(), routes.staleAfter(endpoint));
             if (load.isPresent()) {
                 ObjectNode report = node.putObject("load");
                 LoadReport r = load.get();

@@ -407,27 +407,19 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
     }
 
-    /** TGI says how many tokens it generated: the tenant's token reservation is corrected to it. */
-    private void settleTokens(String generated) {
-        if (generated != null) {
-            try {
-                gate.tokensUsed(Long.parseLong(generated.trim()));
-            } catch (NumberFormatException notACount) {
-                // the reservation stands
-            }
-        }
-    }
-
     /** The response goes to the client: its head now, its body as it comes. */
     private void deliverHead(HttpResponse head) {
         int code = head.status().code();
-        settleTokens(head.headers().get(GatewayHeaders.X_GENERATED_TOKENS));
         attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
         body.dropCopy();
         upstreamLink.keepAlive(HttpUtil.isKeepAlive(head));
         // A stream that began early takes from the upstream's head only an error, to retell as an event.
         if (responder.relayHead(head, attempts)) {
             next.bytesRelayed();
+            // TGI says how many tokens it generated: the tenant's token reservation is settled to it.
+            if (record.generatedTokens() >= 0) {
+                gate.tokensUsed(record.generatedTokens());
+            }
         }
     }
 

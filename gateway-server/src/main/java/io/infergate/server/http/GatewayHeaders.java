@@ -20,8 +20,6 @@ final class GatewayHeaders {
 
     private GatewayHeaders() {}
 
-    /** TGI's count of the tokens it generated for the request. */
-    static final AsciiString X_GENERATED_TOKENS = AsciiString.cached("x-generated-tokens");
     static final AsciiString RATELIMIT_POLICY = AsciiString.cached("ratelimit-policy");
     static final AsciiString RATELIMIT = AsciiString.cached("ratelimit");
 

@@ -50,11 +50,10 @@ final class JobRunner {
     private final HttpClient http;
     private final Consumer<Job> finished;
     private final Map<String, RouteLane> lanes = new HashMap<>();
-    private final Map<String, Running> running = new HashMap<>();
+    /** The requests of running jobs, by job id, to be closed when a job is cancelled. */
+    private final Map<String, CompletableFuture<HttpResponse<byte[]>>> running = new HashMap<>();
 
     private record Pending(Job job, JobRequest request, Route route) {}
-
-    private record Running(Route route, CompletableFuture<HttpResponse<byte[]>> response) {}
 
     /** One route's jobs: those waiting, and how many run. */
     private static final class RouteLane {
@@ -92,7 +91,7 @@ final class JobRunner {
         if (cancelled.isEmpty()) {
             return job; // already finished: nothing to cancel, the document says so
         }
-        Running run;
+        CompletableFuture<HttpResponse<byte[]>> run;
         synchronized (this) {
             RouteLane lane = lanes.get(cancelled.get().route());
             if (lane != null) {
@@ -101,7 +100,7 @@ final class JobRunner {
             run = running.get(id);
         }
         if (run != null) {
-            run.response().cancel(true);
+            run.cancel(true);
         }
         finished.accept(cancelled.get());
         return cancelled;
@@ -133,7 +132,7 @@ final class JobRunner {
         }
         CompletableFuture<HttpResponse<byte[]>> response = http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
         synchronized (this) {
-            running.put(job.id(), new Running(pending.route(), response));
+            running.put(job.id(), response);
         }
         response.whenComplete((answer, failure) -> ended(job, pending.route(), answer, failure));
     }
@@ -193,12 +192,12 @@ final class JobRunner {
     }
 
     void close() {
-        List<Running> stopping;
+        List<CompletableFuture<HttpResponse<byte[]>>> stopping;
         synchronized (this) {
             stopping = List.copyOf(running.values());
         }
         // Cancelling completes a request at once, which takes it out of the running map.
-        stopping.forEach(r -> r.response().cancel(true));
+        stopping.forEach(r -> r.cancel(true));
         log.debug("job runner closed");
     }
 }

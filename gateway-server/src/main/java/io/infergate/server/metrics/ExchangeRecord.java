@@ -216,8 +216,8 @@ public final class ExchangeRecord {
         return promptTokens;
     }
 
-    /** -1 when unknown. */
-    long generatedTokens() {
+    /** The tokens the upstream's head says it generated; -1 when unknown. */
+    public long generatedTokens() {
         return generatedTokens;
     }
 
