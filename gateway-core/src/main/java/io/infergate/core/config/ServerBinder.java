@@ -7,7 +7,7 @@ final class ServerBinder {
 
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
-            "drainTimeout", "idleTimeout", "headerTimeout", "accessLog");
+            "drainTimeout", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog");
 
     // 0 asks the OS for a free port: tests and side-by-side runs use it.
     private static final int MIN_PORT = 0;
@@ -44,6 +44,8 @@ final class ServerBinder {
                 server.get("drainTimeout").duration(d.drainTimeout()),
                 server.get("idleTimeout").duration(d.idleTimeout()),
                 server.get("headerTimeout").duration(d.headerTimeout()),
+                server.get("bodyTimeout").duration(d.bodyTimeout()),
+                server.get("writeTimeout").duration(d.writeTimeout()),
                 server.get("accessLog").bool(d.accessLog()));
     }
 }

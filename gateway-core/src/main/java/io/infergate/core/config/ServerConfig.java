@@ -5,7 +5,10 @@ import java.time.Duration;
 /**
  * The listeners and the limits they enforce on clients.
  *
- * @param accessLog whether every request gets a JSON line on stdout (logger {@code infergate.access})
+ * @param bodyTimeout  how long a client may take to send its whole request body, from its head
+ * @param writeTimeout how long a client may leave the gateway unable to write to it (its buffer full)
+ *                     before the response is cut: a slow reader's, not the upstream's, fault
+ * @param accessLog    whether every request gets a JSON line on stdout (logger {@code infergate.access})
  */
 public record ServerConfig(
         int port,
@@ -16,9 +19,12 @@ public record ServerConfig(
         Duration drainTimeout,
         Duration idleTimeout,
         Duration headerTimeout,
+        Duration bodyTimeout,
+        Duration writeTimeout,
         boolean accessLog) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
-            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10), true);
+            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
+            Duration.ofSeconds(60), Duration.ofSeconds(30), true);
 }

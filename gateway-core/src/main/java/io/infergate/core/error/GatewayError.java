@@ -26,6 +26,8 @@ public enum GatewayError {
     JOB_GONE(410, Layer.CLIENT, "the job was cancelled, or its result expired"),
     BAD_REQUEST(400, Layer.CLIENT, "malformed request"),
     REQUEST_TIMEOUT(408, Layer.CLIENT, "the request head did not arrive in time"),
+    CLIENT_TIMEOUT(408, Layer.CLIENT, "the request body did not arrive in time"),
+    CLIENT_WRITE_TIMEOUT(408, Layer.CLIENT, "the client did not read the response in time"),
     PAYLOAD_TOO_LARGE(413, Layer.CLIENT, "the request body is over the limit"),
     HEADERS_TOO_LARGE(431, Layer.CLIENT, "the request headers are over the limit");
 

@@ -86,6 +86,19 @@ public final class TenantDirectory {
                 : new Identification(Identification.Status.TENANT, tenant, source);
     }
 
+    /**
+     * Whether {@code value} is any tenant's key, compared as {@link #identify} compares: by digest,
+     * with every tenant. For the values that must never leave the gateway, whatever header holds them.
+     */
+    public boolean isKey(String value) {
+        return digests.length > 0 && find(sha256(value)) != null;
+    }
+
+    /** Whether any tenant has a key, so that a request's headers can hold one. */
+    public boolean hasKeys() {
+        return digests.length > 0;
+    }
+
     /** Whether {@code tenant} may use the route named {@code routeName}; otherwise {@code 403 forbidden}. */
     public boolean allows(Tenant tenant, String routeName) {
         return tenant.allows(routeName);
@@ -116,10 +129,15 @@ public final class TenantDirectory {
     }
 
     private static byte[] sha256(String key) {
+        return SHA_256.get().digest(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A digest per thread: getInstance costs as much as hashing a short key. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-    }
+    });
 }

@@ -28,6 +28,8 @@ class ConfigLoaderTest {
               drainTimeout: 5s
               idleTimeout: 2m
               headerTimeout: 500ms
+              bodyTimeout: 20s
+              writeTimeout: 15s
               accessLog: false
             defaults:
               timeouts: { connect: 2s, firstByte: 60s, streamIdle: 30s, total: 1h }
@@ -55,7 +57,8 @@ class ConfigLoaderTest {
         GatewayConfig config = ConfigLoader.load(FULL, Map.of("HF_TOKEN", "hf_secret"));
 
         assertEquals(new ServerConfig(8081, 9091, "0.0.0.0", 20L << 20, 32 << 10,
-                Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMillis(500), false), config.server());
+                Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMillis(500), Duration.ofSeconds(20),
+                Duration.ofSeconds(15), false), config.server());
         Timeouts defaults = new Timeouts(
                 Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofHours(1));
         assertEquals(defaults, config.defaults().timeouts());

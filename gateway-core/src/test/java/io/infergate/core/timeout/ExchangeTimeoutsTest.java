@@ -15,8 +15,14 @@ class ExchangeTimeoutsTest {
     private static final long START = 5 * S; // any origin: nanoTime may be anything, even negative
 
     /** connect 1s (not here), firstByte 30s, streamIdle 10s, total 100s. */
-    private final ExchangeTimeouts clocks = new ExchangeTimeouts(new Timeouts(
-            Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(100)), START);
+    private final ExchangeTimeouts clocks = withBody(new ExchangeTimeouts(new Timeouts(
+            Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(100)), START,
+            100 * S, 20 * S, 50 * S));
+
+    private static ExchangeTimeouts withBody(ExchangeTimeouts clocks) {
+        clocks.bodyReceived();
+        return clocks;
+    }
 
     @Test
     void firstCheckComesAtTheShortestClockBecauseAnyPhaseMayStartAtOnce() {
@@ -74,8 +80,9 @@ class ExchangeTimeoutsTest {
 
     @Test
     void firstTokenClockRunsFromTheStreamsHeadUntilItsFirstEvent() {
-        ExchangeTimeouts stream = new ExchangeTimeouts(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30),
-                Duration.ofSeconds(10), Duration.ofSeconds(100), Duration.ofSeconds(4)), START);
+        ExchangeTimeouts stream = withBody(new ExchangeTimeouts(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30),
+                Duration.ofSeconds(10), Duration.ofSeconds(100), Duration.ofSeconds(4)), START,
+                100 * S, Long.MAX_VALUE, Long.MAX_VALUE));
         assertEquals(4 * S, stream.nextCheckIn(START), "a stream's head may come at once and its first event never");
         stream.requestSent(START);
         stream.responseActivity(START + S);
@@ -96,5 +103,65 @@ class ExchangeTimeoutsTest {
         clocks.firstEventAwaited(START + S);
         assertNull(clocks.expired(START + 10 * S));
         assertEquals(10 * S, clocks.nextCheckIn(START + S));
+    }
+
+    /** firstByte 30s, streamIdle 10s, total 100s, and the client's body and write clocks. */
+    private static ExchangeTimeouts clientClocks(long bodyNanos, long writeNanos) {
+        return new ExchangeTimeouts(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
+                Duration.ofSeconds(100)), START, 100 * S, bodyNanos, writeNanos);
+    }
+
+    @Test
+    void aBodyStillArrivingWhenItsClockRunsOutIsTheClientsTimeout() {
+        ExchangeTimeouts slowBody = clientClocks(20 * S, Long.MAX_VALUE);
+        assertEquals(10 * S, slowBody.nextCheckIn(START));
+        assertEquals(5 * S, slowBody.nextCheckIn(START + 15 * S));
+        assertNull(slowBody.expired(START + 20 * S - 1));
+        assertEquals(GatewayError.CLIENT_TIMEOUT, slowBody.expired(START + 20 * S));
+
+        ExchangeTimeouts intime = clientClocks(20 * S, Long.MAX_VALUE);
+        intime.bodyReceived();
+        assertNull(intime.expired(START + 20 * S));
+    }
+
+    @Test
+    void aBodyStillArrivingAtTheTotalDeadlineIsTheClientsTimeoutToo() {
+        ExchangeTimeouts slowBody = clientClocks(Long.MAX_VALUE, Long.MAX_VALUE);
+        assertEquals(GatewayError.CLIENT_TIMEOUT, slowBody.expired(START + 100 * S));
+    }
+
+    @Test
+    void aStalledClientStopsTheUpstreamsIdleClockAndIsCutAtItsWriteTimeout() {
+        ExchangeTimeouts slowReader = withBody(clientClocks(Long.MAX_VALUE, 6 * S));
+        slowReader.requestSent(START);
+        slowReader.responseActivity(START);
+        assertEquals(6 * S, slowReader.nextCheckIn(START), "a stall may begin any moment: checked within its limit");
+        slowReader.clientStalled(START + S);
+        slowReader.clientStalled(START + 3 * S); // still the same stall
+        assertEquals(6 * S, slowReader.nextCheckIn(START + S));
+        assertNull(slowReader.expired(START + 7 * S - 1));
+        assertEquals(GatewayError.CLIENT_WRITE_TIMEOUT, slowReader.expired(START + 7 * S));
+    }
+
+    @Test
+    void aClientThatDrainsRestartsTheIdleClockFromThen() {
+        ExchangeTimeouts reader = withBody(clientClocks(Long.MAX_VALUE, 60 * S));
+        reader.requestSent(START);
+        reader.responseActivity(START);
+        reader.clientStalled(START + S);
+        assertNull(reader.expired(START + 30 * S), "the upstream is not silent: the gateway stopped reading it");
+        reader.clientDrained(START + 30 * S);
+        assertEquals(10 * S, reader.nextCheckIn(START + 30 * S));
+        assertNull(reader.expired(START + 40 * S - 1));
+        assertEquals(GatewayError.STREAM_IDLE_TIMEOUT, reader.expired(START + 40 * S));
+    }
+
+    @Test
+    void theTotalDeadlinePassingWhileTheClientIsStalledIsTheClients() {
+        ExchangeTimeouts reader = withBody(clientClocks(Long.MAX_VALUE, 60 * S));
+        reader.requestSent(START);
+        reader.responseActivity(START + 85 * S);
+        reader.clientStalled(START + 90 * S);
+        assertEquals(GatewayError.CLIENT_WRITE_TIMEOUT, reader.expired(START + 100 * S));
     }
 }

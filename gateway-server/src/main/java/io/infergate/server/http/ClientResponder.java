@@ -168,7 +168,12 @@ final class ClientResponder {
         if (!keepClient) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        return closeUnlessKept(client.writeAndFlush(response), keepClient);
+        ChannelFuture written = client.writeAndFlush(response);
+        if (!keepClient && !bodyComplete) {
+            written.addListener(LingeringClose.AFTER_WRITE); // the client may still be sending
+            return false;
+        }
+        return closeUnlessKept(written, keepClient);
     }
 
     /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */
@@ -181,6 +186,12 @@ final class ClientResponder {
     boolean complete(HttpContent last, boolean bodyComplete) {
         boolean keepClient = bodyComplete && !closeAfterResponse;
         return closeUnlessKept(client.writeAndFlush(last), keepClient);
+    }
+
+    /** The client stopped reading: its connection closes at once, with whatever it has not taken. */
+    boolean abandon() {
+        client.close();
+        return false;
     }
 
     private static boolean closeUnlessKept(ChannelFuture written, boolean keepClient) {

@@ -59,8 +59,6 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private boolean inClientRead;
     /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
     private final boolean asyncSubmit;
-    /** Whether the first attempt waits for the whole body (an upstream of the route rewrites the model). */
-    private boolean awaitingWholeBody;
 
     /** Whether the client asked for an event stream; with early headers, the body may still say so. */
     private boolean streamAsked;
@@ -103,7 +101,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         // A job's own request has the job's deadline; a client's may shorten the route's.
         long total = gate.isJob() ? context.jobs().config().deadline().toNanos() : ClientDeadline.totalNanos(
                 request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos());
-        this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total);
+        this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total,
+                context.server().bodyTimeout().toNanos(), context.server().writeTimeout().toNanos());
         this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this);
         this.asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
         this.routeTarget = route.upstreamTarget(request.uri(), "");
@@ -146,17 +145,12 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         passage.refused(error, message, retryAfter, rateLimit);
     }
 
-    /** Admitted: the first attempt starts, once the whole body is in when an upstream rewrites it. */
+    /** Admitted, with the whole body in hand: the first attempt starts. */
     @Override
     public void admitted(boolean inRead) {
-        if (route.rewritesModel() && !body.complete()) {
-            // An upstream may need the body with another model name: it is read whole first.
-            awaitingWholeBody = true;
-        } else {
-            inClientRead = inRead;
-            startAttempt(false);
-            inClientRead = false;
-        }
+        inClientRead = inRead;
+        startAttempt(false);
+        inClientRead = false;
         if (!inRead) {
             owner.readIfWanted();
         }
@@ -268,39 +262,16 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             fail(GatewayError.PAYLOAD_TOO_LARGE);
             return;
         }
+        if (body.complete()) {
+            timeouts.bodyReceived();
+        }
         if (body.askedForStream()) {
             streamAsked = true;
             commitStreamEarlyIfAsked();
         }
-        if (awaitingWholeBody) {
-            body.hold(content);
-            if (body.complete()) {
-                awaitingWholeBody = false;
-                startAttempt(false);
-            }
-            return;
-        }
-        if (passage.holdsBody()) {
-            body.hold(content);
-            passage.bodyArrived();
-            return;
-        }
-        if (next.deferred()) {
-            content.release(); // the body's copy has it for the next attempt
-            if (body.complete()) {
-                next.decideDeferred();
-            }
-            return;
-        }
-        if (!upstreamLink.attached()) {
-            body.hold(content);
-            return;
-        }
-        // Every request content comes inside a client read, whose end flushes (onClientReadComplete).
-        upstreamLink.channel().write(content, upstreamLink.channel().voidPromise());
-        if (body.complete()) {
-            onRequestSent();
-        }
+        // The gate opens only once the whole body is in (GatePassage), so all of it waits here.
+        body.hold(content);
+        passage.bodyArrived();
     }
 
     /** The client's read batch ended: push what it brought on to the upstream. */
@@ -310,11 +281,9 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
     }
 
-    /** More request body is welcome only when it can go straight on to a writable upstream. */
+    /** More request body is welcome until the whole of it is in; {@code maxBodyBytes} bounds it. */
     boolean wantsRequestBody() {
-        return !done && !body.complete()
-                && (awaitingWholeBody || passage.holdsBody() || next.deferred()
-                        || upstreamLink.writable());
+        return !done && !body.complete();
     }
 
     boolean requestComplete() {
@@ -485,12 +454,17 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             return;
         }
         client.flush();
-        upstreamLink.readOn(client.channel().isWritable());
+        boolean writable = client.channel().isWritable();
+        if (!writable) {
+            timeouts.clientStalled(context.ticker().nanoTime());
+        }
+        upstreamLink.readOn(writable);
     }
 
     /** The client drained its buffer: resume reading the upstream if the relay was paused for it. */
     void onClientWritabilityChanged(boolean writable) {
         if (writable && !done) {
+            timeouts.clientDrained(context.ticker().nanoTime());
             upstreamLink.clientDrained();
         }
     }
@@ -522,11 +496,6 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     }
 
     // ---- what NextAttempt asks of the exchange --------------------------------------------------
-
-    @Override
-    public void readRestOfBody() {
-        owner.readIfWanted();
-    }
 
     @Override
     public boolean isDone() {
@@ -614,6 +583,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             // A stream sent its head but no event in time: the plan moves on as from a silent
             // endpoint. With nowhere to go, the stream is relayed and may still start.
             judgeHeld(true);
+        } else if (timeout == GatewayError.CLIENT_WRITE_TIMEOUT) {
+            // A client that reads nothing would not read an error either: its connection goes now.
+            log.debug("request {} on route {}: the client read nothing for {}", requestId, route,
+                    context.server().writeTimeout());
+            finish(timeout.cause(), responder.abandon());
         } else {
             fail(timeout);
         }

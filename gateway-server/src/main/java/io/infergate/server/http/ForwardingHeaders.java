@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 /** The two header rewrites of a proxied exchange, each done in place on the message that crosses. */
@@ -24,12 +23,10 @@ final class ForwardingHeaders {
      */
     static void toUpstream(HttpRequest request, String requestId, String clientAddress) {
         HttpHeaders headers = request.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         String originalHost = headers.get(HttpHeaderNames.HOST);
         HopByHopHeaders.strip(headers);
-        if (chunked) {
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
+        // The client's framing stays behind: each attempt frames what it actually sends (bodyLength).
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         String forwardedFor = headers.get(GatewayHeaders.X_FORWARDED_FOR);
         headers.set(GatewayHeaders.X_FORWARDED_FOR,
@@ -96,10 +93,15 @@ final class ForwardingHeaders {
         return close;
     }
 
-    /** Sets the length of the body an attempt sends, when the client framed it by length (-1: chunked, left so). */
-    static void bodyLength(HttpRequest request, long length) {
-        if (length >= 0 && HttpUtil.isContentLengthSet(request)) {
+    /**
+     * Frames the body an attempt sends by its length, which the gateway knows since it sends the
+     * body whole; a request without a body gets no framing headers at all.
+     */
+    static void bodyLength(HttpRequest request, long length, boolean hasBody) {
+        if (hasBody) {
             request.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+        } else {
+            request.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
         }
     }
 }

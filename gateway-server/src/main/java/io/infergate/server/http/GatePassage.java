@@ -46,7 +46,7 @@ final class GatePassage {
     private final boolean asyncSubmit;
     private final Listener exchange;
     private boolean inRead;
-    /** Whether the gate waits for the whole body (the tenant's tokens are limited, or it becomes a job). */
+    /** Whether the gate waits for the whole body. */
     private boolean awaitingBody;
 
     GatePassage(RequestGate gate, RequestBody body, HttpRequest request, Route route, ProxyContext context,
@@ -65,15 +65,17 @@ final class GatePassage {
         this.exchange = exchange;
     }
 
-    /** Opens the gate now, inside the client's read of the head, unless it waits for the body. */
+    /**
+     * Opens the gate once the whole body is in. A request takes no admission slot, no upstream
+     * connection and no breaker permit while its client is still sending: a client that trickles
+     * its body costs the gateway a buffer of at most {@code maxBodyBytes}, and an endpoint nothing.
+     * The gate may also need the body itself (the tenant's token reservation, a job's submission).
+     */
     void start() {
-        if ((gate.needsBody() || asyncSubmit) && !body.complete()) {
-            // The tenant's tokens are limited (its reservation is read from the body), or the
-            // request becomes a job, which keeps its whole body.
-            awaitingBody = true;
-            return;
+        awaitingBody = !body.complete();
+        if (!awaitingBody) {
+            open();
         }
-        open(true);
     }
 
     /** Whether the request's body is kept here for now: the gate waits for it, or the request is queued. */
@@ -85,12 +87,13 @@ final class GatePassage {
     void bodyArrived() {
         if (awaitingBody && body.complete()) {
             awaitingBody = false;
-            open(false);
+            open();
         }
     }
 
-    private void open(boolean inClientRead) {
-        inRead = inClientRead;
+    /** Called inside the client's read, whose end flushes what an attempt started at once writes. */
+    private void open() {
+        inRead = true;
         gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit);
         inRead = false;
     }

@@ -32,7 +32,8 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
         pipeline.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(server.maxHeaderBytes())
-                .setMaxChunkSize(MAX_CHUNK_BYTES)));
+                .setMaxChunkSize(MAX_CHUNK_BYTES)
+                .setHeadersFactory(RequestHeadersFactory.INSTANCE)));
         ResponseBodyBytes bodyBytes = new ResponseBodyBytes();
         pipeline.addLast("bodyBytes", bodyBytes);
         ProxyHandler proxy = new ProxyHandler(context, timeouts, bodyBytes);

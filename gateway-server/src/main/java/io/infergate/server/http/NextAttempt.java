@@ -32,9 +32,6 @@ final class NextAttempt {
         /** Answers the client with {@code error} and finishes. */
         void fail(GatewayError error);
 
-        /** Reads on the client's body, for a decision that waits until it is in. */
-        void readRestOfBody();
-
         /** Whether the exchange has finished. */
         boolean isDone();
     }
@@ -52,8 +49,6 @@ final class NextAttempt {
 
     /** Why the last attempt failed, to answer with when none is left; null when it was an upstream's own answer. */
     private GatewayError lastFailure;
-    /** An attempt that failed while the client was still sending: decided on once the body is in. */
-    private AttemptOutcome deferredOutcome;
     /** Whether an upstream byte reached the client: from then on, no other attempt. Heartbeats do not count. */
     private boolean upstreamBytesRelayed;
     private ScheduledFuture<?> retryTimer;
@@ -83,29 +78,9 @@ final class NextAttempt {
         upstreamBytesRelayed = true;
     }
 
-    /** Whether a failed attempt waits for the rest of the client's body before its decision. */
-    boolean deferred() {
-        return deferredOutcome != null;
-    }
-
-    /** The client's body is in: the deferred decision is made now. */
-    void decideDeferred() {
-        AttemptOutcome outcome = deferredOutcome;
-        deferredOutcome = null;
-        attemptFailed(outcome, lastFailure);
-    }
-
     /** An attempt ended without a response: decide on another, or answer with {@code error}. */
     void attemptFailed(AttemptOutcome outcome, GatewayError error) {
         lastFailure = error;
-        if (!body.complete() && body.copied() && !upstreamBytesRelayed && !exchange.isDone()) {
-            // The endpoint failed before the client finished sending: read the rest, then decide.
-            attempts.recordBreaker(true);
-            exchange.endAttempt();
-            deferredOutcome = outcome;
-            exchange.readRestOfBody();
-            return;
-        }
         if (!possible()) {
             attempts.recordBreaker(true);
             exchange.fail(error);

@@ -172,13 +172,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Hands on the requests that came pipelined behind the last, in order: a head, then its body up
+     * to its end, then the next head waits for this exchange to finish.
+     */
     private void drainPipelined() {
-        Object next;
-        while (exchange == null && !closing && (next = pipelined.poll()) != null) {
-            channelRead(ctx, next);
+        while (!pipelined.isEmpty() && takesNow(pipelined.peek())) {
+            channelRead(ctx, pipelined.poll());
         }
         channelReadComplete(ctx); // as if the queued messages had just been read
+    }
 
+    /** Whether {@link #channelRead} would take {@code msg} now, rather than queue it again. */
+    private boolean takesNow(Object msg) {
+        boolean content = msg instanceof HttpContent;
+        return closing
+                || content && (discardingBody || exchange != null && !exchange.requestComplete())
+                || exchange == null && !discardingBody && !localAnswerPending;
     }
 
     private void reply(GatewayError error, String message, String requestId, ExchangeRecord record, boolean keepAlive) {
@@ -190,7 +200,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             timeouts.requestFinished();
         } else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(LingeringClose.AFTER_WRITE);
             stopReading();
         }
         record.finished(now, error.status(), error.cause(), false, false);

@@ -23,8 +23,6 @@ final class RequestBody {
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
     private final boolean present;
     private final long maxBytes;
-    /** The client's Content-Length, or -1 when chunked: an attempt without a model rewrite sends it as it was. */
-    private final long contentLength;
     private BodyCopy copy;
     private boolean sniff;
     private long bytes;
@@ -33,7 +31,6 @@ final class RequestBody {
     private boolean fresh = true;
 
     RequestBody(HttpRequest request, ByteBufAllocator alloc, long maxBytes, boolean sniff, boolean keepForReplay) {
-        this.contentLength = HttpUtil.getContentLength(request, -1L);
         this.present = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
         this.maxBytes = maxBytes;
         this.sniff = sniff && present;
@@ -66,11 +63,6 @@ final class RequestBody {
         return bytes;
     }
 
-    /** Whether a copy is kept, so that the body can be sent again. */
-    boolean copied() {
-        return copy != null;
-    }
-
     /** Once the body is complete: whether it asked for a stream with {@code "stream": true}. Answers once. */
     boolean askedForStream() {
         if (!sniff || !complete) {
@@ -86,9 +78,8 @@ final class RequestBody {
     }
 
     /**
-     * Writes the request head and what there is of the body for an attempt: the whole body with the
-     * upstream's own model name when it has one, the held chunks on a first write (the rest follows
-     * as it arrives), else the whole body again.
+     * Writes the request head and the whole body for an attempt, framed by its length: with the
+     * upstream's own model name when it has one, the held chunks on a first write, else the copy.
      *
      * @param model the upstream's {@code rewriteModel}, or null
      * @return whether the write must be flushed now (it is complete and nothing else will flush it)
@@ -96,12 +87,12 @@ final class RequestBody {
     boolean sendWith(HttpRequest request, Channel channel, String model) {
         if (model != null && replayable()) {
             LastHttpContent rewritten = rewrittenFor(model);
-            ForwardingHeaders.bodyLength(request, rewritten.content().readableBytes());
+            ForwardingHeaders.bodyLength(request, rewritten.content().readableBytes(), present);
             channel.write(request, channel.voidPromise());
             channel.write(rewritten, channel.voidPromise());
             return true;
         }
-        ForwardingHeaders.bodyLength(request, contentLength);
+        ForwardingHeaders.bodyLength(request, bytes, present);
         channel.write(request, channel.voidPromise());
         if (fresh) {
             writeHeld(channel);

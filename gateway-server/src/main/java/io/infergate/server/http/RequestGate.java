@@ -64,6 +64,7 @@ final class RequestGate {
         for (String credential : CredentialHeaders.toRemove(identification)) {
             headers.remove(credential);
         }
+        KeyScrubber.strip(headers, context.tenants());
     }
 
     /** A job runs as the tenant that submitted it, named by the gateway itself. */

@@ -4,10 +4,12 @@ import io.infergate.core.error.GatewayError;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,12 +46,54 @@ final class RequestGuard {
                 return new Refusal(GatewayError.BAD_REQUEST, "header value contains CR or LF");
             }
         }
-        String contentLength = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-        if (contentLength != null && Long.parseLong(contentLength.trim()) > maxBodyBytes) {
+        String named = HopByHopHeaders.protectedNamedInConnection(request.headers());
+        if (named != null) {
+            return new Refusal(GatewayError.BAD_REQUEST, "Connection may not name " + named);
+        }
+        return checkFraming(request, maxBodyBytes);
+    }
+
+    /**
+     * The body's framing, by RFC 9112 §6 for HTTP/1.0 and 1.1 alike: one Content-Length of digits
+     * only, never beside Transfer-Encoding, and no Transfer-Encoding at all from an HTTP/1.0
+     * client. The codec checks most of this for HTTP/1.1 only; the gateway trusts no version.
+     */
+    private static Refusal checkFraming(HttpRequest request, long maxBodyBytes) {
+        List<String> lengths = request.headers().getAll(HttpHeaderNames.CONTENT_LENGTH);
+        boolean transferEncoding = request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (transferEncoding && request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            return new Refusal(GatewayError.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (lengths.isEmpty()) {
+            return null;
+        }
+        if (transferEncoding) {
+            return new Refusal(GatewayError.BAD_REQUEST, "both Content-Length and Transfer-Encoding");
+        }
+        String length = lengths.get(0).trim();
+        boolean repeated = request.headers() instanceof RequestHeadersFactory.RequestHeaders client
+                && client.repeatedContentLength();
+        if (repeated || lengths.size() > 1 || !isDigits(length)) {
+            return new Refusal(GatewayError.BAD_REQUEST, "Content-Length must be one number");
+        }
+        if (length.length() > 18 || Long.parseLong(length) > maxBodyBytes) {
             return new Refusal(GatewayError.PAYLOAD_TOO_LARGE,
-                    "request body of " + contentLength.trim() + " bytes is over the limit of " + maxBodyBytes);
+                    "request body of " + length + " bytes is over the limit of " + maxBodyBytes);
         }
         return null;
+    }
+
+    private static boolean isDigits(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean hasLineBreak(CharSequence value) {

@@ -79,6 +79,17 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Whether the peer closes the connection within {@code millis}: false when it is still open then. */
+    public boolean closedByPeerWithin(int millis) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            return closedByPeer();
+        } finally {
+            socket.setSoTimeout(before);
+        }
+    }
+
     private int chunkSize() throws IOException {
         return Integer.parseInt(requiredLine().trim(), 16);
     }
