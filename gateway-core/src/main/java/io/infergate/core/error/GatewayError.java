@@ -13,6 +13,7 @@ public enum GatewayError {
     STREAM_IDLE_TIMEOUT(504, Layer.UPSTREAM, "the upstream went silent mid-response"),
     MODEL_LOADING(503, Layer.UPSTREAM, "the model is still loading"),
     UPSTREAM_RESET(502, Layer.UPSTREAM, "the upstream closed the connection before the response completed"),
+    UPSTREAM_PROTOCOL(502, Layer.UPSTREAM, "the upstream's response was malformed"),
     DEADLINE_EXCEEDED(504, Layer.GATEWAY, "the request's total deadline ran out"),
     SHED_OVERLOAD(429, Layer.GATEWAY, "the request could not finish in time under the current load"),
     QUEUE_FULL(429, Layer.GATEWAY, "the route's queue is full"),
