@@ -226,7 +226,8 @@ final class ClientResponder {
 
     /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */
     boolean endStream(byte[] event, boolean bodyComplete) {
-        boolean keepClient = bodyComplete && !closeAfterResponse;
+        // A stream that began before the drain could not say Connection: close; it closes now.
+        boolean keepClient = bodyComplete && !closeAfterResponse && !context.draining();
         return closeUnlessKept(sse.endWith(event), keepClient);
     }
 

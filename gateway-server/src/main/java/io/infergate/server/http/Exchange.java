@@ -532,6 +532,13 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         finish("cancelled", false);
     }
 
+    /** The drain timeout passed: a stream ends with its error event; anything else closes with the connection. */
+    void onShutdownCut() {
+        if (!done && responder.stream() != null) {
+            fail(GatewayError.SHUTDOWN);
+        }
+    }
+
     // ---- what NextAttempt asks of the exchange --------------------------------------------------
 
     @Override
