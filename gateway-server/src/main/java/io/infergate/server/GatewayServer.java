@@ -15,6 +15,7 @@ import io.infergate.core.upstream.Upstream;
 import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ProxyContext;
+import io.infergate.server.http.ShutdownCut;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
 import io.infergate.server.metrics.NettyMeters;
 import io.infergate.server.upstream.ConnectionPools;
@@ -37,6 +38,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -65,6 +67,9 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Per-connection write buffer bounds: past the high mark the relay stops reading upstream. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    /** After the drain timeout, how long client connections get to end their streams before they close. */
+    private static final Duration STREAM_END_GRACE = Duration.ofSeconds(1);
 
     private final EventLoopGroup group;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -177,7 +182,8 @@ public final class GatewayServer implements AutoCloseable {
 
     /**
      * Stops accepting, lets in-flight exchanges finish for up to {@code timeout} (their responses
-     * say {@code Connection: close}), then closes every client connection and the event loops.
+     * say {@code Connection: close}), then closes every client connection and the event loops. An
+     * event stream still running at the timeout first ends with a {@code shutdown} error event.
      *
      * @return whether every in-flight exchange finished in time
      */
@@ -191,11 +197,31 @@ public final class GatewayServer implements AutoCloseable {
         } catch (TimeoutException e) {
             clean = false;
             log.warn("drain timeout: {} requests still in flight are cut", context.inFlight());
+            endStreams();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e);
         }
         close();
         return clean;
+    }
+
+    /**
+     * Every client connection is told of the cut on its own loop, where a stream still running
+     * writes its {@code shutdown} error event and final chunk; they are closed once all have acted,
+     * or after {@link #STREAM_END_GRACE}.
+     */
+    private void endStreams() throws InterruptedException {
+        List<Future<?>> told = new ArrayList<>();
+        for (Channel client : clients) {
+            told.add(ShutdownCut.tell(client));
+        }
+        long deadline = System.nanoTime() + STREAM_END_GRACE.toNanos();
+        for (Future<?> future : told) {
+            if (!future.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                log.warn("drain timeout: not every stream could be ended with an error event in time");
+                return;
+            }
+        }
     }
 
     @Override

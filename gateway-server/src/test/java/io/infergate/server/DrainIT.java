@@ -1,13 +1,15 @@
 package io.infergate.server;
 
 import io.infergate.testing.Await;
+import io.infergate.server.testing.PrometheusText;
+import io.infergate.server.testing.ScriptedUpstream;
+import io.infergate.server.testing.StreamingClient;
 import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,18 +29,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DrainIT {
 
+    private static final String TGI_BODY = "{\"inputs\":\"hi\",\"parameters\":{\"max_new_tokens\":3}}";
+    private static final String CHAT_BODY = "{\"model\":\"tgi\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
     @StartStop
     private final MockWebServer upstream = new MockWebServer();
     @AutoClose
+    private final ScriptedUpstream scripted = new ScriptedUpstream();
+    @AutoClose
     private TestGateway gateway;
+    @AutoClose
+    private StreamingClient tgiStream;
+    @AutoClose
+    private StreamingClient openAiStream;
+    @AutoClose
+    private StreamingClient earlyStream;
+    @AutoClose
+    private StreamingClient plain;
 
-    @BeforeEach
-    void start() {
+    DrainIT() throws IOException {
+    }
+
+    private void gatewayToMockUpstream() {
         gateway = TestGateway.oneRoute("http://127.0.0.1:" + upstream.getPort(), "");
     }
 
     @Test
     void drainStopsAcceptingTurnsNotReadyAndLetsInFlightRequestsFinish() throws Exception {
+        gatewayToMockUpstream();
         upstream.enqueue(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS).body("done").build());
         CompletableFuture<HttpResponse<String>> inFlight = TestGateway.client().sendAsync(
                 HttpRequest.newBuilder(gateway.uri("/slow")).build(), HttpResponse.BodyHandlers.ofString());
@@ -62,6 +81,7 @@ class DrainIT {
 
     @Test
     void drainTimeoutCutsWhatIsStillInFlight() throws Exception {
+        gatewayToMockUpstream();
         upstream.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
         CompletableFuture<HttpResponse<String>> inFlight = TestGateway.client().sendAsync(
                 HttpRequest.newBuilder(gateway.uri("/stuck")).build(), HttpResponse.BodyHandlers.ofString());
@@ -70,6 +90,35 @@ class DrainIT {
         assertFalse(gateway.server().drain(Duration.ofMillis(300)));
         ExecutionException cut = assertThrows(ExecutionException.class, () -> inFlight.get(5, TimeUnit.SECONDS));
         assertTrue(cut.getCause() instanceof IOException, cut.toString());
+    }
+
+    @Test
+    void streamsStillOpenAtTheDrainTimeoutEndWithAShutdownEventInTheirOwnDialect() throws Exception {
+        gateway = TestGateway.oneRoute(scripted.url(), "heartbeat: { earlyHeaders: true }");
+        tgiStream = StreamingClient.send(gateway.port(), StreamingClient.post("/generate_stream", TGI_BODY));
+        scripted.awaitExchange().respondStreaming(200, "text/event-stream").chunk("data: {\"index\":1}\n\n");
+        tgiStream.awaitHead().awaitBody("the first event", b -> b.endsWith("data: {\"index\":1}\n\n"));
+        openAiStream = StreamingClient.send(gateway.port(), StreamingClient.post("/v1/chat/completions", CHAT_BODY));
+        scripted.awaitExchange().respondStreaming(200, "text/event-stream").chunk("data: {\"choices\":[]}\n\ndata: {\"cho");
+        openAiStream.awaitHead().awaitBody("half an event", b -> b.endsWith("{\"cho"));
+        // With early headers, a stream whose upstream never answers is a stream too.
+        earlyStream = StreamingClient.send(gateway.port(), StreamingClient.post("/generate_stream", TGI_BODY));
+        scripted.awaitExchange();
+        earlyStream.awaitHead();
+        plain = StreamingClient.send(gateway.port(), "GET /plain HTTP/1.1\r\nHost: gateway\r\n\r\n");
+        scripted.awaitExchange().respondStreaming(200, "text/plain").chunk("part of a body");
+        plain.awaitHead().awaitBody("part of the body", "part of a body"::equals);
+
+        assertFalse(gateway.server().drain(Duration.ofMillis(300)));
+
+        String shutdown = "data: {\"error\":\"the gateway is shutting down\",\"error_type\":\"shutdown\"}\n\n";
+        assertEquals("data: {\"index\":1}\n\n" + shutdown, tgiStream.awaitEnd());
+        assertEquals("data: {\"choices\":[]}\n\ndata: {\"cho\n\ndata: {\"error\":{\"message\":\"the gateway is shutting down\","
+                + "\"type\":\"shutdown\",\"code\":503}}\n\ndata: [DONE]\n\n", openAiStream.awaitEnd());
+        assertEquals(shutdown, earlyStream.awaitEnd().replace(": keep-alive\n\n", ""));
+        assertTrue(plain.wasCut(), "a plain response in flight is cut, as before: " + plain.body());
+        assertEquals(3, new PrometheusText(gateway.server().registry().scrape()).value("gateway_requests_total",
+                Map.of("route", "main", "status", "200", "outcome", "shutdown")));
     }
 
     private boolean proxyPortRefuses() {

@@ -13,8 +13,10 @@ class GatewayErrorTest {
         Map<String, Integer> documented = Map.ofEntries(
                 Map.entry("connect_timeout", 502), Map.entry("connect_failed", 502),
                 Map.entry("first_byte_timeout", 504), Map.entry("deadline_exceeded", 504),
+                Map.entry("upstream_reset", 502), Map.entry("upstream_protocol", 502),
                 Map.entry("shed_overload", 429), Map.entry("queue_full", 429), Map.entry("rate_limited", 429),
-                Map.entry("breaker_open", 503), Map.entry("unauthorized", 401), Map.entry("forbidden", 403),
+                Map.entry("breaker_open", 503), Map.entry("shutdown", 503),
+                Map.entry("unauthorized", 401), Map.entry("forbidden", 403),
                 Map.entry("no_route", 404), Map.entry("bad_request", 400), Map.entry("payload_too_large", 413),
                 Map.entry("headers_too_large", 431), Map.entry("request_timeout", 408));
         documented.forEach((cause, status) -> {
@@ -28,7 +30,9 @@ class GatewayErrorTest {
     void timeoutsOfTheUpstreamAreBlamedOnTheUpstreamAndTheDeadlineOnTheGateway() {
         assertEquals(GatewayError.Layer.UPSTREAM, GatewayError.CONNECT_TIMEOUT.layer());
         assertEquals(GatewayError.Layer.UPSTREAM, GatewayError.FIRST_BYTE_TIMEOUT.layer());
+        assertEquals(GatewayError.Layer.UPSTREAM, GatewayError.UPSTREAM_PROTOCOL.layer());
         assertEquals(GatewayError.Layer.GATEWAY, GatewayError.DEADLINE_EXCEEDED.layer());
+        assertEquals(GatewayError.Layer.GATEWAY, GatewayError.SHUTDOWN.layer());
         assertEquals(GatewayError.Layer.CLIENT, GatewayError.PAYLOAD_TOO_LARGE.layer());
         assertEquals("upstream", GatewayError.Layer.UPSTREAM.tag());
     }

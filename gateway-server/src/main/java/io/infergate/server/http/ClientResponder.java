@@ -7,6 +7,7 @@ import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.infergate.server.metrics.ServerTiming;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,6 +30,11 @@ import io.netty.util.ReferenceCountUtil;
  * and the last bytes of the response. Separate from the exchange, which decides what happens to
  * the request; this owns how the client hears of it, the status it got, and its event stream.
  * Each way of ending returns whether the client's connection is kept, for the exchange's finish.
+ * <p>
+ * A relayed head that does not start an event stream is held back, with the first content behind
+ * it, until the next content or the end of the upstream's read (where the client is flushed
+ * anyway): a response that breaks within that read, a bad first chunk, can still become a
+ * {@code 502} instead of a head with nothing after it.
  */
 final class ClientResponder {
 
@@ -49,6 +55,9 @@ final class ClientResponder {
     private long retryAfterSeconds;
     /** The rate-limit decision that refused the request, for its headers. */
     private Decision rateLimitRefusal;
+    /** A relayed head not written yet, and the first content behind it (null when none came yet). */
+    private HttpResponse heldHead;
+    private HttpContent heldContent;
 
     ClientResponder(ChannelHandlerContext client, ProxyContext context, Route route, ExchangeRecord record,
                     HttpRequest request, String requestId, StreamProtocol protocol) {
@@ -117,11 +126,51 @@ final class ClientResponder {
         started = true;
         record.responseHead(head.headers());
         head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
-        client.write(head, client.voidPromise());
         if (eventStream) {
+            client.write(head, client.voidPromise());
             startStream();
+        } else {
+            heldHead = head;
         }
         return true;
+    }
+
+    /** A content of a relayed response that is not an event stream; the first waits with the head. */
+    void relay(HttpContent content) {
+        if (heldHead != null) {
+            if (heldContent == null) {
+                heldContent = content;
+                return;
+            }
+            writeHeld();
+        }
+        client.write(content, client.voidPromise());
+    }
+
+    /** The upstream's read ended: what it brought goes out to the client. */
+    void flush() {
+        if (heldHead != null) {
+            writeHeld();
+        }
+        client.flush();
+    }
+
+    private void writeHeld() {
+        client.write(heldHead, client.voidPromise());
+        heldHead = null;
+        if (heldContent != null) {
+            client.write(heldContent, client.voidPromise());
+            heldContent = null;
+        }
+    }
+
+    private void releaseHeld() {
+        ReferenceCountUtil.release(heldHead);
+        heldHead = null;
+        if (heldContent != null) {
+            heldContent.release();
+            heldContent = null;
+        }
     }
 
     private void startStream() {
@@ -150,9 +199,13 @@ final class ClientResponder {
         if (sse != null) {
             return endStream(protocol.errorEvent(error, message), bodyComplete);
         }
-        if (started) {
-            // Too late for a status: cut the response short so the client cannot take it for whole.
-            client.close();
+        if (heldHead != null) {
+            // Nothing of the response reached the client: the error answers instead.
+            releaseHeld();
+        } else if (started) {
+            // Too late for a status: what was written goes out, then the connection closes, so the
+            // response ends cut short and the client cannot take it for whole.
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return false;
         }
         status = error.status();
@@ -178,12 +231,16 @@ final class ClientResponder {
 
     /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */
     boolean endStream(byte[] event, boolean bodyComplete) {
-        boolean keepClient = bodyComplete && !closeAfterResponse;
+        // A stream that began before the drain could not say Connection: close; it closes now.
+        boolean keepClient = bodyComplete && !closeAfterResponse && !context.draining();
         return closeUnlessKept(sse.endWith(event), keepClient);
     }
 
     /** The upstream's last content goes out, and the response is whole. */
     boolean complete(HttpContent last, boolean bodyComplete) {
+        if (heldHead != null) {
+            writeHeld();
+        }
         boolean keepClient = bodyComplete && !closeAfterResponse;
         return closeUnlessKept(client.writeAndFlush(last), keepClient);
     }
@@ -209,8 +266,11 @@ final class ClientResponder {
         }
     }
 
-    /** The exchange is over: the stream's heartbeats stop. */
+    /** The exchange is over: the stream's heartbeats stop, and a head still held is dropped. */
     void stop() {
+        if (heldHead != null) {
+            releaseHeld();
+        }
         if (sse != null) {
             sse.stop();
         }

@@ -17,6 +17,7 @@ import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -329,8 +330,15 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     private void onResponseHead(HttpResponse head) {
         if (head.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(head);
-            fail(GatewayError.UPSTREAM_RESET, "the upstream sent a malformed response head");
+            // Not released here: a head is not counted, and the full response the decoder makes of
+            // a status line it cannot read is released as content, next.
+            Throwable cause = head.decoderResult().cause();
+            log.debug("upstream {} sent a malformed head for request {}", attempts.endpoint(), requestId, cause);
+            if (cause instanceof PrematureChannelClosureException) {
+                fail(GatewayError.UPSTREAM_RESET, "the upstream closed the connection within the response head");
+            } else {
+                fail(GatewayError.UPSTREAM_PROTOCOL, "the upstream's response head was malformed");
+            }
             return;
         }
         int code = head.status().code();
@@ -399,8 +407,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             return;
         }
         if (content.decoderResult().isFailure()) {
+            // A bad chunk size, chunk data longer than its size: the upstream's framing is broken.
+            log.debug("upstream {} sent a malformed body for request {}", attempts.endpoint(), requestId,
+                    content.decoderResult().cause());
             content.release();
-            fail(GatewayError.UPSTREAM_RESET, "the upstream closed the connection mid-response");
+            fail(GatewayError.UPSTREAM_PROTOCOL);
             return;
         }
         timeouts.responseActivity(context.ticker().nanoTime());
@@ -444,7 +455,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         } else if (content instanceof LastHttpContent) {
             complete(content);
         } else {
-            client.write(content, client.voidPromise());
+            responder.relay(content);
         }
     }
 
@@ -453,7 +464,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         if (done) {
             return;
         }
-        client.flush();
+        responder.flush();
         boolean writable = client.channel().isWritable();
         if (!writable) {
             timeouts.clientStalled(context.ticker().nanoTime());
@@ -493,6 +504,13 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         }
         responder.clientClosed();
         finish("cancelled", false);
+    }
+
+    /** The drain timeout passed: a stream ends with its error event; anything else closes with the connection. */
+    void onShutdownCut() {
+        if (!done && responder.stream() != null) {
+            fail(GatewayError.SHUTDOWN);
+        }
     }
 
     // ---- what NextAttempt asks of the exchange --------------------------------------------------

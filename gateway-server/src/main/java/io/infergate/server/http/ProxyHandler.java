@@ -245,6 +245,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ShutdownCut.EVENT) {
+            if (exchange != null) {
+                exchange.onShutdownCut();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (exchange != null) {
             exchange.onClientClosed();
