@@ -27,8 +27,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 final class YamlTreeReader {
 
-    /** A config is a few KiB (the shipped example is under 6): 1 MiB leaves ample room and keeps parsing fast. */
-    static final int MAX_CHARS = 1 << 20;
+    /** As long as a file can be: a file within its byte limit is within this one. */
+    static final int MAX_CHARS = ConfigLoader.MAX_FILE_BYTES;
     /**
      * SnakeYAML's reader copies the unread part of its window each time it reads another KiB, so one
      * long token costs the square of its length (a 1 MiB scalar takes seconds). Longer lines are

@@ -1,16 +1,26 @@
 package io.infergate.core.config;
 
+import static io.infergate.core.config.ConfigFixtures.ONE_ROUTE;
+import static io.infergate.core.config.ConfigFixtures.load;
 import static io.infergate.core.config.ConfigFixtures.problemsOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Text made to be slow or huge to read is refused in milliseconds, with a problem that says why. */
+/** Files made to be slow or huge to read are refused in milliseconds, each with a problem that says why. */
 class ConfigLimitsTest {
 
     /** Only a guard against the parser's old seconds: each of these takes milliseconds. */
@@ -114,5 +124,45 @@ class ConfigLimitsTest {
         List<String> problems = assertTimeoutPreemptively(QUICKLY, () -> problemsOf(yaml));
 
         assertEquals(List.of("too long: " + yaml.length() + " characters (expected: at most 1048576)"), problems);
+    }
+
+    @Test
+    void fileOverTheLimitIsRefusedUnreadWithItsSize(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("huge.yaml");
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(52L << 20);
+        }
+
+        ConfigException e = assertTimeoutPreemptively(QUICKLY,
+                () -> assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of())));
+
+        assertEquals(List.of(file + ": too large for a config file: 54525952 bytes (expected: at most 1048576 bytes)"),
+                e.problems());
+    }
+
+    @Test
+    void fileOfExactlyTheLimitIsReadAndOneByteMoreIsNot(@TempDir Path dir) throws Exception {
+        int padding = ConfigLoader.MAX_FILE_BYTES - ONE_ROUTE.length();
+        String comments = ("#" + "x".repeat(1022) + "\n").repeat(padding / 1024) + "\n".repeat(padding % 1024);
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), ONE_ROUTE + comments);
+
+        assertEquals(load(ONE_ROUTE), ConfigLoader.load(file, Map.of()));
+
+        Files.writeString(file, "\n", StandardOpenOption.APPEND);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+        assertEquals(List.of(file + ": too large for a config file: 1048577 bytes (expected: at most 1048576 bytes)"),
+                e.problems());
+    }
+
+    @Test
+    void fileThatTellsNoSizeIsReadNoFurtherThanTheLimit() {
+        Path endless = Path.of("/dev/zero");
+        assumeTrue(Files.isReadable(endless));
+
+        ConfigException e = assertTimeoutPreemptively(QUICKLY,
+                () -> assertThrows(ConfigException.class, () -> ConfigLoader.load(endless, Map.of())));
+
+        assertEquals(List.of(endless + ": too large for a config file: more than 1048576 bytes"
+                + " (expected: at most 1048576 bytes)"), e.problems());
     }
 }
