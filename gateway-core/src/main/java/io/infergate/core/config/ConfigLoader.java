@@ -6,7 +6,10 @@ import io.infergate.core.admission.Tier;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,6 +28,13 @@ public final class ConfigLoader {
     static final List<String> DEFAULTS_KEYS =
             List.of("timeouts", "heartbeat", "retry", "breaker", "admission", "load", "reserveTokens");
 
+    /**
+     * The largest config file read. A config is a few KiB (the shipped example is under 6), so 1 MiB
+     * leaves ample room, while a bigger file is refused before it is read or parsed: the YAML parser
+     * slows down with the square of a long token's length.
+     */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+
     private ConfigLoader() {}
 
     /**
@@ -33,11 +43,12 @@ public final class ConfigLoader {
      * @param env the environment for {@code ${VAR}} substitution, {@code auth.bearerEnv}, {@code keyEnv} and
      *            {@code jobs.webhookSecretEnv}
      * @throws ConfigException listing every problem, or the one reason the file could not be read
+     *                         (its size among them: at most {@link #MAX_FILE_BYTES})
      */
     public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
         String yaml;
         try {
-            yaml = Files.readString(file);
+            yaml = read(file);
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot read: " + reason(e)));
         }
@@ -99,6 +110,30 @@ public final class ConfigLoader {
                 LoadBinder.bind(defaults.get("load"), LoadConfig.DEFAULTS),
                 defaults.get("reserveTokens").integer(RouteDefaults.DEFAULT_RESERVE_TOKENS, 0,
                         RouteBinder.MAX_RESERVE_TOKENS));
+    }
+
+    /**
+     * The file as UTF-8 text, refused unread when its size is over {@link #MAX_FILE_BYTES}, and read no
+     * further than that in case the size was not the whole story (a pipe, a file still growing).
+     */
+    private static String read(Path file) throws IOException, ConfigException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw tooLarge(file, size + " bytes");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw tooLarge(file, "more than " + MAX_FILE_BYTES + " bytes");
+        }
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
+    private static ConfigException tooLarge(Path file, String size) {
+        return new ConfigException(List.of(
+                file + ": too large for a config file: " + size + " (expected: at most " + MAX_FILE_BYTES + " bytes)"));
     }
 
     private static String reason(IOException e) {

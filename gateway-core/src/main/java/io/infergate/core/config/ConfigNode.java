@@ -1,6 +1,7 @@
 package io.infergate.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,6 +20,13 @@ final class ConfigNode {
     // Plain decimals only: Double.parseDouble would also take "NaN", "1e-1", "0x1p-1" and "0.5f".
     private static final Pattern DECIMAL = Pattern.compile("[0-9]+(\\.[0-9]*)?|\\.[0-9]+");
 
+    /**
+     * Stands for a value the reader refused and reported already (an alias, an over-long string).
+     * It reads as absent, and nothing more is reported at it or below it: a "required" there would
+     * only repeat the reader's problem.
+     */
+    static final JsonNode REFUSED = new POJONode("refused");
+
     private final JsonNode value; // null when the key is absent
     private final String path;
     private final Problems problems;
@@ -30,6 +38,7 @@ final class ConfigNode {
         this.path = path;
         this.problems = problems;
         this.env = env;
+        this.reported = value == REFUSED;
     }
 
     static ConfigNode root(JsonNode document, Problems problems, EnvSubstitution env) {
@@ -40,14 +49,19 @@ final class ConfigNode {
         return path;
     }
 
-    /** Absent covers a missing key and an explicit null ({@code key: ~}), so both mean "use the default". */
+    /**
+     * Absent covers a missing key and an explicit null ({@code key: ~}), so both mean "use the default";
+     * and a {@link #REFUSED} value, whose fallback is never used since the file is refused.
+     */
     boolean isAbsent() {
-        return value == null || value.isNull() || value.isMissingNode();
+        return value == null || value == REFUSED || value.isNull() || value.isMissingNode();
     }
 
     void report(String message) {
+        if (value != REFUSED) {
+            problems.add(path, message);
+        }
         reported = true;
-        problems.add(path, message);
     }
 
     /** Whether a problem was reported at this node, so checks that combine values can skip a bad one. */
@@ -57,8 +71,12 @@ final class ConfigNode {
 
     /** The value under {@code key}; absent when this is not a map (a wrong type is reported by {@link #checkMap}). */
     ConfigNode get(String key) {
-        JsonNode child = value != null && value.isObject() ? value.get(key) : null;
-        return new ConfigNode(child, path.isEmpty() ? key : path + "." + key, problems, env);
+        JsonNode child = value == REFUSED ? REFUSED : value != null && value.isObject() ? value.get(key) : null;
+        return new ConfigNode(child, childPath(key), problems, env);
+    }
+
+    private String childPath(String key) {
+        return path.isEmpty() ? key : path + "." + key;
     }
 
     /**
@@ -77,7 +95,8 @@ final class ConfigNode {
         while (keys.hasNext()) {
             String key = keys.next();
             if (!knownKeys.contains(key)) {
-                get(key).report(KeySuggestion.closest(key, knownKeys)
+                // Added directly: the key is at fault even when its value was refused.
+                problems.add(childPath(key), KeySuggestion.closest(key, knownKeys)
                         .map(known -> "unknown key (did you mean \"" + known + "\"?)")
                         .orElse("unknown key (expected one of: " + String.join(", ", knownKeys) + ")"));
             }

@@ -163,13 +163,33 @@ class ConfigLoaderTest {
 
     @Test
     void duplicateYamlKeyIsRefusedAtItsPath() {
+        List<String> problems = problemsOf(ONE_ROUTE + "    name: b\n");
+
+        assertEquals(List.of("routes[0].name: duplicate key at line 7"), problems);
+    }
+
+    @Test
+    void duplicateKeysAreReportedByPathAlongsideEveryOtherProblem() {
         List<String> problems = problemsOf("""
+                server:
+                  port: abc
                 routes:
                   - name: a
-                    name: b
+                    match: { pathPrefix: /a/ }
+                    upstreams:
+                      - name: one
+                        endpoints: [ "http://127.0.0.1:3000" ]
+                      - name: two
+                        name: three
+                        endpoints: [ "not a url" ]
+                routes: []
                 """);
 
-        assertEquals(List.of("routes[0].name: duplicate key at line 3"), problems);
+        assertEquals(List.of(
+                "routes[0].upstreams[1].name: duplicate key at line 10",
+                "routes: duplicate key at line 12",
+                "server.port: \"abc\" is not an integer",
+                "routes[0].upstreams[1].endpoints[0]: \"not a url\" is not an absolute http(s) URL"), problems);
     }
 
     @Test
