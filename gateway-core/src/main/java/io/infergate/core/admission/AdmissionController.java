@@ -97,6 +97,18 @@ public final class AdmissionController {
      * Returns whether this call released it: a second release of the same permit does nothing.
      */
     public boolean release(Permit permit) {
+        return release(permit, true);
+    }
+
+    /**
+     * Gives the permit's slot back without counting its hold: the request ended by its client's doing
+     * (it left, or read too slowly), so how long it held the slot says nothing about the endpoint.
+     */
+    public boolean releaseIgnored(Permit permit) {
+        return release(permit, false);
+    }
+
+    private boolean release(Permit permit, boolean sample) {
         if (permit.owner != this) {
             throw new IllegalArgumentException("the permit belongs to another route");
         }
@@ -108,7 +120,9 @@ public final class AdmissionController {
             permit.released = true;
             inFlight--;
             long now = ticker.nanoTime();
-            estimator.observe(Math.max(0, now - permit.grantedAtNanos()));
+            if (sample) {
+                estimator.observe(Math.max(0, now - permit.grantedAtNanos()));
+            }
             settle(now, slots(), decided);
         }
         complete(decided);

@@ -93,6 +93,21 @@ class AdmissionControllerTest {
     }
 
     @Test
+    void aHoldEndedByItsClientGivesItsSlotBackWithoutTeachingTheServiceTime() {
+        Permit slowReader = permit(acquire("acme", Tier.STANDARD));
+        ticker.advance(Duration.ofSeconds(30));
+        assertTrue(controller.releaseIgnored(slowReader));
+        assertEquals(0, controller.inFlight());
+        assertEquals(Duration.ofSeconds(1).toNanos(), estimator.meanServiceNanos(), "a client's slowness taught the estimate");
+        assertFalse(controller.release(slowReader), "released once only");
+
+        Permit served = permit(acquire("acme", Tier.STANDARD));
+        ticker.advance(Duration.ofSeconds(3));
+        controller.release(served);
+        assertTrue(estimator.meanServiceNanos() > Duration.ofSeconds(1).toNanos(), "a real hold is learned");
+    }
+
+    @Test
     void servesWaitersFirstComeFirstServedWithinATier() {
         capacity.set(1);
         Permit held = permit(acquire("acme", Tier.STANDARD));

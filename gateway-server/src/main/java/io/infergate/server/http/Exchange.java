@@ -566,7 +566,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         body.release();
         releaseHeld();
         coldStart.end(attempts.endpoint());
-        gate.close();
+        gate.close("cancelled".equals(outcome) || GatewayError.CLIENT_WRITE_TIMEOUT.cause().equals(outcome));
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
         attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived

@@ -168,15 +168,22 @@ final class RequestGate {
         }
     }
 
-    /** The exchange is over: a queued request leaves the queue, an admitted one gives its slot back. */
-    void close() {
+    /**
+     * The exchange is over: a queued request leaves the queue, an admitted one gives its slot back,
+     * its hold counted as the endpoint's service time unless {@code byClient} ended it.
+     */
+    void close(boolean byClient) {
         closed = true;
         if (queued != null) {
             route.admission().cancel(queued);
             queued = null;
         }
         if (permit != null) {
-            route.admission().release(permit);
+            if (byClient) {
+                route.admission().releaseIgnored(permit);
+            } else {
+                route.admission().release(permit);
+            }
             permit = null;
         }
     }
