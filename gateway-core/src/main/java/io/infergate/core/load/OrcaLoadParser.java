@@ -48,13 +48,16 @@ public final class OrcaLoadParser {
      *
      * @param headers a header's value by its lowercase name, null when absent
      */
+    /** What a response without a report says: nothing, the same answer every time. */
+    private static final Parsed<OrcaReport> NONE = Parsed.accepted(OrcaReport.EMPTY);
+
     public static Parsed<OrcaReport> fromHeaders(Function<String, String> headers) {
         String binary = headers.apply(BIN_HEADER);
         if (binary != null) {
             return parseBinary(binary);
         }
         String value = headers.apply(HEADER);
-        return value == null ? Parsed.accepted(OrcaReport.EMPTY) : parse(value);
+        return value == null ? NONE : parse(value);
     }
 
     /** An {@code endpoint-load-metrics} value: a format word, a space, then the report. */

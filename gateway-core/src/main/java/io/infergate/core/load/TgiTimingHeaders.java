@@ -14,6 +14,10 @@ public final class TgiTimingHeaders {
     public static final String INFERENCE_TIME = "x-inference-time";
     public static final String TIME_PER_TOKEN = "x-time-per-token";
 
+    private static final String[] NAMES = {QUEUE_TIME, INFERENCE_TIME, TIME_PER_TOKEN};
+    /** An empty report: it changes nothing where it is merged. */
+    private static final Parsed<LoadReport> NONE = Parsed.accepted(LoadReport.empty(LoadReport.Source.TGI_HEADERS, 0));
+
     private TgiTimingHeaders() {}
 
     /**
@@ -23,23 +27,23 @@ public final class TgiTimingHeaders {
      * @param headers a header's value by its lowercase name, null when absent
      */
     public static Parsed<LoadReport> read(Function<String, String> headers, long receivedNanos) {
-        double[] seconds = new double[3];
-        String[] names = {QUEUE_TIME, INFERENCE_TIME, TIME_PER_TOKEN};
-        for (int i = 0; i < names.length; i++) {
-            String value = headers.apply(names[i]);
-            if (value == null) {
+        String[] values = {headers.apply(QUEUE_TIME), headers.apply(INFERENCE_TIME), headers.apply(TIME_PER_TOKEN)};
+        if (values[0] == null && values[1] == null && values[2] == null) {
+            return NONE; // most responses: nothing to build
+        }
+        double[] seconds = new double[NAMES.length];
+        for (int i = 0; i < NAMES.length; i++) {
+            if (values[i] == null) {
                 seconds[i] = Double.NaN;
                 continue;
             }
-            Parsed<Double> millis = Numbers.nonNegative(names[i], value);
+            Parsed<Double> millis = Numbers.nonNegative(NAMES[i], values[i]);
             if (millis instanceof Parsed.Rejected<Double> rejected) {
                 return Parsed.rejected(rejected.reason());
             }
             seconds[i] = millis.orElseThrow() / 1000;
         }
-        return Parsed.accepted(LoadReport.empty(LoadReport.Source.TGI_HEADERS, receivedNanos)
-                .withQueueTime(seconds[0])
-                .withInferenceTime(seconds[1])
-                .withTimePerToken(seconds[2]));
+        return Parsed.accepted(new LoadReport(LoadReport.Source.TGI_HEADERS, receivedNanos, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, seconds[0], seconds[1], seconds[2]));
     }
 }

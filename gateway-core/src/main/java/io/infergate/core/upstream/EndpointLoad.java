@@ -39,13 +39,16 @@ public final class EndpointLoad {
 
     /** The fresh reports merged, newest on top; empty when every source is stale or silent. */
     public Optional<LoadReport> current(long nowNanos, Duration staleAfter) {
-        List<LoadReport> reports = new ArrayList<>(bySource.length());
+        List<LoadReport> reports = null; // an endpoint that reports nothing costs balancing no allocation
         for (int i = 0; i < bySource.length(); i++) {
             LoadReport report = bySource.get(i);
             if (report != null) {
+                if (reports == null) {
+                    reports = new ArrayList<>(bySource.length());
+                }
                 reports.add(report);
             }
         }
-        return reports.isEmpty() ? Optional.empty() : LoadReport.freshest(reports, nowNanos, staleAfter);
+        return reports == null ? Optional.empty() : LoadReport.freshest(reports, nowNanos, staleAfter);
     }
 }

@@ -29,7 +29,9 @@ final class LoadSignals {
         Function<String, String> lookup = headers::get;
         Parsed<OrcaReport> orca = OrcaLoadParser.fromHeaders(lookup);
         if (orca instanceof Parsed.Accepted<OrcaReport> accepted) {
-            load.report(accepted.value().toLoadReport(now));
+            if (accepted.value() != OrcaReport.EMPTY) {
+                load.report(accepted.value().toLoadReport(now));
+            }
         } else {
             load.rejected();
         }

@@ -61,6 +61,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     private final Family<Counter> truncated;
     private final Family<Counter> rateLimited;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    /** The meters every request of a route touches, found once per request by the route's name. */
+    private final Map<String, RouteMeters> byRoute = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> queueDepth = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<LoadReport>> load = new ConcurrentHashMap<>();
 
@@ -95,6 +97,7 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     private void registerRoute(Route route) {
         String name = route.name();
+        byRoute.put(name, new RouteMeters(inFlight(name)));
         gauge(MeterNames.ROUTE_TIMEOUT, "A route's configured timeout", seconds(route.timeouts().total()),
                 Tags.of("route", name, "kind", "total"));
         gauge(MeterNames.ROUTE_TIMEOUT, "A route's configured timeout", seconds(route.timeouts().firstByte()),
@@ -148,15 +151,25 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     @Override
     public void exchangeStarted(String route) {
-        inFlight(route).incrementAndGet();
+        RouteMeters meters = byRoute.get(route);
+        (meters == null ? inFlight(route) : meters.inFlight).incrementAndGet();
     }
 
     @Override
     public void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos) {
-        inFlight(route).decrementAndGet();
-        String code = Integer.toString(status);
-        requestDuration.get(route, upstream, code, outcome).record(durationNanos, TimeUnit.NANOSECONDS);
-        requests.get(route, code, outcome).increment();
+        RouteMeters meters = byRoute.get(route);
+        Completion completion = meters == null ? null : meters.last;
+        if (completion == null || !completion.is(upstream, status, outcome)) {
+            String code = Integer.toString(status);
+            completion = new Completion(upstream, status, outcome,
+                    requestDuration.get(route, upstream, code, outcome), requests.get(route, code, outcome));
+            if (meters != null) {
+                meters.last = completion;
+            }
+        }
+        (meters == null ? inFlight(route) : meters.inFlight).decrementAndGet();
+        completion.duration.record(durationNanos, TimeUnit.NANOSECONDS);
+        completion.count.increment();
     }
 
     @Override
@@ -176,7 +189,10 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     @Override
     public void queueWaited(String route, String tier, long nanos) {
-        queueWait.get(route, tier).record(nanos, TimeUnit.NANOSECONDS);
+        RouteMeters meters = byRoute.get(route);
+        Timer timer = meters == null ? queueWait.get(route, tier)
+                : meters.queueWaitByTier.computeIfAbsent(tier, t -> queueWait.get(route, t));
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -225,6 +241,29 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     @Override
     public void streamTruncated(String route) {
         truncated.get(route).increment();
+    }
+
+    /**
+     * A route's in-flight gauge and the meters of its last completion: most requests end as the one
+     * before (same upstream, {@code 200}, {@code success}), so they find their meters without building
+     * a tag or a key. Shared by the event loops; each {@link Completion} is immutable, so a racing
+     * read sees a whole one, at worst an older one that is looked up again.
+     */
+    private static final class RouteMeters {
+        final AtomicInteger inFlight;
+        final Map<String, Timer> queueWaitByTier = new ConcurrentHashMap<>();
+        Completion last;
+
+        RouteMeters(AtomicInteger inFlight) {
+            this.inFlight = inFlight;
+        }
+    }
+
+    /** The duration timer and the request counter of one upstream, status and outcome of a route. */
+    private record Completion(String upstream, int status, String outcome, Timer duration, Counter count) {
+        boolean is(String upstream, int status, String outcome) {
+            return this.status == status && this.upstream.equals(upstream) && this.outcome.equals(outcome);
+        }
     }
 
     private AtomicInteger inFlight(String route) {
