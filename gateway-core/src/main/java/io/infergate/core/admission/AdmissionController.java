@@ -197,7 +197,7 @@ public final class AdmissionController {
             return Outcome.of(Verdict.DEADLINE_EXCEEDED);
         }
         int free = Math.max(0, slots - inFlight);
-        int ahead = queue.headSet(ticket, false).size();
+        int ahead = queue.isEmpty() ? 0 : queue.headSet(ticket, false).size();
         if (request.tier().shedsUnder(reported, settings)) {
             // Come back when the requests ahead have gone and the work in flight has turned over.
             long wait = slots > 0 ? estimator.predictWaitNanos(ahead, free, slots) : 0;

@@ -3,15 +3,24 @@ package io.infergate.core.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * One endpoint's base URL, taken apart once: scheme, host, port and a base path that is put in
  * front of every forwarded path ({@code https://host/models/x} forwards {@code /generate} as
  * {@code /models/x/generate}).
  */
-public record EndpointUrl(boolean secure, String host, int port, String basePath) {
+public final class EndpointUrl {
 
-    public EndpointUrl {
+    private final boolean secure;
+    private final String host;
+    private final int port;
+    private final String basePath;
+    /** Built once: every attempt sends the one and every meter and log line names the other. */
+    private final String hostHeader;
+    private final String text;
+
+    public EndpointUrl(boolean secure, String host, int port, String basePath) {
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("host: must not be empty");
         }
@@ -21,6 +30,30 @@ public record EndpointUrl(boolean secure, String host, int port, String basePath
         if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
             throw new IllegalArgumentException("basePath: " + basePath + " (expected: empty or /path without trailing /)");
         }
+        this.secure = secure;
+        this.host = host;
+        this.port = port;
+        this.basePath = basePath;
+        boolean defaultPort = secure ? port == 443 : port == 80;
+        String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+        this.hostHeader = defaultPort ? h : h + ":" + port;
+        this.text = (secure ? "https://" : "http://") + hostHeader + basePath;
+    }
+
+    public boolean secure() {
+        return secure;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String basePath() {
+        return basePath;
     }
 
     /**
@@ -57,9 +90,7 @@ public record EndpointUrl(boolean secure, String host, int port, String basePath
 
     /** The value of the {@code Host} header for this endpoint: the port only when it is not the scheme's default. */
     public String hostHeader() {
-        boolean defaultPort = secure ? port == 443 : port == 80;
-        String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-        return defaultPort ? h : h + ":" + port;
+        return hostHeader;
     }
 
     /** Host name without IPv6 brackets, as sockets and SNI want it. */
@@ -68,7 +99,18 @@ public record EndpointUrl(boolean secure, String host, int port, String basePath
     }
 
     @Override
+    public boolean equals(Object other) {
+        return other instanceof EndpointUrl that && secure == that.secure && port == that.port
+                && host.equals(that.host) && basePath.equals(that.basePath);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(secure, host, port, basePath);
+    }
+
+    @Override
     public String toString() {
-        return (secure ? "https://" : "http://") + hostHeader() + basePath;
+        return text;
     }
 }

@@ -1,12 +1,13 @@
 package io.infergate.server.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Request ids: the client's own when it is sane, otherwise 128 random bits in hex. */
 final class RequestIds {
 
     private static final int MAX_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private RequestIds() {}
 
@@ -16,14 +17,14 @@ final class RequestIds {
 
     static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32]; // bytes, not chars: the string is Latin-1 inside, nothing to compress
         long high = random.nextLong();
         long low = random.nextLong();
         for (int i = 0; i < 16; i++) {
             out[i] = HEX[(int) (high >>> (60 - 4 * i)) & 0xf];
             out[16 + i] = HEX[(int) (low >>> (60 - 4 * i)) & 0xf];
         }
-        return new String(out);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     /** Printable ASCII without spaces, bounded: a client id goes into logs and upstream headers. */
