@@ -5,7 +5,7 @@ package io.infergate.core.error;
  * {@code X-Gateway-Error} and the metric tag, the HTTP status, and the layer that failed, so an
  * operator can tell a slow model from a slow network from a bad request at a glance.
  */
-public enum GatewayError {
+public enum GatewayError implements Ending {
     CONNECT_TIMEOUT(502, Layer.UPSTREAM, "no connection to the upstream in time"),
     CONNECT_FAILED(502, Layer.UPSTREAM, "could not connect to the upstream"),
     FIRST_BYTE_TIMEOUT(504, Layer.UPSTREAM, "the upstream sent no response head in time"),
@@ -69,5 +69,16 @@ public enum GatewayError {
 
     public String defaultMessage() {
         return defaultMessage;
+    }
+
+    @Override
+    public String tag() {
+        return cause;
+    }
+
+    /** A client-layer error: the client's own request or pace, never the endpoint's doing. */
+    @Override
+    public boolean byClient() {
+        return layer == Layer.CLIENT;
     }
 }

@@ -18,6 +18,13 @@ public interface GatewayMetrics {
     /** One exchange ended: {@code outcome} is {@code success}, {@code cancelled}, or the cause of a gateway error. */
     void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos);
 
+    /**
+     * The gateway answered a request itself before it became an exchange of a route (a guard's
+     * refusal, a slow head's {@code 408}, no route, the jobs API): counted as {@code route="none"},
+     * {@code upstream="none"}, like every other response.
+     */
+    void answeredLocally(int status, String outcome, long durationNanos);
+
     /** A stream's first upstream event reached the client, {@code nanos} after the request arrived. */
     void firstTokenRelayed(String route, String upstream, long nanos);
 
@@ -63,6 +70,9 @@ public interface GatewayMetrics {
 
         @Override
         public void exchangeCompleted(String route, String upstream, int status, String outcome, long durationNanos) {}
+
+        @Override
+        public void answeredLocally(int status, String outcome, long durationNanos) {}
 
         @Override
         public void firstTokenRelayed(String route, String upstream, long nanos) {}

@@ -1,6 +1,7 @@
 package io.infergate.server.http;
 
 import io.infergate.core.resilience.AttemptOutcome;
+import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.AttemptPlan;
 import io.infergate.core.route.Route;
@@ -58,18 +59,16 @@ final class Attempts {
         }
     }
 
-    /** The endpoint's breaker hears how the attempt went: true a failure, false a success, null no verdict. */
-    void recordBreaker(Boolean failure) {
+    /** The endpoint's breaker hears how the attempt went, once. */
+    void recordBreaker(BreakerVerdict verdict) {
         if (!breakerPending) {
             return;
         }
         breakerPending = false;
-        if (failure == null) {
-            endpoint.breaker().onIgnored();
-        } else if (failure) {
-            endpoint.breaker().onFailure();
-        } else {
-            endpoint.breaker().onSuccess();
+        switch (verdict) {
+            case SUCCESS -> endpoint.breaker().onSuccess();
+            case FAILURE -> endpoint.breaker().onFailure();
+            case NONE -> endpoint.breaker().onIgnored();
         }
     }
 
@@ -96,7 +95,7 @@ final class Attempts {
 
     /** The chosen endpoint is warming and the attempt is not made: no breaker verdict, no in-flight, no count. */
     void setAside() {
-        recordBreaker(null);
+        recordBreaker(BreakerVerdict.NONE);
         end();
         forgetLastAttempt();
     }

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -182,13 +181,8 @@ final class ClientResponder {
     /** The job was stored: {@code 202} with its document. */
     boolean accepted(Job job) {
         status = 202;
-        boolean keepClient = keepAlive && !context.draining();
-        FullHttpResponse accepted = JobSubmission.accepted(client.alloc(), job, requestId);
-        accepted.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
-        if (!keepClient) {
-            accepted.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        return closeUnlessKept(client.writeAndFlush(accepted), keepClient);
+        return LocalAnswer.send(client, JobSubmission.accepted(client.alloc(), job, requestId), record,
+                context.ticker().nanoTime(), LocalAnswer.After.of(keepAlive && !context.draining(), true));
     }
 
     /**
@@ -209,24 +203,15 @@ final class ClientResponder {
             return false;
         }
         status = error.status();
-        boolean keepClient = keepAlive && bodyComplete && !context.draining();
         FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
-        response.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, context.ticker().nanoTime()));
         if (retryAfterSeconds > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
         }
         if (rateLimitRefusal != null) {
             GatewayHeaders.rateLimit(response.headers(), rateLimitRefusal);
         }
-        if (!keepClient) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        ChannelFuture written = client.writeAndFlush(response);
-        if (!keepClient && !bodyComplete) {
-            written.addListener(LingeringClose.AFTER_WRITE); // the client may still be sending
-            return false;
-        }
-        return closeUnlessKept(written, keepClient);
+        return LocalAnswer.send(client, response, record, context.ticker().nanoTime(),
+                LocalAnswer.After.of(keepAlive && bodyComplete && !context.draining(), bodyComplete));
     }
 
     /** Ends the client's stream with {@code event}; the connection stays when the exchange ended cleanly. */

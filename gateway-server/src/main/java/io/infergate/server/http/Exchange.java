@@ -1,9 +1,11 @@
 package io.infergate.server.http;
 
+import io.infergate.core.error.Ending;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.ratelimit.Decision;
 import io.infergate.core.job.Job;
 import io.infergate.core.resilience.AttemptOutcome;
+import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.StreamRequests;
@@ -159,7 +161,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
 
     @Override
     public void jobAccepted(Job job) {
-        finish("success", responder.accepted(job));
+        finish(Ending.Normal.SUCCESS, responder.accepted(job));
     }
 
     /** The next endpoint of the plan gets the request; with {@code avoidLast}, not the one that stayed silent. */
@@ -387,7 +389,8 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     /** The response goes to the client: its head now, its body as it comes. */
     private void deliverHead(HttpResponse head) {
         int code = head.status().code();
-        attempts.recordBreaker(code == 429 ? null : route.retry().on().contains(code) && code >= 500);
+        attempts.recordBreaker(code == 429 ? BreakerVerdict.NONE
+                : BreakerVerdict.failureIf(route.retry().on().contains(code) && code >= 500));
         body.dropCopy();
         upstreamLink.keepAlive(HttpUtil.isKeepAlive(head));
         // A stream that began early takes from the upstream's head only an error, to retell as an event.
@@ -433,7 +436,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         if (sse != null && sse.retellingUpstreamError()) {
             byte[] event = sse.collectUpstreamError(content);
             if (event != null) {
-                finish("upstream_error", responder.endStream(event, body.complete()), true);
+                finish(Ending.Normal.UPSTREAM_ERROR, responder.endStream(event, body.complete()), true);
             }
         } else if (sse != null) {
             if (content.content().isReadable()) {
@@ -503,7 +506,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             return;
         }
         responder.clientClosed();
-        finish("cancelled", false);
+        finish(Ending.Normal.CANCELLED, false);
     }
 
     /** The drain timeout passed: a stream ends with its error event; anything else closes with the connection. */
@@ -532,7 +535,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     // ---- the end, exactly once -------------------------------------------------------------
 
     private void complete(HttpContent last) {
-        finish("success", responder.complete(last, body.complete()));
+        finish(Ending.Normal.SUCCESS, responder.complete(last, body.complete()));
     }
 
     @Override
@@ -546,7 +549,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             return;
         }
         log.debug("request {} on route {} failed: {}", requestId, route, error.cause());
-        finish(error.cause(), responder.fail(error, message, body.complete()));
+        finish(error, responder.fail(error, message, body.complete()));
     }
 
     /**
@@ -554,11 +557,11 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
      * after a clean, complete exchange; anything else leaves it in an unknown state, so it closes.
      * Whoever wrote the client's last bytes has already arranged its close when it is not kept.
      */
-    private void finish(String outcome, boolean keepClient) {
-        finish(outcome, keepClient, "success".equals(outcome));
+    private void finish(Ending ending, boolean keepClient) {
+        finish(ending, keepClient, ending == Ending.Normal.SUCCESS);
     }
 
-    private void finish(String outcome, boolean keepClient, boolean upstreamComplete) {
+    private void finish(Ending ending, boolean keepClient, boolean upstreamComplete) {
         done = true;
         timer.cancel();
         next.cancel();
@@ -566,20 +569,20 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         body.release();
         releaseHeld();
         coldStart.end(attempts.endpoint());
-        gate.close("cancelled".equals(outcome) || GatewayError.CLIENT_WRITE_TIMEOUT.cause().equals(outcome));
+        gate.close(ending.byClient());
         // A request that ran out of time while waiting on the endpoint counts against it; anything
         // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
-        attempts.recordBreaker(GatewayError.DEADLINE_EXCEEDED.cause().equals(outcome) && attempts.active() && !upstreamHeadReceived
-                ? Boolean.TRUE : null);
+        attempts.recordBreaker(ending == GatewayError.DEADLINE_EXCEEDED && attempts.active() && !upstreamHeadReceived
+                ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);
         upstreamLink.end(upstreamComplete);
         attempts.end();
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
-        record.finished(now, responder.status(), outcome, responder.stream() != null, attempts.onFallback());
+        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, attempts.onFallback());
         record.bytes(body.bytes(), owner.bodyBytesSent());
         context.accessLog().write(record);
         String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
-        context.metrics().exchangeCompleted(route.name(), upstreamName, responder.status(), outcome, now - startNanos);
+        context.metrics().exchangeCompleted(route.name(), upstreamName, responder.status(), ending.tag(), now - startNanos);
         owner.exchangeFinished(keepClient);
     }
 
@@ -605,7 +608,7 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
             // A client that reads nothing would not read an error either: its connection goes now.
             log.debug("request {} on route {}: the client read nothing for {}", requestId, route,
                     context.server().writeTimeout());
-            finish(timeout.cause(), responder.abandon());
+            finish(timeout, responder.abandon());
         } else {
             fail(timeout);
         }

@@ -2,6 +2,7 @@ package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.resilience.AttemptOutcome;
+import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.route.Route;
 import io.infergate.core.timeout.ExchangeTimeouts;
@@ -82,7 +83,7 @@ final class NextAttempt {
     void attemptFailed(AttemptOutcome outcome, GatewayError error) {
         lastFailure = error;
         if (!possible()) {
-            attempts.recordBreaker(true);
+            attempts.recordBreaker(BreakerVerdict.FAILURE);
             exchange.fail(error);
             return;
         }
@@ -106,7 +107,8 @@ final class NextAttempt {
             return false;
         }
         answered();
-        attempts.recordBreaker(outcome.status() == 429 ? null : decision.breakerFailure());
+        attempts.recordBreaker(outcome.status() == 429 ? BreakerVerdict.NONE
+                : BreakerVerdict.failureIf(decision.breakerFailure()));
         lastFailure = null;
         exchange.endAttempt();
         return moveOn(decision);
@@ -151,7 +153,7 @@ final class NextAttempt {
 
     /** The attempt is given up on {@code decision}: the decided one is made, or the client gets {@code error}. */
     private void moveOnAfter(RetryRules.Decision decision, GatewayError error) {
-        attempts.recordBreaker(decision.breakerFailure());
+        attempts.recordBreaker(BreakerVerdict.failureIf(decision.breakerFailure()));
         lastFailure = error;
         exchange.endAttempt();
         if (!moveOn(decision)) {
@@ -239,7 +241,7 @@ final class NextAttempt {
      */
     private void endpointWarming(long etaNanos) {
         coldStart.loading(attempts.endpoint(), attempts.upstream().coldStart(), etaNanos);
-        attempts.recordBreaker(null);
+        attempts.recordBreaker(BreakerVerdict.NONE);
         lastFailure = GatewayError.MODEL_LOADING;
         exchange.endAttempt();
         attempts.forgetLastAttempt();

@@ -1,17 +1,15 @@
 package io.infergate.server.http;
 
+import io.infergate.core.error.Ending;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.route.Route;
 import io.infergate.server.metrics.ExchangeRecord;
-import io.infergate.server.metrics.ServerTiming;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -140,18 +138,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
         jobsEndpoint.handle(request, requestId, ctx.alloc(), ctx.executor(), response -> {
             localAnswerPending = false;
-            long now = context.ticker().nanoTime();
-            response.headers().set(GatewayHeaders.X_REQUEST_ID, requestId)
-                    .set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, now));
-            if (!keepAlive) {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-            int status = response.status().code();
-            ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+            response.headers().set(GatewayHeaders.X_REQUEST_ID, requestId);
             String cause = response.headers().get(GatewayHeaders.X_GATEWAY_ERROR);
-            record.finished(now, status, cause == null ? "success" : cause, false, false);
-            record.bytes(0, bodyBytes.total());
-            context.accessLog().write(record);
+            answer(response, record, keepAlive ? LocalAnswer.After.KEEP : LocalAnswer.After.CLOSE,
+                    cause == null ? Ending.Normal.SUCCESS.tag() : cause);
             exchangeFinished(keepAlive);
         });
         ReferenceCountUtil.release(request);
@@ -191,21 +181,26 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 || exchange == null && !discardingBody && !localAnswerPending;
     }
 
+    /** Refuses a request before it has an exchange; a refusal not kept lingers, its request not read whole. */
     private void reply(GatewayError error, String message, String requestId, ExchangeRecord record, boolean keepAlive) {
-        FullHttpResponse response = LocalResponses.error(ctx.alloc(), error, message, requestId);
-        long now = context.ticker().nanoTime();
-        response.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, now));
+        answer(LocalResponses.error(ctx.alloc(), error, message, requestId), record,
+                keepAlive ? LocalAnswer.After.KEEP : LocalAnswer.After.LINGER, error.tag());
         if (keepAlive) {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             timeouts.requestFinished();
         } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(LingeringClose.AFTER_WRITE);
             stopReading();
         }
-        record.finished(now, error.status(), error.cause(), false, false);
+    }
+
+    /** An answer made here, written, logged and metered as every response is. */
+    private void answer(FullHttpResponse response, ExchangeRecord record, LocalAnswer.After after, String outcome) {
+        long now = context.ticker().nanoTime();
+        int status = response.status().code();
+        LocalAnswer.send(ctx, response, record, now, after);
+        record.finished(now, status, outcome, false, false);
         record.bytes(0, bodyBytes.total());
         context.accessLog().write(record);
+        context.metrics().answeredLocally(status, outcome, now - record.startNanos());
     }
 
     /** The record of a request the gateway answers itself, before it has a route; {@code request} null when no head came. */

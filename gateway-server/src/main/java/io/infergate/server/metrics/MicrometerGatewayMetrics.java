@@ -43,6 +43,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     private static final String SUCCESS = "success";
     private static final String OK = "200";
+    /** The route and upstream of an answer the gateway made before it had either. */
+    private static final String NONE = "none";
     private static final List<String> SHED_CAUSES = List.of(GatewayError.SHED_OVERLOAD.cause(), GatewayError.QUEUE_FULL.cause());
 
     private final MeterRegistry registry;
@@ -170,6 +172,13 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         (meters == null ? inFlight(route) : meters.inFlight).decrementAndGet();
         completion.duration.record(durationNanos, TimeUnit.NANOSECONDS);
         completion.count.increment();
+    }
+
+    @Override
+    public void answeredLocally(int status, String outcome, long durationNanos) {
+        String code = Integer.toString(status);
+        requestDuration.get(NONE, NONE, code, outcome).record(durationNanos, TimeUnit.NANOSECONDS);
+        requests.get(NONE, code, outcome).increment();
     }
 
     @Override

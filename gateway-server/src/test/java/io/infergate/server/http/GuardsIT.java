@@ -1,5 +1,7 @@
 package io.infergate.server.http;
 
+import io.infergate.core.metrics.MeterNames;
+import io.infergate.server.testing.PrometheusText;
 import io.infergate.server.testing.RawHttp;
 import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
@@ -14,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,6 +76,24 @@ class GuardsIT {
             assertTrue(client.closedByPeer(), "connection left open after " + what);
         }
         assertEquals(0, upstream.getRequestCount(), what + " reached the upstream");
+    }
+
+    @Test
+    void refusalsTheGatewayMakesBeforeARouteAreCountedLikeEveryOtherResponse() throws Exception {
+        try (RawHttp client = new RawHttp(gateway.port())) {
+            assertEquals(400, client.send("GET x HTTP/1.1\r\nHost: g\r\n\r\n").read().status());
+        }
+        try (RawHttp client = new RawHttp(gateway.port())) {
+            assertEquals(408, client.send("GET /x HTTP/1.1\r\nHost: g\r\n").read().status());
+        }
+        try (RawHttp client = new RawHttp(gateway.port())) {
+            assertEquals(400, client.send("POST /x HTTP/1.1\r\nHost: g\r\nConnection: Content-Length\r\n"
+                    + "Content-Length: 2\r\n\r\n{}").read().status());
+        }
+        PrometheusText metrics = new PrometheusText(gateway.admin("/metrics").body());
+        assertEquals(2, metrics.sum(MeterNames.REQUESTS, Map.of("route", "none", "status", "400", "outcome", "bad_request")));
+        assertEquals(1, metrics.sum(MeterNames.REQUESTS, Map.of("route", "none", "status", "408", "outcome", "request_timeout")));
+        assertEquals(3, metrics.sum(MeterNames.REQUEST_DURATION + "_count", Map.of("route", "none", "upstream", "none")));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.infergate.server.http;
 
+import io.infergate.server.testing.PrometheusText;
+import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.RawHttp;
 import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
@@ -222,6 +224,9 @@ class ProxyPassThroughIT {
             assertEquals("ok", found.body());
         }
         assertEquals(1, upstream.getRequestCount());
+        PrometheusText metrics = new PrometheusText(gateway.admin("/metrics").body());
+        assertEquals(1, metrics.sum(MeterNames.REQUESTS, Map.of("route", "none", "status", "404", "outcome", "no_route")),
+                "a 404 the gateway made itself is counted like any other response");
     }
 
     @Test
