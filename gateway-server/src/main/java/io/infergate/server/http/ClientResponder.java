@@ -104,7 +104,7 @@ final class ClientResponder {
      * The upstream's head goes on to the client, which owns it from here; false when the client's
      * stream began early, so the head had nothing to add but, maybe, an error to retell as an event.
      */
-    boolean relayHead(HttpResponse head, Attempts attempts) {
+    boolean relayHead(HttpResponse head, Attempt attempt) {
         int code = head.status().code();
         boolean eventStream = SseRelay.isEventStream(head);
         if (sse != null) {
@@ -117,9 +117,9 @@ final class ClientResponder {
         }
         status = code;
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, eventStream, framing, context.draining());
-        String served = attempts.upstream().name();
-        head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, served + "/" + attempts.endpoint().url().hostHeader());
-        if (attempts.onFallback()) {
+        String served = attempt.upstream.name();
+        head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, served + "/" + attempt.endpoint.url().hostHeader());
+        if (attempt.onFallback) {
             head.headers().set(GatewayHeaders.X_GATEWAY_FALLBACK, served);
         }
         started = true;

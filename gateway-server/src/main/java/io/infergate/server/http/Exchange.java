@@ -2,8 +2,6 @@ package io.infergate.server.http;
 
 import io.infergate.core.error.Ending;
 import io.infergate.core.error.GatewayError;
-import io.infergate.core.ratelimit.Decision;
-import io.infergate.core.job.Job;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.route.Route;
@@ -12,34 +10,39 @@ import io.infergate.core.sse.StreamRequests;
 import io.infergate.core.timeout.ClientDeadline;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
-import io.infergate.core.upstream.Upstream;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
-import io.infergate.server.upstream.UpstreamListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request's way through the gateway, on the client's event loop: connect, send the head and
- * stream the body up, then relay the response head and body down as they arrive, reading from
- * the upstream only while the client keeps up. {@link #finish} runs exactly once on every path.
+ * One request's way through the gateway, on the client's event loop, as a sequence of named
+ * {@link Phase}s. Decisions come back as values ({@link GateResult} from the gate, {@link Next} from
+ * the {@link AttemptLoop}); callbacks come only from what is truly asynchronous: the upstream's
+ * events ({@link ResponseRelay}), the clocks, a parked request's release, a queued request's turn.
+ * <pre>
+ * AWAITING_BODY -&gt; GATING          the whole body is in
+ * GATING        -&gt; CONNECTING      admitted: the first attempt has its endpoint
+ * GATING        -&gt; WARMING_WAIT    admitted, and the endpoint chosen is warming
+ * CONNECTING    -&gt; AWAITING_HEAD   the request is on its way up
+ * AWAITING_HEAD -&gt; HOLDING         a head judged by its body or first event before the client sees it
+ * AWAITING_HEAD -&gt; RELAYING        the response goes to the client (also from HOLDING)
+ * CONNECTING, AWAITING_HEAD, HOLDING -&gt; RETRY_WAIT, CONNECTING (fallback), WARMING_WAIT
+ * RETRY_WAIT, WARMING_WAIT -&gt; CONNECTING
+ * any           -&gt; DONE            {@link #finish}, exactly once, on every path
+ * </pre>
  */
-final class Exchange implements UpstreamListener, ColdStartWait.Listener, RequestGate.Listener, GatePassage.Listener,
-        NextAttempt.Listener, ExchangeTimer.Listener {
+final class Exchange implements ColdStartWait.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -47,44 +50,33 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
     private final ChannelHandlerContext client;
     private final ProxyContext context;
     private final Route route;
-    private final Attempts attempts;
     private final HttpRequest request;
     private final String requestId;
     private final long startNanos;
+    private final ExchangeRecord record;
     private final RequestBody body;
     private final ExchangeTimeouts timeouts;
-    private final StreamProtocol protocol;
-    private final String routeTarget;
-    private final String clientAuthorization;
-    /** What the exchange did, stamped as it goes, for the meters, the access log and Server-Timing. */
-    private final ExchangeRecord record;
-    /** Whether the first attempt is being started inside the client's read of the request head. */
-    private boolean inClientRead;
-    /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
-    private final boolean asyncSubmit;
-
-    /** Whether the client asked for an event stream; with early headers, the body may still say so. */
-    private boolean streamAsked;
+    private final ExchangeTimer timer;
     /** What the client is told, and whether its connection is kept. */
     private final ClientResponder responder;
-    /** What follows an attempt that gave the client nothing. */
-    private final NextAttempt next;
-
-    /** The current attempt's upstream connection. */
-    private final UpstreamLink upstreamLink;
-    private boolean upstreamHeadReceived;
-    /** A response read in part before it is judged; nothing of it has reached the client. */
-    private HeldResponse held;
-
-    private final ColdStartWait coldStart;
-    /** Tenant, rate limit and admission, passed before the first attempt; its permit is held to the end. */
+    /** Tenant, rate limit and admission; its permit is held to the end. */
     private final RequestGate gate;
-    /** The way through the gate: the wait for the body it needs, and its verdict. */
     private final GatePassage passage;
+    private final ColdStartWait coldStart;
+    private final AttemptLoop loop;
+    private final ResponseRelay relay;
+    private final String routeTarget;
+    private final String clientAuthorization;
+    /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
+    private final boolean asyncSubmit;
+    /** Whether the client asked for an event stream; with early headers, the body may still say so. */
+    private boolean streamAsked;
 
-    private final ExchangeTimer timer;
-    private boolean skippingInterimResponse;
-    private boolean done;
+    private Phase phase = Phase.AWAITING_BODY;
+    private Attempt attempt;
+    private ScheduledFuture<?> retryTimer;
+    /** Whether the gate's verdict came inside the client's read, whose end flushes the request up. */
+    private boolean inClientRead;
 
     Exchange(ProxyHandler owner, ChannelHandlerContext client, ProxyContext context, Route route,
              HttpRequest request, String requestId, String clientAddress) {
@@ -92,150 +84,199 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         this.client = client;
         this.context = context;
         this.route = route;
-        this.attempts = new Attempts(route);
-        this.coldStart = new ColdStartWait(client.executor(), this);
-        this.upstreamLink = new UpstreamLink(context, client.channel().eventLoop());
-        this.gate = new RequestGate(context, route, request.headers(), client.executor(), this);
         this.request = request;
         this.requestId = requestId;
         this.startNanos = context.ticker().nanoTime();
         this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
                 request.uri(), route.name());
+        this.gate = new RequestGate(context, route, request.headers(), client.executor());
         // A job's own request has the job's deadline; a client's may shorten the route's.
         long total = gate.isJob() ? context.jobs().config().deadline().toNanos() : ClientDeadline.totalNanos(
                 request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos());
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total,
                 context.server().bodyTimeout().toNanos(), context.server().writeTimeout().toNanos());
-        this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this);
+        this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this::expired, this::done);
         this.asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
         this.routeTarget = route.upstreamTarget(request.uri(), "");
         int query = routeTarget.indexOf('?');
         String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
-        this.protocol = StreamProtocol.forPath(routePath);
         this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
                 || route.rewritesModel() || gate.needsBody() || asyncSubmit;
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
-        this.responder = new ClientResponder(client, context, route, record, request, requestId, protocol);
+        this.responder = new ClientResponder(client, context, route, record, request, requestId,
+                StreamProtocol.forPath(routePath));
         this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder, startNanos,
-                asyncSubmit, this);
-        this.next = new NextAttempt(route, attempts, body, coldStart, timeouts, context, record, responder,
-                client.executor(), this);
+                asyncSubmit, this::gateDecided);
+        this.coldStart = new ColdStartWait(client.executor(), this);
+        ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
+        this.loop = new AttemptLoop(route, coldStart, timeouts, context.ticker(), pool);
+        this.relay = new ResponseRelay(this, client, context, route, record, responder, timeouts, loop, body, gate,
+                requestId);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
-    // ---- the way up: connect, then send the head and the body -------------------------------
+    // ---- the way in: the body, then the gate ------------------------------------------------------
 
     void start() {
         context.exchangeStarted();
         context.metrics().exchangeStarted(route.name());
         timer.start(startNanos);
-        commitStreamEarlyIfAsked();
+        streamEarlyIfAsked();
         passage.start();
     }
 
-    // ---- the gate: RequestGate decides, GatePassage acts on its verdict ---------------------------
-
-    @Override
-    public void passed() {
-        passage.passed();
-    }
-
-    @Override
-    public void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
-        passage.refused(error, message, retryAfter, rateLimit);
-    }
-
-    /** Admitted, with the whole body in hand: the first attempt starts. */
-    @Override
-    public void admitted(boolean inRead) {
-        inClientRead = inRead;
-        startAttempt(false);
-        inClientRead = false;
-        if (!inRead) {
-            owner.readIfWanted();
-        }
-    }
-
-    @Override
-    public void jobAccepted(Job job) {
-        finish(Ending.Normal.SUCCESS, responder.accepted(job));
-    }
-
-    /** The next endpoint of the plan gets the request; with {@code avoidLast}, not the one that stayed silent. */
-    @Override
-    public void startAttempt(boolean avoidLast) {
-        if (done) {
+    /** A piece of the client's request body; the exchange owns it from here. */
+    void onRequestContent(HttpContent content) {
+        if (phase != Phase.AWAITING_BODY) {
+            content.release(); // the exchange is over: what the client still sends is dropped
             return;
         }
-        if (!attempts.start(avoidLast)) {
-            next.nothingLeft();
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            fail(GatewayError.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
             return;
         }
-        if (!next.passWarming()) {
+        if (!body.accept(content)) {
+            content.release();
+            fail(GatewayError.PAYLOAD_TOO_LARGE, GatewayError.PAYLOAD_TOO_LARGE.defaultMessage());
             return;
         }
-        upstreamHeadReceived = false;
-        Endpoint endpoint = attempts.endpoint();
-        Upstream upstream = attempts.upstream();
-        record.attemptStarted(upstream.name(), endpoint.url().toString());
-        ForwardingHeaders.address(request, endpoint.url().basePath() + routeTarget, endpoint.url(), upstream.auth(),
-                clientAuthorization);
-        if (upstream.coldStart().scaleUpTimeoutHeader()) {
-            // HF's proxy holds the request itself while a replica starts, as long as it can wait.
-            long now = context.ticker().nanoTime();
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(coldStart.canStillHold(upstream.coldStart(), now, timeouts.nanosLeft(now)));
-            request.headers().set(GatewayHeaders.X_SCALE_UP_TIMEOUT, Math.max(1, seconds));
+        body.hold(content);
+        if (body.askedForStream()) {
+            streamAsked = true;
+            streamEarlyIfAsked();
         }
-        Future<UpstreamConnection> acquired = upstreamLink.acquire(endpoint, this, route.timeouts().connect().toMillis());
-        if (acquired.isDone()) {
-            // A pooled connection. Inside the client's read, the body that came with the head
-            // follows, and the read's end flushes head and body in one write.
-            onConnected(acquired, !inClientRead);
-        } else {
-            acquired.addListener(f -> onConnected(acquired, true));
+        if (body.complete()) {
+            timeouts.bodyReceived();
+            moveTo(Phase.GATING);
+        }
+        passage.bodyArrived();
+    }
+
+    /** With early headers, a client that asked for a stream gets its head and heartbeats now. */
+    private void streamEarlyIfAsked() {
+        if (streamAsked && !asyncSubmit && phase != Phase.DONE) {
+            responder.streamEarly();
         }
     }
 
-    // ---- cold starts: ColdStartWait tells the exchange, NextAttempt decides -----------------------
+    private void gateDecided(GateResult result) {
+        if (phase == Phase.DONE) {
+            return; // the gate's own close already gave back what it decided
+        }
+        if (result instanceof GateResult.Pass pass) {
+            inClientRead = pass.inRead();
+            act(loop.start(false));
+            inClientRead = false;
+            if (!pass.inRead()) {
+                owner.readIfWanted();
+            }
+        } else if (result instanceof GateResult.Accepted accepted) {
+            finish(Ending.Normal.SUCCESS, responder.accepted(accepted.job()), false);
+        } else if (result instanceof GateResult.Refused refused) {
+            fail(refused.error(), refused.message());
+        }
+    }
 
+    // ---- the attempt loop: act on its decisions ---------------------------------------------------
+
+    /** Carries out {@code next}: any decision but {@link Next#DELIVER} ends the current attempt first. */
+    void act(Next next) {
+        if (next == Next.DELIVER) {
+            return;
+        }
+        closeAttempt();
+        if (next instanceof Next.Go go) {
+            connect(go.attempt());
+        } else if (next instanceof Next.Retry retry) {
+            context.metrics().retried(route.name(), loop.upstream().name());
+            record.retried();
+            moveTo(Phase.RETRY_WAIT);
+            retryTimer = client.executor().schedule(() -> act(loop.start(retry.avoidLast())), retry.delayNanos(),
+                    TimeUnit.NANOSECONDS);
+        } else if (next == Next.FALLBACK) {
+            Next started = loop.start(false);
+            if (!(started instanceof Next.GiveUp)) {
+                context.metrics().fellBack(route.name(), loop.upstream().name());
+            }
+            act(started);
+        } else if (next == Next.AGAIN) {
+            act(loop.start(false));
+        } else if (next == Next.PARK) {
+            moveTo(Phase.WARMING_WAIT);
+        } else if (next instanceof Next.GiveUp giveUp) {
+            if (giveUp.retryAfterSeconds() > 0) {
+                responder.retryAfter(giveUp.retryAfterSeconds());
+            }
+            fail(giveUp.error(), giveUp.error().defaultMessage());
+        }
+    }
+
+    /** The endpoint warmed, or the probe is this request's turn: the plan's next endpoint gets it. */
     @Override
     public void releasedFromWarming() {
-        startAttempt(false);
+        act(loop.start(false));
     }
 
     @Override
     public void warmingHoldExpired(Endpoint endpoint) {
-        next.warmingHoldExpired(endpoint);
+        if (phase != Phase.DONE) {
+            act(loop.holdExpired(endpoint));
+        }
     }
 
-    private void onConnected(Future<UpstreamConnection> future, boolean flush) {
-        if (done || !attempts.active()) {
+    // ---- the way up: connect, then send the head and the whole body --------------------------------
+
+    private void connect(Attempt next) {
+        moveTo(Phase.CONNECTING);
+        attempt = next;
+        record.attemptStarted(next.upstream.name(), next.endpoint.url().toString());
+        ForwardingHeaders.address(request, next.endpoint.url().basePath() + routeTarget, next.endpoint.url(),
+                next.upstream.auth(), clientAuthorization);
+        if (next.upstream.coldStart().scaleUpTimeoutHeader()) {
+            // HF's proxy holds the request itself while a replica starts, as long as it can wait.
+            long now = context.ticker().nanoTime();
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(
+                    coldStart.canStillHold(next.upstream.coldStart(), now, timeouts.nanosLeft(now)));
+            request.headers().set(GatewayHeaders.X_SCALE_UP_TIMEOUT, Math.max(1, seconds));
+        }
+        relay.begin(next);
+        Future<UpstreamConnection> acquired = next.connect(relay, route.timeouts().connect().toMillis());
+        if (acquired.isDone()) {
+            // A pooled connection: inside the client's read, whose end flushes the request up.
+            onConnected(next, acquired, !inClientRead);
+        } else {
+            acquired.addListener(f -> onConnected(next, acquired, true));
+        }
+    }
+
+    private void onConnected(Attempt connecting, Future<UpstreamConnection> future, boolean flush) {
+        if (connecting != attempt) {
             if (future.isSuccess()) {
-                upstreamLink.releaseUnused(future.getNow());
+                connecting.returnUnused(future.getNow());
             }
             return;
         }
         if (!future.isSuccess()) {
             GatewayError cause = ConnectionPool.failureCause(future.cause());
-            next.attemptFailed(new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
+            attemptFailed(new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
             return;
         }
-        UpstreamConnection connection = upstreamLink.attach(future.getNow());
+        UpstreamConnection connection = connecting.attach(future.getNow());
         stampConnected(connection);
         Channel channel = connection.channel();
-        flush |= body.sendWith(request, channel, attempts.upstream().rewriteModel());
-        if (flush) {
+        if (body.sendWith(request, channel, connecting.upstream.rewriteModel()) || flush) {
             channel.flush();
         }
-        if (body.complete()) {
-            onRequestSent();
-        }
-        // Read at once: an endpoint may answer (413, 401) before the body is through.
+        connecting.requestSent();
+        long now = context.ticker().nanoTime();
+        timeouts.requestSent(now);
+        record.requestSent(now);
+        moveTo(Phase.AWAITING_HEAD);
         channel.read();
-        owner.readIfWanted();
     }
 
     /** The attempt's connect time: a new connection's goes to the meter, a pooled one took none. */
@@ -243,374 +284,139 @@ final class Exchange implements UpstreamListener, ColdStartWait.Listener, Reques
         boolean opened = connection.reuses() == 0;
         record.connected(opened ? connection.connectNanos() : 0);
         if (opened) {
-            context.metrics().upstreamConnected(attempts.upstream().name(), record.endpoint(), connection.connectNanos());
+            context.metrics().upstreamConnected(attempt.upstream.name(), record.endpoint(), connection.connectNanos());
         }
     }
 
-    /** A piece of the client's request body; the exchange owns it from here. */
-    void onRequestContent(HttpContent content) {
-        if (done) {
-            content.release();
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            // A broken chunk: the upstream connection closes before the request is complete,
-            // so the endpoint never acts on it.
-            content.release();
-            fail(GatewayError.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
-            return;
-        }
-        if (!body.accept(content)) {
-            content.release();
-            fail(GatewayError.PAYLOAD_TOO_LARGE);
-            return;
-        }
-        if (body.complete()) {
-            timeouts.bodyReceived();
-        }
-        if (body.askedForStream()) {
-            streamAsked = true;
-            commitStreamEarlyIfAsked();
-        }
-        // The gate opens only once the whole body is in (GatePassage), so all of it waits here.
-        body.hold(content);
-        passage.bodyArrived();
+    /** The attempt gave no answer: another is made when the loop says so, else the client hears why. */
+    void attemptFailed(AttemptOutcome outcome, GatewayError error) {
+        act(loop.failed(attempt, outcome, error, relay.anotherAttemptPossible()));
     }
+
+    /** Ends the current attempt, if any: its verdict, its slot and its connection go. */
+    private void closeAttempt() {
+        if (attempt != null) {
+            attempt.close(false);
+            attempt = null;
+            relay.end();
+            timeouts.attemptEnded();
+            body.releaseHeld();
+        }
+    }
+
+    // ---- what the client does ----------------------------------------------------------------------
 
     /** The client's read batch ended: push what it brought on to the upstream. */
     void onClientReadComplete() {
-        if (!done) {
-            upstreamLink.flush();
+        if (attempt != null) {
+            attempt.flush();
         }
     }
 
     /** More request body is welcome until the whole of it is in; {@code maxBodyBytes} bounds it. */
     boolean wantsRequestBody() {
-        return !done && !body.complete();
+        return phase == Phase.AWAITING_BODY;
     }
 
     boolean requestComplete() {
         return body.complete();
     }
 
-    private void onRequestSent() {
-        upstreamLink.requestSent();
-        long now = context.ticker().nanoTime();
-        timeouts.requestSent(now);
-        record.requestSent(now);
-    }
-
-    /** With early headers, a client that asked for a stream gets its head and heartbeats now. */
-    private void commitStreamEarlyIfAsked() {
-        if (streamAsked && !done && !asyncSubmit) {
-            responder.streamEarly();
-        }
-    }
-
-    @Override
-    public void onUpstreamWritabilityChanged(boolean writable) {
-        if (writable) {
-            owner.readIfWanted();
-        }
-    }
-
-    // ---- the way down: relay the response as it arrives ------------------------------------
-
-    @Override
-    public void onUpstreamMessage(Object message) {
-        if (done) {
-            ReferenceCountUtil.release(message);
-            return;
-        }
-        if (message instanceof HttpResponse head) {
-            onResponseHead(head);
-        }
-        if (message instanceof HttpContent content) {
-            onResponseContent(content);
-        }
-    }
-
-    private void onResponseHead(HttpResponse head) {
-        if (head.decoderResult().isFailure()) {
-            // Not released here: a head is not counted, and the full response the decoder makes of
-            // a status line it cannot read is released as content, next.
-            Throwable cause = head.decoderResult().cause();
-            log.debug("upstream {} sent a malformed head for request {}", attempts.endpoint(), requestId, cause);
-            if (cause instanceof PrematureChannelClosureException) {
-                fail(GatewayError.UPSTREAM_RESET, "the upstream closed the connection within the response head");
-            } else {
-                fail(GatewayError.UPSTREAM_PROTOCOL, "the upstream's response head was malformed");
-            }
-            return;
-        }
-        int code = head.status().code();
-        if (code >= 100 && code < 200) {
-            // An interim response (100 Continue, 103 Early Hints): the gateway answered the
-            // client's Expect itself, so it is dropped with the empty content that follows it.
-            skippingInterimResponse = true;
-            ReferenceCountUtil.release(head);
-            return;
-        }
-        upstreamHeadReceived = true;
-        long now = context.ticker().nanoTime();
-        timeouts.responseActivity(now);
-        LoadSignals.record(head.headers(), attempts.endpoint().load(), route.loadHeaders(), now);
-        record.headReceived(now);
-        HeldResponse.Until until = next.possible() ? HeldResponse.until(head, route.fallbackOn()) : null;
-        if (until != null) {
-            held = new HeldResponse(head, until);
-            if (until == HeldResponse.Until.FIRST_EVENT) {
-                timeouts.firstEventAwaited(now);
-            }
-            return;
-        }
-        if (next.possible() && (route.retry().on().contains(code) || code == 429)
-                && next.tryAgainAfter(new AttemptOutcome.Answered(code, Attempts.retryAfter(head), null))) {
-            ReferenceCountUtil.release(head);
-            return;
-        }
-        next.answered();
-        deliverHead(head);
-    }
-
-    /**
-     * Enough of a held response is in, or a held stream's first event is {@code late}: it is
-     * delivered, unless the request waits for the endpoint to warm or goes elsewhere instead.
-     */
-    private void judgeHeld(boolean late) {
-        HeldResponse response = held;
-        held = null;
-        timeouts.firstEventSettled();
-        if (!(late ? next.dropsLate(response) : next.drops(response))) {
-            response.deliver(this::deliverHead, this::deliverContent);
-        }
-    }
-
-    /** The response goes to the client: its head now, its body as it comes. */
-    private void deliverHead(HttpResponse head) {
-        int code = head.status().code();
-        attempts.recordBreaker(code == 429 ? BreakerVerdict.NONE
-                : BreakerVerdict.failureIf(route.retry().on().contains(code) && code >= 500));
-        body.dropCopy();
-        upstreamLink.keepAlive(HttpUtil.isKeepAlive(head));
-        // A stream that began early takes from the upstream's head only an error, to retell as an event.
-        if (responder.relayHead(head, attempts)) {
-            next.bytesRelayed();
-            // TGI says how many tokens it generated: the tenant's token reservation is settled to it.
-            if (record.generatedTokens() >= 0) {
-                gate.tokensUsed(record.generatedTokens());
-            }
-        }
-    }
-
-    private void onResponseContent(HttpContent content) {
-        if (skippingInterimResponse) {
-            skippingInterimResponse = !(content instanceof LastHttpContent);
-            content.release();
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            // A bad chunk size, chunk data longer than its size: the upstream's framing is broken.
-            log.debug("upstream {} sent a malformed body for request {}", attempts.endpoint(), requestId,
-                    content.decoderResult().cause());
-            content.release();
-            fail(GatewayError.UPSTREAM_PROTOCOL);
-            return;
-        }
-        timeouts.responseActivity(context.ticker().nanoTime());
-        if (held != null) {
-            if (held.add(content)) {
-                judgeHeld(false);
-            }
-            return;
-        }
-        deliverContent(content);
-    }
-
-    private void deliverContent(HttpContent content) {
-        if (done) {
-            content.release();
-            return;
-        }
-        SseRelay sse = responder.stream();
-        if (sse != null && sse.retellingUpstreamError()) {
-            byte[] event = sse.collectUpstreamError(content);
-            if (event != null) {
-                finish(Ending.Normal.UPSTREAM_ERROR, responder.endStream(event, body.complete()), true);
-            }
-        } else if (sse != null) {
-            if (content.content().isReadable()) {
-                next.bytesRelayed();
-            }
-            sse.track(content);
-            if (content instanceof LastHttpContent) {
-                long generated = sse.generatedTokens();
-                if (generated >= 0) {
-                    gate.tokensUsed(generated);
-                }
-                if (!sse.endedWithFinalEvent()) {
-                    context.metrics().streamTruncated(route.name());
-                }
-                complete(content);
-            } else {
-                client.write(content, client.voidPromise());
-            }
-        } else if (content instanceof LastHttpContent) {
-            complete(content);
-        } else {
-            responder.relay(content);
-        }
-    }
-
-    @Override
-    public void onUpstreamReadComplete() {
-        if (done) {
-            return;
-        }
-        responder.flush();
-        boolean writable = client.channel().isWritable();
-        if (!writable) {
-            timeouts.clientStalled(context.ticker().nanoTime());
-        }
-        upstreamLink.readOn(writable);
-    }
-
-    /** The client drained its buffer: resume reading the upstream if the relay was paused for it. */
+    /** The client drained its buffer: the upstream's read, paused for it, resumes. */
     void onClientWritabilityChanged(boolean writable) {
-        if (writable && !done) {
+        if (writable && attempt != null) {
             timeouts.clientDrained(context.ticker().nanoTime());
-            upstreamLink.clientDrained();
-        }
-    }
-
-    @Override
-    public void onUpstreamClosed(Throwable cause) {
-        if (done) {
-            return;
-        }
-        if (cause != null) {
-            log.debug("upstream {} failed for request {}", attempts.endpoint(), requestId, cause);
-        }
-        if (!upstreamHeadReceived || held != null) {
-            // Nothing of this response reached the client: the attempt can be made again.
-            releaseHeld();
-            next.attemptFailed(new AttemptOutcome.ResetBeforeHead(), GatewayError.UPSTREAM_RESET);
-        } else {
-            fail(GatewayError.UPSTREAM_RESET);
+            attempt.clientDrained();
         }
     }
 
     /** The client went away: the upstream connection goes too, so the model stops working for nobody. */
     void onClientClosed() {
-        if (done) {
-            return;
+        if (phase != Phase.DONE) {
+            responder.clientClosed();
+            finish(Ending.Normal.CANCELLED, false, false);
         }
-        responder.clientClosed();
-        finish(Ending.Normal.CANCELLED, false);
     }
 
     /** The drain timeout passed: a stream ends with its error event; anything else closes with the connection. */
     void onShutdownCut() {
-        if (!done && responder.stream() != null) {
-            fail(GatewayError.SHUTDOWN);
+        if (phase != Phase.DONE && responder.stream() != null) {
+            fail(GatewayError.SHUTDOWN, GatewayError.SHUTDOWN.defaultMessage());
         }
     }
 
-    // ---- what NextAttempt asks of the exchange --------------------------------------------------
+    // ---- the clocks ----------------------------------------------------------------------------------
 
-    @Override
-    public boolean isDone() {
-        return done;
-    }
-
-    @Override
-    public void endAttempt() {
-        upstreamLink.discard();
-        attempts.end();
-        upstreamHeadReceived = false;
-        timeouts.attemptEnded();
-        body.releaseHeld();
-    }
-
-    // ---- the end, exactly once -------------------------------------------------------------
-
-    private void complete(HttpContent last) {
-        finish(Ending.Normal.SUCCESS, responder.complete(last, body.complete()));
-    }
-
-    @Override
-    public void fail(GatewayError error) {
-        fail(error, error.defaultMessage());
-    }
-
-    @Override
-    public void fail(GatewayError error, String message) {
-        if (done) {
-            return;
-        }
-        log.debug("request {} on route {} failed: {}", requestId, route, error.cause());
-        finish(error, responder.fail(error, message, body.complete()));
-    }
-
-    /**
-     * Releases everything the exchange holds. The upstream connection goes back to the pool only
-     * after a clean, complete exchange; anything else leaves it in an unknown state, so it closes.
-     * Whoever wrote the client's last bytes has already arranged its close when it is not kept.
-     */
-    private void finish(Ending ending, boolean keepClient) {
-        finish(ending, keepClient, ending == Ending.Normal.SUCCESS);
-    }
-
-    private void finish(Ending ending, boolean keepClient, boolean upstreamComplete) {
-        done = true;
-        timer.cancel();
-        next.cancel();
-        responder.stop();
-        body.release();
-        releaseHeld();
-        coldStart.end(attempts.endpoint());
-        gate.close(ending.byClient());
-        // A request that ran out of time while waiting on the endpoint counts against it; anything
-        // else that ends an attempt early (the client leaving, a bad body) says nothing about it.
-        attempts.recordBreaker(ending == GatewayError.DEADLINE_EXCEEDED && attempts.active() && !upstreamHeadReceived
-                ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);
-        upstreamLink.end(upstreamComplete);
-        attempts.end();
-        context.exchangeEnded();
-        long now = context.ticker().nanoTime();
-        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, attempts.onFallback());
-        record.bytes(body.bytes(), owner.bodyBytesSent());
-        context.accessLog().write(record);
-        String upstreamName = attempts.upstream() == null ? "none" : attempts.upstream().name();
-        context.metrics().exchangeCompleted(route.name(), upstreamName, responder.status(), ending.tag(), now - startNanos);
-        owner.exchangeFinished(keepClient);
-    }
-
-    private void releaseHeld() {
-        if (held != null) {
-            held.release();
-            held = null;
-        }
-    }
-
-    // ---- the clocks: ExchangeTimer says which ran out ---------------------------------------------
-
-    /** A clock of the exchange ran out: the attempt, the late stream, or the exchange gives up. */
-    @Override
-    public void expired(GatewayError timeout) {
-        if (timeout == GatewayError.FIRST_BYTE_TIMEOUT && attempts.active() && !upstreamHeadReceived) {
-            next.attemptFailed(new AttemptOutcome.FirstByteTimeout(), timeout);
-        } else if (timeout == GatewayError.FIRST_TOKEN_TIMEOUT && held != null) {
+    private void expired(GatewayError timeout) {
+        if (timeout == GatewayError.FIRST_BYTE_TIMEOUT && phase.attempting() && !attempt.headSeen()) {
+            attemptFailed(new AttemptOutcome.FirstByteTimeout(), timeout);
+        } else if (timeout == GatewayError.FIRST_TOKEN_TIMEOUT && phase == Phase.HOLDING) {
             // A stream sent its head but no event in time: the plan moves on as from a silent
             // endpoint. With nowhere to go, the stream is relayed and may still start.
-            judgeHeld(true);
+            relay.judgeHeld(true);
         } else if (timeout == GatewayError.CLIENT_WRITE_TIMEOUT) {
             // A client that reads nothing would not read an error either: its connection goes now.
             log.debug("request {} on route {}: the client read nothing for {}", requestId, route,
                     context.server().writeTimeout());
-            finish(timeout, responder.abandon());
+            finish(timeout, responder.abandon(), false);
         } else {
-            fail(timeout);
+            fail(timeout, timeout.defaultMessage());
         }
+    }
+
+    // ---- the end, exactly once -----------------------------------------------------------------------
+
+    /** The phase moves on, as {@link Phase} allows. */
+    void moveTo(Phase to) {
+        phase = phase.check(to);
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    boolean done() {
+        return phase == Phase.DONE;
+    }
+
+    /** Answers the client with {@code error} (an error event on a stream) and finishes. */
+    void fail(GatewayError error, String message) {
+        if (phase != Phase.DONE) {
+            log.debug("request {} on route {} failed: {}", requestId, route, error.cause());
+            finish(error, responder.fail(error, message, body.complete()), false);
+        }
+    }
+
+    /**
+     * Releases everything the exchange holds. The upstream connection goes back to the pool only
+     * after a clean, complete exchange ({@code upstreamComplete}); anything else closes it. Whoever
+     * wrote the client's last bytes has already arranged its close when it is not kept.
+     */
+    void finish(Ending ending, boolean keepClient, boolean upstreamComplete) {
+        phase = phase.check(Phase.DONE);
+        timer.cancel();
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+        }
+        responder.stop();
+        body.release();
+        coldStart.end(loop.endpoint());
+        gate.close(ending.byClient());
+        if (attempt != null) {
+            // Out of time while waiting on the endpoint counts against it; anything else that ends an
+            // attempt early (the client leaving, a bad body) says nothing about it.
+            attempt.verdict(ending == GatewayError.DEADLINE_EXCEEDED && !attempt.headSeen()
+                    ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);
+            attempt.close(upstreamComplete);
+            relay.end();
+        }
+        context.exchangeEnded();
+        long now = context.ticker().nanoTime();
+        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback());
+        record.bytes(body.bytes(), owner.bodyBytesSent());
+        context.accessLog().write(record);
+        String upstreamName = loop.upstream() == null ? "none" : loop.upstream().name();
+        context.metrics().exchangeCompleted(route.name(), upstreamName, responder.status(), ending.tag(), now - startNanos);
+        owner.exchangeFinished(keepClient);
     }
 }

@@ -7,6 +7,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One timer for all of an exchange's clocks: its phases only stamp times in {@link ExchangeTimeouts},
@@ -15,25 +17,24 @@ import java.util.concurrent.TimeUnit;
  */
 final class ExchangeTimer {
 
-    /** The exchange, told on its own loop when a clock runs out. */
-    interface Listener {
-        void expired(GatewayError timeout);
-
-        /** Whether the exchange has finished. */
-        boolean isDone();
-    }
-
     private final EventExecutor executor;
     private final ExchangeTimeouts timeouts;
     private final Ticker ticker;
-    private final Listener exchange;
+    private final Consumer<GatewayError> expired;
+    private final BooleanSupplier done;
     private ScheduledFuture<?> timer;
 
-    ExchangeTimer(EventExecutor executor, ExchangeTimeouts timeouts, Ticker ticker, Listener exchange) {
+    /**
+     * @param expired told on the exchange's loop which clock ran out
+     * @param done    whether the exchange has finished, so the timer stops
+     */
+    ExchangeTimer(EventExecutor executor, ExchangeTimeouts timeouts, Ticker ticker, Consumer<GatewayError> expired,
+                  BooleanSupplier done) {
         this.executor = executor;
         this.timeouts = timeouts;
         this.ticker = ticker;
-        this.exchange = exchange;
+        this.expired = expired;
+        this.done = done;
     }
 
     /** Arms the timer for the first clock to run out after {@code now}. */
@@ -42,15 +43,15 @@ final class ExchangeTimer {
     }
 
     private void check() {
-        if (exchange.isDone()) {
+        if (done.getAsBoolean()) {
             return;
         }
         long now = ticker.nanoTime();
-        GatewayError expired = timeouts.expired(now);
-        if (expired != null) {
-            exchange.expired(expired);
+        GatewayError ranOut = timeouts.expired(now);
+        if (ranOut != null) {
+            expired.accept(ranOut);
         }
-        if (!exchange.isDone()) {
+        if (!done.getAsBoolean()) {
             start(now);
         }
     }

@@ -1,7 +1,6 @@
 package io.infergate.server.http;
 
 import io.infergate.core.error.GatewayError;
-import io.infergate.core.job.Job;
 import io.infergate.core.ratelimit.Decision;
 import io.infergate.core.route.Route;
 import io.infergate.core.tenant.Tenant;
@@ -10,28 +9,15 @@ import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.netty.handler.codec.http.HttpRequest;
 
+import java.util.function.Consumer;
+
 /**
  * The request's way through its {@link RequestGate} to the first attempt: the gate opens once the
  * body it needs is in, and then the request is admitted, stored as a job ({@code Prefer:
  * respond-async}), or refused, each counted. Separate from the exchange, which hears only the
  * verdict; this owns the wait for the body and what is stamped and metered at the gate.
  */
-final class GatePassage {
-
-    /** The exchange, told what the gate decided. */
-    interface Listener {
-        /** The attempts may begin; {@code inRead} while still inside the client's read of the request head. */
-        void admitted(boolean inRead);
-
-        /** The request was stored as a job: the client is told so, and the exchange ends. */
-        void jobAccepted(Job job);
-
-        /** Answers the client with {@code error} and finishes. */
-        void fail(GatewayError error, String message);
-
-        /** Whether the exchange has finished. */
-        boolean isDone();
-    }
+final class GatePassage implements RequestGate.Listener {
 
     private final RequestGate gate;
     private final RequestBody body;
@@ -44,14 +30,14 @@ final class GatePassage {
     private final long startNanos;
     /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
     private final boolean asyncSubmit;
-    private final Listener exchange;
+    private final Consumer<GateResult> exchange;
     private boolean inRead;
     /** Whether the gate waits for the whole body. */
     private boolean awaitingBody;
 
     GatePassage(RequestGate gate, RequestBody body, HttpRequest request, Route route, ProxyContext context,
                 ExchangeRecord record, ExchangeTimeouts timeouts, ClientResponder responder, long startNanos,
-                boolean asyncSubmit, Listener exchange) {
+                boolean asyncSubmit, Consumer<GateResult> exchange) {
         this.gate = gate;
         this.body = body;
         this.request = request;
@@ -94,15 +80,13 @@ final class GatePassage {
     /** Called inside the client's read, whose end flushes what an attempt started at once writes. */
     private void open() {
         inRead = true;
-        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit);
+        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit, this);
         inRead = false;
     }
 
     /** The gate let the request through: its attempts begin, or it becomes a job. */
-    void passed() {
-        if (exchange.isDone()) {
-            return;
-        }
+    @Override
+    public void passed() {
         if (asyncSubmit) {
             submitJob();
             return;
@@ -110,7 +94,7 @@ final class GatePassage {
         Tenant tenant = gate.tenant();
         record.admitted(tenant.name(), gate.queueWaitNanos());
         context.metrics().queueWaited(route.name(), tenant.tier().name(), gate.queueWaitNanos());
-        exchange.admitted(inRead);
+        exchange.accept(new GateResult.Pass(inRead));
     }
 
     /** {@code Prefer: respond-async}: the request is stored as a job and answered {@code 202} at once. */
@@ -118,15 +102,13 @@ final class GatePassage {
         Tenant tenant = gate.tenant();
         record.identified(tenant.name());
         Jobs.Submission submission = JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody());
-        if (submission.job() == null) {
-            exchange.fail(submission.refusal(), submission.message());
-            return;
-        }
-        exchange.jobAccepted(submission.job());
+        exchange.accept(submission.job() == null ? new GateResult.Refused(submission.refusal(), submission.message())
+                : new GateResult.Accepted(submission.job()));
     }
 
     /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
-    void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
+    @Override
+    public void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
         Tenant tenant = gate.tenant();
         if (tenant != null) {
             record.identified(tenant.name());
@@ -138,6 +120,6 @@ final class GatePassage {
         }
         responder.retryAfter(retryAfter);
         responder.refusedBy(rateLimit);
-        exchange.fail(error, message);
+        exchange.accept(new GateResult.Refused(error, message));
     }
 }

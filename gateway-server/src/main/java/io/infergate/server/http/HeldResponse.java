@@ -80,7 +80,7 @@ final class HeldResponse {
                 return new Reading(true, signal.etaNanos(), null);
             }
         }
-        return new Reading(false, -1, new AttemptOutcome.Answered(code, Attempts.retryAfter(head), errorCode(body, fallbackOn)));
+        return new Reading(false, -1, new AttemptOutcome.Answered(code, AttemptLoop.retryAfter(head), errorCode(body, fallbackOn)));
     }
 
     /** The first error code in the body that the route falls back on, else the first it names. */

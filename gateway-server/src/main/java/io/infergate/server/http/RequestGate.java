@@ -40,7 +40,7 @@ final class RequestGate {
     private final Route route;
     private final RateLimiter rateLimiter;
     private final EventExecutor executor;
-    private final Listener listener;
+    private Listener listener;
     private final Identification identification;
     private Ticket queued;
     private Permit permit;
@@ -48,11 +48,10 @@ final class RequestGate {
     private boolean closed;
     private final boolean job;
 
-    RequestGate(ProxyContext context, Route route, HttpHeaders headers, EventExecutor executor, Listener listener) {
+    RequestGate(ProxyContext context, Route route, HttpHeaders headers, EventExecutor executor) {
         this.route = route;
         this.rateLimiter = context.rateLimiter();
         this.executor = executor;
-        this.listener = listener;
         String jobPass = headers.get(JobPass.HEADER);
         headers.remove(JobPass.HEADER);
         Optional<String> jobTenant = jobPass == null || context.jobs() == null ? Optional.empty()
@@ -91,8 +90,10 @@ final class RequestGate {
      * @param deadline when the request's total deadline passes, in ticker nanoseconds
      * @param admit    whether the route's admission is to be passed too (not for a job's submission,
      *                 which waits in the job store instead)
+     * @param listener told how the gate decided, now or once the request's turn comes
      */
-    void open(byte[] body, long arrivalNanos, long deadline, boolean admit) {
+    void open(byte[] body, long arrivalNanos, long deadline, boolean admit, Listener listener) {
+        this.listener = listener;
         if (identification.refused()) {
             listener.refused(GatewayError.UNAUTHORIZED, identification.status() == Identification.Status.MISSING_KEY
                     ? "an API key is required (Authorization: Bearer, or X-API-Key)" : "unknown API key", 0, null);
