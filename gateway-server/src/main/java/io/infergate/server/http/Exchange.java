@@ -3,7 +3,6 @@ package io.infergate.server.http;
 import io.infergate.core.error.Ending;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.resilience.AttemptOutcome;
-import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.sse.StreamRequests;
@@ -12,18 +11,13 @@ import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.infergate.server.upstream.ConnectionPool;
-import io.infergate.server.upstream.UpstreamConnection;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request's way through the gateway, on the client's event loop, as a sequence of named
@@ -50,7 +44,6 @@ final class Exchange implements ColdStartWait.Listener {
     private final ChannelHandlerContext client;
     private final ProxyContext context;
     private final Route route;
-    private final HttpRequest request;
     private final String requestId;
     private final long startNanos;
     private final ExchangeRecord record;
@@ -65,18 +58,9 @@ final class Exchange implements ColdStartWait.Listener {
     private final ColdStartWait coldStart;
     private final AttemptLoop loop;
     private final ResponseRelay relay;
-    private final String routeTarget;
-    private final String clientAuthorization;
-    /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
-    private final boolean asyncSubmit;
-    /** Whether the client asked for an event stream; with early headers, the body may still say so. */
-    private boolean streamAsked;
+    private final AttemptRunner runner;
 
     private Phase phase = Phase.AWAITING_BODY;
-    private Attempt attempt;
-    private ScheduledFuture<?> retryTimer;
-    /** Whether the gate's verdict came inside the client's read, whose end flushes the request up. */
-    private boolean inClientRead;
 
     Exchange(ProxyHandler owner, ChannelHandlerContext client, ProxyContext context, Route route,
              HttpRequest request, String requestId, String clientAddress) {
@@ -84,7 +68,6 @@ final class Exchange implements ColdStartWait.Listener {
         this.client = client;
         this.context = context;
         this.route = route;
-        this.request = request;
         this.requestId = requestId;
         this.startNanos = context.ticker().nanoTime();
         this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
@@ -96,12 +79,11 @@ final class Exchange implements ColdStartWait.Listener {
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total,
                 context.server().bodyTimeout().toNanos(), context.server().writeTimeout().toNanos());
         this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this::expired, this::done);
-        this.asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
-        this.routeTarget = route.upstreamTarget(request.uri(), "");
+        boolean asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
+        String routeTarget = route.upstreamTarget(request.uri(), "");
         int query = routeTarget.indexOf('?');
         String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
-        this.streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
-        this.clientAuthorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        boolean streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
                 || route.rewritesModel() || gate.needsBody() || asyncSubmit;
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
@@ -109,12 +91,16 @@ final class Exchange implements ColdStartWait.Listener {
         this.responder = new ClientResponder(client, context, route, record, request, requestId,
                 StreamProtocol.forPath(routePath));
         this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder, startNanos,
-                asyncSubmit, this::gateDecided);
+                asyncSubmit, streamAsked, this::gateDecided);
         this.coldStart = new ColdStartWait(client.executor(), this);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         this.loop = new AttemptLoop(route, coldStart, timeouts, context.ticker(), pool);
         this.relay = new ResponseRelay(this, client, context, route, record, responder, timeouts, loop, body, gate,
                 requestId);
+        UpstreamRequest upstreamRequest = new UpstreamRequest(this, request, routeTarget, route, context, record,
+                timeouts, body, coldStart, relay);
+        this.runner = new AttemptRunner(this, loop, upstreamRequest, relay, timeouts, body, responder, context, route,
+                record, client.executor());
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
@@ -124,7 +110,6 @@ final class Exchange implements ColdStartWait.Listener {
         context.exchangeStarted();
         context.metrics().exchangeStarted(route.name());
         timer.start(startNanos);
-        streamEarlyIfAsked();
         passage.start();
     }
 
@@ -132,34 +117,9 @@ final class Exchange implements ColdStartWait.Listener {
     void onRequestContent(HttpContent content) {
         if (phase != Phase.AWAITING_BODY) {
             content.release(); // the exchange is over: what the client still sends is dropped
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            fail(GatewayError.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
-            return;
-        }
-        if (!body.accept(content)) {
-            content.release();
-            fail(GatewayError.PAYLOAD_TOO_LARGE, GatewayError.PAYLOAD_TOO_LARGE.defaultMessage());
-            return;
-        }
-        body.hold(content);
-        if (body.askedForStream()) {
-            streamAsked = true;
-            streamEarlyIfAsked();
-        }
-        if (body.complete()) {
-            timeouts.bodyReceived();
+        } else if (passage.take(content)) {
             moveTo(Phase.GATING);
-        }
-        passage.bodyArrived();
-    }
-
-    /** With early headers, a client that asked for a stream gets its head and heartbeats now. */
-    private void streamEarlyIfAsked() {
-        if (streamAsked && !asyncSubmit && phase != Phase.DONE) {
-            responder.streamEarly();
+            passage.open();
         }
     }
 
@@ -168,9 +128,7 @@ final class Exchange implements ColdStartWait.Listener {
             return; // the gate's own close already gave back what it decided
         }
         if (result instanceof GateResult.Pass pass) {
-            inClientRead = pass.inRead();
-            act(loop.start(false));
-            inClientRead = false;
+            runner.first(pass.inRead());
             if (!pass.inRead()) {
                 owner.readIfWanted();
             }
@@ -181,38 +139,10 @@ final class Exchange implements ColdStartWait.Listener {
         }
     }
 
-    // ---- the attempt loop: act on its decisions ---------------------------------------------------
+    // ---- the attempt loop's decisions, carried out by the runner -------------------------------------
 
-    /** Carries out {@code next}: any decision but {@link Next#DELIVER} ends the current attempt first. */
     void act(Next next) {
-        if (next == Next.DELIVER) {
-            return;
-        }
-        closeAttempt();
-        if (next instanceof Next.Go go) {
-            connect(go.attempt());
-        } else if (next instanceof Next.Retry retry) {
-            context.metrics().retried(route.name(), loop.upstream().name());
-            record.retried();
-            moveTo(Phase.RETRY_WAIT);
-            retryTimer = client.executor().schedule(() -> act(loop.start(retry.avoidLast())), retry.delayNanos(),
-                    TimeUnit.NANOSECONDS);
-        } else if (next == Next.FALLBACK) {
-            Next started = loop.start(false);
-            if (!(started instanceof Next.GiveUp)) {
-                context.metrics().fellBack(route.name(), loop.upstream().name());
-            }
-            act(started);
-        } else if (next == Next.AGAIN) {
-            act(loop.start(false));
-        } else if (next == Next.PARK) {
-            moveTo(Phase.WARMING_WAIT);
-        } else if (next instanceof Next.GiveUp giveUp) {
-            if (giveUp.retryAfterSeconds() > 0) {
-                responder.retryAfter(giveUp.retryAfterSeconds());
-            }
-            fail(giveUp.error(), giveUp.error().defaultMessage());
-        }
+        runner.act(next);
     }
 
     /** The endpoint warmed, or the probe is this request's turn: the plan's next endpoint gets it. */
@@ -228,88 +158,21 @@ final class Exchange implements ColdStartWait.Listener {
         }
     }
 
-    // ---- the way up: connect, then send the head and the whole body --------------------------------
-
-    private void connect(Attempt next) {
-        moveTo(Phase.CONNECTING);
-        attempt = next;
-        record.attemptStarted(next.upstream.name(), next.endpoint.url().toString());
-        ForwardingHeaders.address(request, next.endpoint.url().basePath() + routeTarget, next.endpoint.url(),
-                next.upstream.auth(), clientAuthorization);
-        if (next.upstream.coldStart().scaleUpTimeoutHeader()) {
-            // HF's proxy holds the request itself while a replica starts, as long as it can wait.
-            long now = context.ticker().nanoTime();
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(
-                    coldStart.canStillHold(next.upstream.coldStart(), now, timeouts.nanosLeft(now)));
-            request.headers().set(GatewayHeaders.X_SCALE_UP_TIMEOUT, Math.max(1, seconds));
-        }
-        relay.begin(next);
-        Future<UpstreamConnection> acquired = next.connect(relay, route.timeouts().connect().toMillis());
-        if (acquired.isDone()) {
-            // A pooled connection: inside the client's read, whose end flushes the request up.
-            onConnected(next, acquired, !inClientRead);
-        } else {
-            acquired.addListener(f -> onConnected(next, acquired, true));
-        }
+    /** Whether {@code candidate} is the attempt under way; a connection for any other is not wanted. */
+    boolean isCurrent(Attempt candidate) {
+        return candidate == runner.current();
     }
 
-    private void onConnected(Attempt connecting, Future<UpstreamConnection> future, boolean flush) {
-        if (connecting != attempt) {
-            if (future.isSuccess()) {
-                connecting.returnUnused(future.getNow());
-            }
-            return;
-        }
-        if (!future.isSuccess()) {
-            GatewayError cause = ConnectionPool.failureCause(future.cause());
-            attemptFailed(new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
-            return;
-        }
-        UpstreamConnection connection = connecting.attach(future.getNow());
-        stampConnected(connection);
-        Channel channel = connection.channel();
-        if (body.sendWith(request, channel, connecting.upstream.rewriteModel()) || flush) {
-            channel.flush();
-        }
-        connecting.requestSent();
-        long now = context.ticker().nanoTime();
-        timeouts.requestSent(now);
-        record.requestSent(now);
-        moveTo(Phase.AWAITING_HEAD);
-        channel.read();
-    }
-
-    /** The attempt's connect time: a new connection's goes to the meter, a pooled one took none. */
-    private void stampConnected(UpstreamConnection connection) {
-        boolean opened = connection.reuses() == 0;
-        record.connected(opened ? connection.connectNanos() : 0);
-        if (opened) {
-            context.metrics().upstreamConnected(attempt.upstream.name(), record.endpoint(), connection.connectNanos());
-        }
-    }
-
-    /** The attempt gave no answer: another is made when the loop says so, else the client hears why. */
     void attemptFailed(AttemptOutcome outcome, GatewayError error) {
-        act(loop.failed(attempt, outcome, error, relay.anotherAttemptPossible()));
-    }
-
-    /** Ends the current attempt, if any: its verdict, its slot and its connection go. */
-    private void closeAttempt() {
-        if (attempt != null) {
-            attempt.close(false);
-            attempt = null;
-            relay.end();
-            timeouts.attemptEnded();
-            body.releaseHeld();
-        }
+        runner.failed(outcome, error);
     }
 
     // ---- what the client does ----------------------------------------------------------------------
 
     /** The client's read batch ended: push what it brought on to the upstream. */
     void onClientReadComplete() {
-        if (attempt != null) {
-            attempt.flush();
+        if (runner.current() != null) {
+            runner.current().flush();
         }
     }
 
@@ -324,9 +187,9 @@ final class Exchange implements ColdStartWait.Listener {
 
     /** The client drained its buffer: the upstream's read, paused for it, resumes. */
     void onClientWritabilityChanged(boolean writable) {
-        if (writable && attempt != null) {
+        if (writable && runner.current() != null) {
             timeouts.clientDrained(context.ticker().nanoTime());
-            attempt.clientDrained();
+            runner.current().clientDrained();
         }
     }
 
@@ -348,7 +211,7 @@ final class Exchange implements ColdStartWait.Listener {
     // ---- the clocks ----------------------------------------------------------------------------------
 
     private void expired(GatewayError timeout) {
-        if (timeout == GatewayError.FIRST_BYTE_TIMEOUT && phase.attempting() && !attempt.headSeen()) {
+        if (timeout == GatewayError.FIRST_BYTE_TIMEOUT && phase.attempting() && !runner.current().headSeen()) {
             attemptFailed(new AttemptOutcome.FirstByteTimeout(), timeout);
         } else if (timeout == GatewayError.FIRST_TOKEN_TIMEOUT && phase == Phase.HOLDING) {
             // A stream sent its head but no event in time: the plan moves on as from a silent
@@ -371,10 +234,6 @@ final class Exchange implements ColdStartWait.Listener {
         phase = phase.check(to);
     }
 
-    Phase phase() {
-        return phase;
-    }
-
     boolean done() {
         return phase == Phase.DONE;
     }
@@ -395,21 +254,11 @@ final class Exchange implements ColdStartWait.Listener {
     void finish(Ending ending, boolean keepClient, boolean upstreamComplete) {
         phase = phase.check(Phase.DONE);
         timer.cancel();
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-        }
         responder.stop();
         body.release();
         coldStart.end(loop.endpoint());
         gate.close(ending.byClient());
-        if (attempt != null) {
-            // Out of time while waiting on the endpoint counts against it; anything else that ends an
-            // attempt early (the client leaving, a bad body) says nothing about it.
-            attempt.verdict(ending == GatewayError.DEADLINE_EXCEEDED && !attempt.headSeen()
-                    ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);
-            attempt.close(upstreamComplete);
-            relay.end();
-        }
+        runner.finish(ending == GatewayError.DEADLINE_EXCEEDED, upstreamComplete);
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
         record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback());

@@ -7,6 +7,7 @@ import io.infergate.core.tenant.Tenant;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.ExchangeRecord;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.function.Consumer;
@@ -32,12 +33,12 @@ final class GatePassage implements RequestGate.Listener {
     private final boolean asyncSubmit;
     private final Consumer<GateResult> exchange;
     private boolean inRead;
-    /** Whether the gate waits for the whole body. */
-    private boolean awaitingBody;
+    /** Whether the client asked for an event stream; with early headers, the body may still say so. */
+    private boolean streamAsked;
 
     GatePassage(RequestGate gate, RequestBody body, HttpRequest request, Route route, ProxyContext context,
                 ExchangeRecord record, ExchangeTimeouts timeouts, ClientResponder responder, long startNanos,
-                boolean asyncSubmit, Consumer<GateResult> exchange) {
+                boolean asyncSubmit, boolean streamAsked, Consumer<GateResult> exchange) {
         this.gate = gate;
         this.body = body;
         this.request = request;
@@ -48,37 +49,63 @@ final class GatePassage implements RequestGate.Listener {
         this.responder = responder;
         this.startNanos = startNanos;
         this.asyncSubmit = asyncSubmit;
+        this.streamAsked = streamAsked;
         this.exchange = exchange;
     }
 
     /**
-     * Opens the gate once the whole body is in. A request takes no admission slot, no upstream
-     * connection and no breaker permit while its client is still sending: a client that trickles
-     * its body costs the gateway a buffer of at most {@code maxBodyBytes}, and an endpoint nothing.
-     * The gate may also need the body itself (the tenant's token reservation, a job's submission).
+     * The request's head is in: a client that asked for an event stream gets its head and heartbeats
+     * now (with early headers), while the body, the gate and the upstream are still to come.
      */
     void start() {
-        awaitingBody = !body.complete();
-        if (!awaitingBody) {
-            open();
+        streamEarlyIfAsked();
+    }
+
+    /**
+     * Takes a piece of the client's body; true once the whole body is in, and the gate may open.
+     * A request takes no admission slot, no upstream connection and no breaker permit while its
+     * client is still sending: a client that trickles its body costs the gateway a buffer of at most
+     * {@code maxBodyBytes}, and an endpoint nothing. A malformed or oversized body is refused.
+     */
+    boolean take(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            refuse(GatewayError.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
+            return false;
+        }
+        if (!body.accept(content)) {
+            content.release();
+            refuse(GatewayError.PAYLOAD_TOO_LARGE, GatewayError.PAYLOAD_TOO_LARGE.defaultMessage());
+            return false;
+        }
+        body.hold(content);
+        if (body.askedForStream()) {
+            streamAsked = true;
+            streamEarlyIfAsked();
+        }
+        if (body.complete()) {
+            timeouts.bodyReceived();
+            return true;
+        }
+        return false;
+    }
+
+    private void streamEarlyIfAsked() {
+        if (streamAsked && !asyncSubmit) {
+            responder.streamEarly();
         }
     }
 
-    /** Whether the request's body is kept here for now: the gate waits for it, or the request is queued. */
-    boolean holdsBody() {
-        return awaitingBody || gate.queued();
+    private void refuse(GatewayError error, String message) {
+        exchange.accept(new GateResult.Refused(error, message));
     }
 
-    /** More of the body is in: the gate opens once the whole body it waited for is. */
-    void bodyArrived() {
-        if (awaitingBody && body.complete()) {
-            awaitingBody = false;
-            open();
-        }
-    }
-
-    /** Called inside the client's read, whose end flushes what an attempt started at once writes. */
-    private void open() {
+    /**
+     * Opens the gate, with the whole body in hand: the gate may need it (the tenant's token
+     * reservation, a job's submission). Called inside the client's read, whose end flushes what an
+     * attempt started at once writes.
+     */
+    void open() {
         inRead = true;
         gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit, this);
         inRead = false;
