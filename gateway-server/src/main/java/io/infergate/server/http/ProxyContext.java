@@ -41,7 +41,7 @@ public final class ProxyContext {
         this.rateLimiter = new RateLimiter(ticker);
         this.pools = pools;
         this.metrics = metrics;
-        this.accessLog = AccessLog.enabled(server.accessLog());
+        this.accessLog = AccessLog.enabled(server.accessLog().enabled());
         this.ticker = ticker;
     }
 
