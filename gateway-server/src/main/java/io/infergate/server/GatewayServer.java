@@ -98,8 +98,9 @@ public final class GatewayServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
-        GatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
+        MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
         this.accessLog = openAccessLog(server);
+        metrics.accessLog(accessLog);
         this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools, metrics, accessLog, ticker);
         this.jobs = config.jobs().enabled()
                 ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.LogCapture;
+import io.infergate.server.testing.PrometheusText;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.testing.Await;
 import mockwebserver3.Dispatcher;
@@ -35,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The access log through a real gateway: a JSON line per request on stdout or in a file, and never
- * a credential in any log line.
+ * The access log through a real gateway: a JSON line per request on stdout or in a file, never a
+ * credential in any log line, and a stuck output costs lines, never requests.
  */
 class AccessLogIT {
 
@@ -194,6 +195,34 @@ class AccessLogIT {
         assertEquals("/nowhere", nowhere.get("path").asText());
         assertEquals("queue;dur=0, connect;dur=0, upstream;dur=0", unrouted.headers().firstValue("server-timing").orElseThrow()
                 .replaceFirst(", total;dur=[0-9.]+$", ""));
+    }
+
+    @Test
+    void aStuckStdoutCostsLinesCountedInTheMetricsWhileRequestsAreStillAnswered() throws Exception {
+        gateway(", accessLog: { queue: 8 }");
+        logs.holdStdout();
+        assertEquals(200, sendWithSecrets("POST", "/generate").statusCode());
+        assertTrue(logs.awaitStdoutHeld(5), "the access log's writer is stuck in stdout with the first line");
+
+        int more = 40;
+        for (int i = 0; i < more; i++) {
+            HttpResponse<String> response = TestGateway.send(HttpRequest.newBuilder(gateway.uri("/generate"))
+                    .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(BODY)).build());
+            assertEquals(200, response.statusCode(), "request " + i + " answered while the access log is stuck");
+        }
+        Await.untilHolds("the lines past the queue's 8 counted", Duration.ofSeconds(5), () -> droppedInMetrics() == more - 8);
+        assertEquals(List.of(), logs.accessLines(), "nothing got through stdout yet");
+
+        logs.releaseStdout();
+        Await.until("the held line and the 8 queued written", Duration.ofSeconds(5), () -> logs.accessLines().size() == 9);
+        assertEquals(more - 8, droppedInMetrics(), "every request is either a line or counted");
+        for (String line : logs.accessLines()) {
+            assertEquals("/generate", JSON.readTree(line).get("path").asText());
+        }
+    }
+
+    private double droppedInMetrics() throws Exception {
+        return new PrometheusText(gateway.admin("/metrics").body()).value(MeterNames.ACCESS_LOG_DROPPED, Map.of());
     }
 
     @Test

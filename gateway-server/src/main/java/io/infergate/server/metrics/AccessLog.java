@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  * One JSON line per request ({@link AccessLogLine} has the fields), on stdout or appended to a file.
  * An event loop only puts the finished {@link ExchangeRecord} on a bounded queue; the thread
  * {@value #THREAD} formats and writes ({@link AccessLogWriter}). When the queue is full the line is
- * dropped and counted ({@link #dropped}): a slow reader of stdout or a slow disk costs lines, never
- * a loop's time or unbounded memory.
+ * dropped and counted ({@link #dropped}, {@code gateway_access_log_dropped_total}): a slow reader of
+ * stdout or a slow disk costs lines, never a loop's time or unbounded memory.
  *
  * <p>A record is the log's once written: nothing stamps it afterwards, and the queue's hand-over
  * makes its stamps visible to the writer thread. {@link #close}, once the loops have stopped,
