@@ -6,6 +6,10 @@
 #   direct     wrk -> upstream nginx                        (the baseline)
 #   infergate  wrk -> Infergate       -> upstream nginx
 #   nginx      wrk -> nginx (proxy)   -> upstream nginx
+# each proxy in two logging modes, both running side by side:
+#   logs on    both write an access log line per request to a file: nginx's combined format with
+#              buffer=64k, Infergate's default JSON line (server.accessLog.file)
+#   logs off   neither does (nginx access_log off, Infergate accessLog: false)
 # Load shapes: throughput (wrk -t2 -c64) and added latency (wrk -t1 -c1), small JSON POSTs.
 # CPU per request is read from /proc/PID/stat (utime+stime) around every run.
 #
@@ -15,7 +19,8 @@
 #   DURATION=10       seconds per wrk run
 #   WARMUP=10         seconds of wrk -t2 -c64 through Infergate before measuring
 #   PAUSE=1           seconds of rest between runs
-#   PORT_BASE=28000   first port tried; four free ports at or above it are used
+#   LOGS=both         on, off or both: which logging modes of the proxies to measure
+#   PORT_BASE=28000   first port tried; up to seven free ports at or above it are used
 #   JAVA_OPTS="-Xms256m -Xmx512m"   JVM flags for Infergate
 #   INFERGATE_JAR=gateway-server/target/infergate.jar   (relative to the repo root)
 #   UPSTREAM=nginx    the fixed upstream: nginx (default), or sim for upstream-sim in its fast mode
@@ -28,6 +33,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-10}
 PAUSE=${PAUSE:-1}
 PORT_BASE=${PORT_BASE:-28000}
+LOGS=${LOGS:-both}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx512m}
 KEEP=${KEEP:-0}
 
@@ -36,7 +42,13 @@ ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 JAR=${INFERGATE_JAR:-gateway-server/target/infergate.jar}
 case "$JAR" in /*) ;; *) JAR="$ROOT/$JAR" ;; esac
 
-TARGETS=(direct infergate nginx)
+case "$LOGS" in
+    both) MODES=(on off) ;;
+    on | off) MODES=("$LOGS") ;;
+    *) printf 'proxy.sh: LOGS=%s (expected: on, off or both)\n' "$LOGS" >&2; exit 2 ;;
+esac
+TARGETS=(direct)
+for mode in "${MODES[@]}"; do TARGETS+=("infergate-$mode" "nginx-$mode"); done
 SHAPES=(c64 c1)
 declare -A SHAPE_ARGS=([c64]="-t2 -c64" [c1]="-t1 -c1")
 
@@ -76,7 +88,8 @@ CLK_TCK=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/infergate-bench.XXXXXX")
 chmod 755 "$WORK" # nginx workers drop privileges and must reach their temp dirs
-UP_PID="" NGX_PID="" JAVA_PID="" WRK_PID=""
+UP_PID="" WRK_PID=""
+declare -A NGX_PID=() JAVA_PID=()
 
 stop_pid() { # pid: TERM, then KILL after a grace period
     local pid=$1 i
@@ -95,8 +108,7 @@ cleanup() {
     set +e
     trap - EXIT INT TERM
     stop_pid "$WRK_PID"
-    stop_pid "$JAVA_PID"
-    stop_pid "$NGX_PID"
+    for pid in "${JAVA_PID[@]}" "${NGX_PID[@]}"; do stop_pid "$pid"; done
     stop_pid "$UP_PID"
     if [ "$KEEP" = 1 ]; then
         log "work directory kept: $WORK"
@@ -118,15 +130,24 @@ port_listening() { # port: is anything listening on it (any address, v4 or v6)?
         /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
+# The upstream's, then per logging mode nginx's, Infergate's and Infergate's admin port.
+NEEDED=$((1 + 3 * ${#MODES[@]}))
 PORTS=()
 p=$PORT_BASE
-while [ ${#PORTS[@]} -lt 4 ]; do
-    [ "$p" -lt 32768 ] || die "no four free ports between $PORT_BASE and 32767"
+while [ ${#PORTS[@]} -lt "$NEEDED" ]; do
+    [ "$p" -lt 32768 ] || die "no $NEEDED free ports between $PORT_BASE and 32767"
     port_listening "$p" || PORTS+=("$p")
     p=$((p + 1))
 done
-UP_PORT=${PORTS[0]} NGX_PORT=${PORTS[1]} IG_PORT=${PORTS[2]} IG_ADMIN_PORT=${PORTS[3]}
-declare -A TARGET_PORT=([direct]=$UP_PORT [infergate]=$IG_PORT [nginx]=$NGX_PORT)
+UP_PORT=${PORTS[0]}
+declare -A TARGET_PORT=([direct]=$UP_PORT) IG_ADMIN_PORT=()
+i=1
+for mode in "${MODES[@]}"; do
+    TARGET_PORT[nginx-$mode]=${PORTS[$i]}
+    TARGET_PORT[infergate-$mode]=${PORTS[$((i + 1))]}
+    IG_ADMIN_PORT[$mode]=${PORTS[$((i + 2))]}
+    i=$((i + 3))
+done
 
 # ---- small helpers ---------------------------------------------------------------------------------
 
@@ -248,9 +269,15 @@ upstream_pids() {
     if [ "${UPSTREAM:-nginx}" = sim ]; then echo "$UP_PID"; else children "$UP_PID"; fi
 }
 
-start_nginx_proxy() {
-    local dir=$WORK/nginx-proxy
+# The file a proxy writes its access log to with logs on; each run starts it empty.
+access_log_file() { # target
+    echo "$WORK/$1/access.log"
+}
+
+start_nginx_proxy() { # mode
+    local mode=$1 dir=$WORK/nginx-$1 log_directive="access_log off;"
     mkdir -p "$dir"
+    [ "$mode" = on ] && log_directive="access_log $(access_log_file "nginx-$mode") combined buffer=64k;"
     {
         echo "worker_processes auto;"
         nginx_common "$dir"
@@ -263,7 +290,8 @@ start_nginx_proxy() {
         keepalive_requests 1000000;
     }
     server {
-        listen 127.0.0.1:$NGX_PORT backlog=1024;
+        listen 127.0.0.1:${TARGET_PORT[nginx-$mode]} backlog=1024;
+        $log_directive
         location / {
             proxy_pass http://bench_upstream;
             proxy_http_version 1.1;
@@ -275,15 +303,16 @@ start_nginx_proxy() {
 EOF
     } >"$dir/nginx.conf"
     nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
-    NGX_PID=$!
-    wait_ready "nginx proxy" "$NGX_PORT" / "$NGX_PID"
+    NGX_PID[$mode]=$!
+    wait_ready "nginx proxy (logs $mode)" "${TARGET_PORT[nginx-$mode]}" / "${NGX_PID[$mode]}"
 }
 
-start_infergate() {
-    local dir=$WORK/infergate
+start_infergate() { # mode
+    local mode=$1 dir=$WORK/infergate-$1 access_log=false
     mkdir -p "$dir"
+    [ "$mode" = on ] && access_log="{ file: \"$(access_log_file "infergate-$mode")\" }"
     cat >"$dir/gateway.yaml" <<EOF
-server: { port: $IG_PORT, adminPort: $IG_ADMIN_PORT, drainTimeout: 1s }
+server: { port: ${TARGET_PORT[infergate-$mode]}, adminPort: ${IG_ADMIN_PORT[$mode]}, drainTimeout: 1s, accessLog: $access_log }
 # The proxy path is measured, not admission: every request is let through at once, like nginx's.
 defaults:
   admission: { maxInFlightPerEndpoint: 10000 }
@@ -296,17 +325,31 @@ routes:
 EOF
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
     java $JAVA_OPTS -jar "$JAR" run --config "$dir/gateway.yaml" >"$dir/infergate.log" 2>&1 &
-    JAVA_PID=$!
-    wait_ready "Infergate" "$IG_ADMIN_PORT" /readyz "$JAVA_PID"
+    JAVA_PID[$mode]=$!
+    wait_ready "Infergate (logs $mode)" "${IG_ADMIN_PORT[$mode]}" /readyz "${JAVA_PID[$mode]}"
 }
 
 # Worker pids are looked up before every run, so a respawned worker would still be counted.
 target_pids() { # target: pids whose CPU is the target's own
     case $1 in
         direct) upstream_pids ;;
-        nginx) children "$NGX_PID" ;;
-        infergate) echo "$JAVA_PID" ;;
+        nginx-*) children "${NGX_PID[${1#nginx-}]}" ;;
+        infergate-*) echo "${JAVA_PID[${1#infergate-}]}" ;;
     esac
+}
+
+# Empties a target's access log file before a run, so the files stay small; both proxies append
+# (O_APPEND), so their next line lands at the start, as after logrotate's copytruncate.
+empty_access_log() { # target
+    case $1 in
+        *-on) : >"$(access_log_file "$1")" ;;
+    esac
+}
+
+# Lines Infergate's access log dropped so far (gateway_access_log_dropped_total), from its admin port.
+infergate_dropped() { # mode
+    http_request GET "${IG_ADMIN_PORT[$1]}" /metrics | tr -d '\r' |
+        awk '$1 == "gateway_access_log_dropped_total" { printf "%d", $2; found = 1 } END { if (!found) print "?" }'
 }
 
 # ---- wrk ---------------------------------------------------------------------------------------------
@@ -343,21 +386,32 @@ field() { # file key: the value of key=... on the BENCH line
 
 # ---- start, check, warm up ---------------------------------------------------------------------------
 
-log "ports: upstream $UP_PORT, nginx proxy $NGX_PORT, Infergate $IG_PORT (admin $IG_ADMIN_PORT)"
+log "ports: upstream $UP_PORT$(for m in "${MODES[@]}"; do
+    printf ', logs %s: nginx proxy %s, Infergate %s (admin %s)' "$m" "${TARGET_PORT[nginx-$m]}" \
+        "${TARGET_PORT[infergate-$m]}" "${IG_ADMIN_PORT[$m]}"; done)"
 start_upstream
-start_nginx_proxy
-start_infergate
+for mode in "${MODES[@]}"; do
+    start_nginx_proxy "$mode"
+    start_infergate "$mode"
+done
 
 for t in "${TARGETS[@]}"; do
     reply=$(http_request POST "${TARGET_PORT[$t]}" /generate '{"inputs":"hi","parameters":{"max_new_tokens":8}}' || true)
-    printf '%s' "$reply" | head -n1 | grep -q ' 200' || { printf '%s\n' "$reply" >&2; die "$t: smoke POST did not get 200"; }
-    printf '%s' "$reply" | grep -q generated_text || { printf '%s\n' "$reply" >&2; die "$t: smoke POST got an unexpected body"; }
+    # Matched in the shell: under pipefail, 'printf | head -n1' fails whenever head exits before printf is done.
+    [[ ${reply%%$'\r'*} == *" 200 "* ]] || { printf '%s\n' "$reply" >&2; die "$t: smoke POST did not get 200"; }
+    [[ $reply == *generated_text* ]] || { printf '%s\n' "$reply" >&2; die "$t: smoke POST got an unexpected body"; }
 done
+# nginx holds its lines until 64k have gathered; Infergate's smoke line is written within milliseconds.
+if [ -n "${JAVA_PID[on]:-}" ]; then
+    for i in $(seq 1 50); do [ -s "$(access_log_file infergate-on)" ] && break; sleep 0.1; done
+    grep -q '"path":"/generate"' "$(access_log_file infergate-on)" || die "Infergate (logs on) wrote no access log line to its file"
+fi
 
-log "warm-up: ${WARMUP}s through Infergate, 2s through each of the others"
-run_wrk "$WORK/warmup-infergate.txt" "$WARMUP" c64 "$IG_PORT"
-run_wrk "$WORK/warmup-nginx.txt" 2 c64 "$NGX_PORT"
-run_wrk "$WORK/warmup-direct.txt" 2 c64 "$UP_PORT"
+log "warm-up: ${WARMUP}s through each Infergate, 2s through each of the others"
+for t in "${TARGETS[@]}"; do
+    case $t in infergate-*) secs=$WARMUP ;; *) secs=2 ;; esac
+    run_wrk "$WORK/warmup-$t.txt" "$secs" c64 "${TARGET_PORT[$t]}"
+done
 
 # ---- measure -----------------------------------------------------------------------------------------
 
@@ -370,6 +424,7 @@ for round in $(seq 1 "$ROUNDS"); do
             read -r -a own <<<"$(target_pids "$t")"
             read -r -a up <<<"$(upstream_pids)"
             [ ${#own[@]} -gt 0 ] && [ ${#up[@]} -gt 0 ] || die "$t: server processes not found"
+            empty_access_log "$t"
             own0=$(cpu_ticks "${own[@]}")
             up0=$(cpu_ticks "${up[@]}")
             out=$WORK/run-$round-$shape-$t.txt
@@ -389,7 +444,7 @@ for round in $(seq 1 "$ROUNDS"); do
                          t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / req, up * 1e6 / hz / req, req, e, n }' \
                 >>"$RESULTS"
             tail -n1 "$RESULTS" | awk -F'\t' -v R="$ROUNDS" '{
-                printf "round %d/%d  %-9s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d\n",
+                printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d\n",
                        $3, R, $1, $2, $4, $5, $6, $7, $8, $10, $11 }' >&2
         done
     done
@@ -417,24 +472,42 @@ get() { # target shape column(3=rps 4=p50 5=p99 6=cpu 7=upstream cpu)
 }
 shape_label() { [ "$1" = c64 ] && echo "-t2 -c64" || echo "-t1 -c1"; }
 
-ratio_c64=$(awk -v a="$(get infergate c64 3)" -v b="$(get nginx c64 3)" 'BEGIN { printf "%.2f", a / b }')
-ratio_c1=$(awk -v a="$(get infergate c1 3)" -v b="$(get nginx c1 3)" 'BEGIN { printf "%.2f", a / b }')
-cpu_ratio=$(awk -v a="$(get infergate c64 6)" -v b="$(get nginx c64 6)" 'BEGIN { printf "%.2f", a / b }')
+target_label() { # target: its name in the tables, with the logging mode of a proxy
+    case $1 in
+        *-on) echo "${1%-on}, logs on" ;;
+        *-off) echo "${1%-off}, logs off" ;;
+        *) echo "$1" ;;
+    esac
+}
+ratio() { # shape column mode: Infergate's over nginx's
+    awk -v a="$(get "infergate-$3" "$1" "$2")" -v b="$(get "nginx-$3" "$1" "$2")" 'BEGIN { printf "%.2f", a / b }'
+}
 added() { # proxy column: proxy minus direct at -c1
     echo $(($(get "$1" c1 "$2") - $(get direct c1 "$2")))
 }
-met=$(awk -v r="$ratio_c64" 'BEGIN { print (r >= 0.8) ? "met" : "NOT met" }')
+declare -A GOAL=([on]=0.8 [off]=0.85) MODE_TEXT=([on]="logs on (both to a file)" [off]="logs off")
+met() { # mode
+    awk -v r="$(ratio c64 3 "$1")" -v g="${GOAL[$1]}" 'BEGIN { print (r >= g) ? "met" : "NOT met" }'
+}
+declare -A DROPPED=()
+for mode in "${MODES[@]}"; do
+    [ "$mode" = on ] && DROPPED[$mode]=$(infergate_dropped "$mode")
+done
 
 echo
 echo "Proxy benchmark: $ROUNDS rounds x ${DURATION}s per run, medians over rounds"
-printf '%-10s %-9s %10s %9s %9s %14s %14s %7s %12s\n' target load "req/s" "p50 us" "p99 us" "cpu us/req" "upstr us/req" errors non-2xx/3xx
+printf '%-20s %-9s %10s %9s %9s %14s %14s %7s %12s\n' target load "req/s" "p50 us" "p99 us" "cpu us/req" "upstr us/req" errors non-2xx/3xx
 while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
-    printf '%-10s %-9s %10s %9s %9s %14s %14s %7s %12s\n' "$t" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own" "$up" "$e" "$x"
+    printf '%-20s %-9s %10s %9s %9s %14s %14s %7s %12s\n' "$(target_label "$t")" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own" "$up" "$e" "$x"
 done <"$SUMMARY"
-echo
-echo "throughput Infergate / nginx: $ratio_c64 at -c64, $ratio_c1 at -c1 (target >= 0.8 at -c64: $met)"
-echo "CPU per request Infergate / nginx at -c64: $cpu_ratio"
-echo "added latency at -c1 over direct: Infergate p50 +$(added infergate 4) us, p99 +$(added infergate 5) us; nginx p50 +$(added nginx 4) us, p99 +$(added nginx 5) us"
+for mode in "${MODES[@]}"; do
+    echo
+    echo "${MODE_TEXT[$mode]}:"
+    echo "  throughput Infergate / nginx: $(ratio c64 3 "$mode") at -c64, $(ratio c1 3 "$mode") at -c1 (target >= ${GOAL[$mode]} at -c64: $(met "$mode"))"
+    echo "  CPU per request Infergate / nginx at -c64: $(ratio c64 6 "$mode")"
+    echo "  added latency at -c1 over direct: Infergate p50 +$(added "infergate-$mode" 4) us, p99 +$(added "infergate-$mode" 5) us; nginx p50 +$(added "nginx-$mode" 4) us, p99 +$(added "nginx-$mode" 5) us"
+    [ "$mode" = on ] && echo "  Infergate access log lines dropped (gateway_access_log_dropped_total): ${DROPPED[$mode]}"
+done
 
 echo
 echo "--- markdown ---"
@@ -443,12 +516,13 @@ echo "| target | load | requests/s | p50 (µs) | p99 (µs) | proxy CPU µs/req |
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
     if [ "$t" = direct ]; then own_cell="—"; else own_cell=$own; fi
-    printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own_cell" "$up" "$e" "$x"
+    printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n' "$(target_label "$t")" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own_cell" "$up" "$e" "$x"
 done <"$SUMMARY"
 echo
-echo "- Throughput, Infergate / nginx: **$ratio_c64** at \`-t2 -c64\` (target ≥ 0.8: $met), $ratio_c1 at \`-t1 -c1\`."
-echo "- CPU per request, Infergate / nginx at \`-t2 -c64\`: $cpu_ratio."
-echo "- Added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added infergate 4) µs, p99 +$(added infergate 5) µs; nginx p50 +$(added nginx 4) µs, p99 +$(added nginx 5) µs."
+for mode in "${MODES[@]}"; do
+    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode"); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
+done
 echo
 echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
 echo "Proxy CPU is the proxy's own (Infergate: the whole JVM; nginx: its workers), per request wrk counted; upstream CPU is the upstream's own (nginx's worker, or the simulator's JVM)."
+echo "Logs on: nginx writes \`access_log FILE combined buffer=64k\`, Infergate its default JSON line to \`server.accessLog.file\`; each run starts both files empty. Logs off: nginx \`access_log off\`, Infergate \`accessLog: false\`. Both modes run side by side and are measured interleaved."

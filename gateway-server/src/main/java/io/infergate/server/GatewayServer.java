@@ -16,6 +16,7 @@ import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ProxyContext;
 import io.infergate.server.http.ShutdownCut;
+import io.infergate.server.metrics.AccessLog;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
 import io.infergate.server.metrics.NettyMeters;
 import io.infergate.server.upstream.ConnectionPools;
@@ -44,6 +45,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,6 +77,7 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final ProxyContext context;
+    private final AccessLog accessLog;
     private final PrometheusMeterRegistry registry;
     private final Channel proxyChannel;
     private final Channel adminChannel;
@@ -94,8 +98,10 @@ public final class GatewayServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
-        GatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
-        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools, metrics, ticker);
+        MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
+        this.accessLog = openAccessLog(server);
+        metrics.accessLog(accessLog);
+        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools, metrics, accessLog, ticker);
         this.jobs = config.jobs().enabled()
                 ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))
                 : null;
@@ -122,6 +128,7 @@ public final class GatewayServer implements AutoCloseable {
                     .bind(server.adminBind(), server.adminPort()).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            accessLog.close();
             throw e;
         }
         this.keepWarm = new KeepWarm(routes, group, pools);
@@ -130,6 +137,14 @@ public final class GatewayServer implements AutoCloseable {
                 ADMISSION_TICK.toNanos(), ADMISSION_TICK.toNanos(), TimeUnit.NANOSECONDS);
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
                 port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
+    }
+
+    private static AccessLog openAccessLog(ServerConfig server) {
+        try {
+            return AccessLog.open(server.accessLog());
+        } catch (IOException e) {
+            throw new UncheckedIOException("server.accessLog.file: cannot open " + server.accessLog().file() + ": " + e, e);
+        }
     }
 
     /** Each upstream polled once, at the first route's settings that name it. */
@@ -236,6 +251,7 @@ public final class GatewayServer implements AutoCloseable {
         adminChannel.close();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        accessLog.close(); // after the loops, so every exchange they ended has its line
         registry.close();
     }
 }

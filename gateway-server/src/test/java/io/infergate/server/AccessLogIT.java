@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.LogCapture;
+import io.infergate.server.testing.PrometheusText;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.testing.Await;
 import mockwebserver3.Dispatcher;
@@ -13,11 +14,15 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +32,13 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The access log through a real gateway: a JSON line per request, and never a credential in any log line. */
+/**
+ * The access log through a real gateway: a JSON line per request on stdout or in a file, never a
+ * credential in any log line, and a stuck output costs lines, never requests.
+ */
 class AccessLogIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -186,6 +195,58 @@ class AccessLogIT {
         assertEquals("/nowhere", nowhere.get("path").asText());
         assertEquals("queue;dur=0, connect;dur=0, upstream;dur=0", unrouted.headers().firstValue("server-timing").orElseThrow()
                 .replaceFirst(", total;dur=[0-9.]+$", ""));
+    }
+
+    @Test
+    void aStuckStdoutCostsLinesCountedInTheMetricsWhileRequestsAreStillAnswered() throws Exception {
+        gateway(", accessLog: { queue: 8 }");
+        logs.holdStdout();
+        assertEquals(200, sendWithSecrets("POST", "/generate").statusCode());
+        assertTrue(logs.awaitStdoutHeld(5), "the access log's writer is stuck in stdout with the first line");
+
+        int more = 40;
+        for (int i = 0; i < more; i++) {
+            HttpResponse<String> response = TestGateway.send(HttpRequest.newBuilder(gateway.uri("/generate"))
+                    .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(BODY)).build());
+            assertEquals(200, response.statusCode(), "request " + i + " answered while the access log is stuck");
+        }
+        Await.untilHolds("the lines past the queue's 8 counted", Duration.ofSeconds(5), () -> droppedInMetrics() == more - 8);
+        assertEquals(List.of(), logs.accessLines(), "nothing got through stdout yet");
+
+        logs.releaseStdout();
+        Await.until("the held line and the 8 queued written", Duration.ofSeconds(5), () -> logs.accessLines().size() == 9);
+        assertEquals(more - 8, droppedInMetrics(), "every request is either a line or counted");
+        for (String line : logs.accessLines()) {
+            assertEquals("/generate", JSON.readTree(line).get("path").asText());
+        }
+    }
+
+    private double droppedInMetrics() throws Exception {
+        return new PrometheusText(gateway.admin("/metrics").body()).value(MeterNames.ACCESS_LOG_DROPPED, Map.of());
+    }
+
+    @Test
+    void aFileNamedInTheConfigGetsTheLinesAndStdoutNone(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("access.log");
+        gateway(", accessLog: { file: \"" + file + "\" }");
+        assertEquals(200, sendWithSecrets("POST", "/generate?token=SECRET3").statusCode());
+        assertEquals(404, sendWithSecrets("GET", "/nowhere").statusCode());
+
+        gateway.close(); // the last lines are written out on close
+        gateway = null;
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals("/generate", JSON.readTree(lines.get(0)).get("path").asText());
+        assertEquals(404, JSON.readTree(lines.get(1)).get("status").asInt());
+        assertEquals(List.of(), logs.accessLines());
+    }
+
+    @Test
+    void aFileThatCannotBeOpenedStopsTheStartNamingTheKey(@TempDir Path dir) {
+        Path file = dir.resolve("missing-directory").resolve("access.log");
+        UncheckedIOException refused = assertThrows(UncheckedIOException.class,
+                () -> gateway(", accessLog: { file: \"" + file + "\" }"));
+        assertTrue(refused.getMessage().startsWith("server.accessLog.file: cannot open " + file), refused.getMessage());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.infergate.core.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Binds {@code server:}; every key is optional and falls back to {@link ServerConfig#DEFAULTS}. */
@@ -8,6 +10,7 @@ final class ServerBinder {
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
             "drainTimeout", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog");
+    static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "file", "queue");
 
     // 0 asks the OS for a free port: tests and side-by-side runs use it.
     private static final int MIN_PORT = 0;
@@ -46,6 +49,35 @@ final class ServerBinder {
                 server.get("headerTimeout").duration(d.headerTimeout()),
                 server.get("bodyTimeout").duration(d.bodyTimeout()),
                 server.get("writeTimeout").duration(d.writeTimeout()),
-                server.get("accessLog").bool(d.accessLog()));
+                accessLog(server.get("accessLog"), d.accessLog()));
+    }
+
+    /** {@code accessLog: true|false}, or a map that can also name a file and size the queue. */
+    private static AccessLogConfig accessLog(ConfigNode node, AccessLogConfig d) {
+        if (!node.isMap()) {
+            return new AccessLogConfig(node.bool(d.enabled()), d.file(), d.queue());
+        }
+        node.checkMap(ACCESS_LOG_KEYS);
+        return new AccessLogConfig(
+                node.get("enabled").bool(d.enabled()),
+                file(node.get("file"), d.file()),
+                node.get("queue").integer(d.queue(), 1, AccessLogConfig.MAX_QUEUE));
+    }
+
+    /** A file to write to; whether it can be opened is found out at start, where it is opened. */
+    private static Path file(ConfigNode node, Path fallback) {
+        if (node.isAbsent()) {
+            return fallback;
+        }
+        String text = node.requiredString();
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            node.report("is not a valid path (" + e.getReason() + ")"); // the text may hold the very character refused
+            return fallback;
+        }
     }
 }

@@ -8,7 +8,7 @@ import java.time.Duration;
  * @param bodyTimeout  how long a client may take to send its whole request body, from its head
  * @param writeTimeout how long a client may leave the gateway unable to write to it (its buffer full)
  *                     before the response is cut: a slow reader's, not the upstream's, fault
- * @param accessLog    whether every request gets a JSON line on stdout (logger {@code infergate.access})
+ * @param accessLog    whether every request gets a JSON line, and where it goes
  */
 public record ServerConfig(
         int port,
@@ -21,10 +21,10 @@ public record ServerConfig(
         Duration headerTimeout,
         Duration bodyTimeout,
         Duration writeTimeout,
-        boolean accessLog) {
+        AccessLogConfig accessLog) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
             Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(30), true);
+            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS);
 }

@@ -52,6 +52,8 @@ public final class MeterNames {
     public static final String STREAM_TRUNCATED = "gateway_stream_truncated_total";
     /** Requests refused by a rate limit; {@code route, tier}. */
     public static final String RATE_LIMITED = "gateway_rate_limited_total";
+    /** Access log lines lost: its queue was full (the output fell behind) or the output refused them; no labels. */
+    public static final String ACCESS_LOG_DROPPED = "gateway_access_log_dropped_total";
 
     // Gauges.
 
@@ -71,7 +73,7 @@ public final class MeterNames {
     private static final Set<String> ALL = Set.of(
             REQUEST_DURATION, TIME_TO_FIRST_TOKEN, STREAM_INTER_EVENT, QUEUE_WAIT, UPSTREAM_CONNECT,
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
-            RATE_LIMITED,
+            RATE_LIMITED, ACCESS_LOG_DROPPED,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT);
 
     private MeterNames() {}

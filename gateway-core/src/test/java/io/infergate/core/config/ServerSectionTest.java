@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,10 +85,36 @@ class ServerSectionTest {
 
     @Test
     void theAccessLogIsOnUnlessTurnedOff() throws ConfigException {
-        assertTrue(load(ONE_ROUTE).server().accessLog());
-        assertFalse(load(withServer("accessLog: false")).server().accessLog());
+        assertEquals(AccessLogConfig.DEFAULTS, load(ONE_ROUTE).server().accessLog());
+        assertTrue(load(ONE_ROUTE).server().accessLog().enabled());
+        assertFalse(load(withServer("accessLog: false")).server().accessLog().enabled());
+        assertFalse(load(withServer("accessLog: { enabled: false }")).server().accessLog().enabled());
         assertEquals(List.of("server.accessLog: \"maybe\" is not a boolean (expected: true or false)"),
                 problemsOf(withServer("accessLog: maybe")));
+    }
+
+    @Test
+    void theAccessLogMapNamesAFileAndSizesTheQueueAndStaysOnByDefault() throws ConfigException {
+        AccessLogConfig log = load(withServer("accessLog: { file: /var/log/infergate/access.log, queue: 1024 }"))
+                .server().accessLog();
+
+        assertEquals(new AccessLogConfig(true, Path.of("/var/log/infergate/access.log"), 1024), log);
+        assertEquals(new AccessLogConfig(true, null, AccessLogConfig.DEFAULTS.queue()),
+                load(withServer("accessLog: {}")).server().accessLog());
+    }
+
+    @Test
+    void aBadAccessLogMapIsReportedKeyByKey() {
+        assertEquals(List.of(
+                "server.accessLog.path: unknown key (expected one of: enabled, file, queue)",
+                "server.accessLog.enabled: \"maybe\" is not a boolean (expected: true or false)",
+                "server.accessLog.file: must not be empty",
+                "server.accessLog.queue: \"0\" is out of range (expected: 1-1048576)"),
+                problemsOf(withServer("accessLog: { enabled: maybe, file: \"\", queue: 0, path: /x }")));
+        assertEquals(List.of("server.accessLog.file: is not a valid path (Nul character not allowed)"),
+                problemsOf(withServer("accessLog: { file: \"a\\u0000b\" }")));
+        assertEquals(List.of("server.accessLog: expected a boolean, got a list"),
+                problemsOf(withServer("accessLog: [ true ]")));
     }
 
     @Test

@@ -34,14 +34,14 @@ public final class ProxyContext {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     public ProxyContext(ServerConfig server, RouteTable routes, TenantDirectory tenants, ConnectionPools pools,
-                        GatewayMetrics metrics, Ticker ticker) {
+                        GatewayMetrics metrics, AccessLog accessLog, Ticker ticker) {
         this.server = server;
         this.routes = routes;
         this.tenants = tenants;
         this.rateLimiter = new RateLimiter(ticker);
         this.pools = pools;
         this.metrics = metrics;
-        this.accessLog = AccessLog.enabled(server.accessLog());
+        this.accessLog = accessLog;
         this.ticker = ticker;
     }
 

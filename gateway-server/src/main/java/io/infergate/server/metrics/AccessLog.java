@@ -1,110 +1,104 @@
 package io.infergate.server.metrics;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import io.infergate.core.config.AccessLogConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One JSON line per request, through the logger {@value #LOGGER} (logback.xml sends it to stdout as
- * the bare message). Only what an {@link ExchangeRecord} holds is written, so no credential can be:
- * no header, and the path without its query string.
+ * One JSON line per request ({@link AccessLogLine} has the fields), on stdout or appended to a file.
+ * An event loop only puts the finished {@link ExchangeRecord} on a bounded queue; the thread
+ * {@value #THREAD} formats and writes ({@link AccessLogWriter}). When the queue is full the line is
+ * dropped and counted ({@link #dropped}, {@code gateway_access_log_dropped_total}): a slow reader of
+ * stdout or a slow disk costs lines, never a loop's time or unbounded memory.
  *
- * <pre>{@code
- * {"time":"2026-05-01T12:00:00.000Z","requestId":"4f1c…","tenant":null,"route":"chat","upstream":"primary",
- *  "endpoint":"http://127.0.0.1:8000","method":"POST","path":"/v1/chat/completions","status":200,
- *  "outcome":"success","stream":false,"queueMs":0.0,"connectMs":0.0,"firstByteMs":812.4,"ttftMs":null,
- *  "totalMs":815.0,"bytesIn":164,"bytesOut":412,"promptTokens":12,"generatedTokens":40,"attempts":1,
- *  "retries":0,"fallback":false}
- * }</pre>
- * Durations are milliseconds from the request's arrival ({@code queueMs} and {@code connectMs} are
- * the phases' own lengths); null where the phase did not happen. Tokens come from TGI's
- * {@code x-prompt-tokens} and {@code x-generated-tokens}; null when the upstream gave none, as for streams.
+ * <p>A record is the log's once written: nothing stamps it afterwards, and the queue's hand-over
+ * makes its stamps visible to the writer thread. {@link #close}, once the loops have stopped,
+ * writes out everything queued.
  */
-public final class AccessLog {
+public final class AccessLog implements AutoCloseable {
 
-    static final String LOGGER = "infergate.access";
+    private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
 
-    private static final Logger log = LoggerFactory.getLogger(LOGGER);
-    /** Thread-safe and reused: each line costs a generator, not a mapper. */
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-    private static final double NANOS_PER_MS = 1e6;
+    static final String THREAD = "infergate-access-log";
+    /** How long {@link #close} waits for the writer to finish, so a stuck stdout cannot hold up a shutdown. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
-    public static final AccessLog OFF = new AccessLog(false);
+    public static final AccessLog OFF = new AccessLog();
 
-    private final boolean enabled;
+    private final BlockingQueue<ExchangeRecord> queue;
+    private final AccessLogWriter writer;
+    private final LongAdder dropped = new LongAdder();
+    private volatile boolean closed;
 
-    private AccessLog(boolean enabled) {
-        this.enabled = enabled;
+    private AccessLog() {
+        this.queue = null;
+        this.writer = null;
     }
 
-    /** The log {@code server.accessLog} asks for. */
-    public static AccessLog enabled(boolean enabled) {
-        return enabled ? new AccessLog(true) : OFF;
+    private AccessLog(LineSink sink, int capacity) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.writer = new AccessLogWriter(queue, sink, dropped, THREAD);
     }
 
+    /** The log {@code server.accessLog} asks for, its writer started; a file that cannot be opened fails here. */
+    public static AccessLog open(AccessLogConfig config) throws IOException {
+        if (!config.enabled()) {
+            return OFF;
+        }
+        return start(config.file() == null ? LineSink.stdout() : LineSink.appendTo(config.file()), config.queue());
+    }
+
+    static AccessLog start(LineSink sink, int capacity) {
+        AccessLog accessLog = new AccessLog(sink, capacity);
+        accessLog.writer.start();
+        return accessLog;
+    }
+
+    /** Never blocks: the record is queued for the writer, or dropped and counted. */
     public void write(ExchangeRecord record) {
-        if (enabled && log.isInfoEnabled()) {
-            log.info(line(record));
+        if (queue == null) {
+            return;
         }
+        if (closed || !queue.offer(record)) {
+            dropped.increment();
+            return;
+        }
+        writer.wake();
     }
 
-    static String line(ExchangeRecord r) {
-        StringWriter out = new StringWriter(512);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("time", TIME.format(Instant.ofEpochMilli(r.startEpochMillis())));
-            json.writeStringField("requestId", r.requestId());
-            json.writeStringField("tenant", r.tenant());
-            json.writeStringField("route", r.route());
-            json.writeStringField("upstream", r.upstream());
-            json.writeStringField("endpoint", r.endpoint());
-            json.writeStringField("method", r.method());
-            json.writeStringField("path", r.path());
-            json.writeNumberField("status", r.status());
-            json.writeStringField("outcome", r.outcome());
-            json.writeBooleanField("stream", r.stream());
-            millis(json, "queueMs", r.queueNanos());
-            millis(json, "connectMs", r.connectNanos());
-            millis(json, "firstByteMs", r.firstByteNanos());
-            millis(json, "ttftMs", r.firstEventNanos());
-            millis(json, "totalMs", r.totalNanos());
-            json.writeNumberField("bytesIn", r.bytesIn());
-            json.writeNumberField("bytesOut", r.bytesOut());
-            count(json, "promptTokens", r.promptTokens());
-            count(json, "generatedTokens", r.generatedTokens());
-            json.writeNumberField("attempts", r.attempts());
-            json.writeNumberField("retries", r.retries());
-            json.writeBooleanField("fallback", r.fallback());
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString();
+    /** Lines lost so far: dropped at a full queue or after close, or refused by the output. */
+    public long dropped() {
+        return dropped.sum();
     }
 
-    private static void millis(JsonGenerator json, String field, long nanos) throws IOException {
-        if (nanos == ExchangeRecord.UNSET) {
-            json.writeNullField(field);
-        } else {
-            json.writeNumberField(field, Math.round(nanos / (NANOS_PER_MS / 10)) / 10.0);
+    /** Writes out every line queued and closes the output; lines written after this are dropped. */
+    @Override
+    public synchronized void close() {
+        if (queue == null || closed) {
+            return;
         }
-    }
-
-    private static void count(JsonGenerator json, String field, long value) throws IOException {
-        if (value < 0) {
-            json.writeNullField(field);
-        } else {
-            json.writeNumberField(field, value);
+        closed = true;
+        boolean done;
+        try {
+            done = writer.stop(CLOSE_WAIT.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done = false;
+        }
+        // Anything left is there only because the writer is stuck, or a loop still ran.
+        List<ExchangeRecord> left = new ArrayList<>();
+        queue.drainTo(left);
+        dropped.add(left.size());
+        if (!done) {
+            log.warn("access log: its output did not take the last lines within {}; {} are dropped", CLOSE_WAIT, left.size());
         }
     }
 }

@@ -151,6 +151,12 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         }
     }
 
+    /** The access log's lost lines, read at each scrape; registered for every gateway, at zero when the log is off. */
+    public void accessLog(AccessLog accessLog) {
+        FunctionCounter.builder(MeterNames.ACCESS_LOG_DROPPED, accessLog, AccessLog::dropped)
+                .description("Access log lines lost: its queue was full or its output refused them").register(registry);
+    }
+
     @Override
     public void exchangeStarted(String route) {
         RouteMeters meters = byRoute.get(route);

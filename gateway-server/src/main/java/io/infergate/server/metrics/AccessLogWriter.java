@@ -1,0 +1,150 @@
+package io.infergate.server.metrics;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The access log's one thread: takes records off the queue, formats them and writes them out in
+ * batches, when the queue is momentarily empty or when {@link #BATCH_BYTES} have gathered.
+ *
+ * <p>The event loops never wake it per line, which would cost them a system call each: while
+ * requests come, it naps {@link #NAP} between looks at the queue, so a line waits at most about that
+ * long. After {@link #NAPS_BEFORE_SLEEP} empty looks it sleeps until the next record's writer wakes
+ * it ({@link #wake}), so an idle gateway costs nothing.
+ */
+final class AccessLogWriter implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(AccessLogWriter.class);
+
+    static final int BATCH_BYTES = 64 * 1024;
+    /** Records moved off the queue under one take of its lock, so the loops' offers never wait long. */
+    private static final int TAKE = 256;
+    private static final long NAP = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int NAPS_BEFORE_SLEEP = 100;
+
+    private final BlockingQueue<ExchangeRecord> queue;
+    private final LineSink sink;
+    private final LongAdder dropped;
+    private final AccessLogLine lines = new AccessLogLine();
+    private final List<ExchangeRecord> taken = new ArrayList<>(TAKE);
+    private final AtomicBoolean asleep = new AtomicBoolean();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private int linesPending;
+    private boolean failing;
+
+    AccessLogWriter(BlockingQueue<ExchangeRecord> queue, LineSink sink, LongAdder dropped, String threadName) {
+        this.queue = queue;
+        this.sink = sink;
+        this.dropped = dropped;
+        this.thread = new Thread(this, threadName);
+        thread.setDaemon(true); // a sink stuck for good must not keep the process alive
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        int emptyLooks = 0;
+        while (true) {
+            boolean stop = stopping; // read before the look, so a stop sees everything queued before it
+            if (queue.drainTo(taken, TAKE) > 0) {
+                format();
+                emptyLooks = 0;
+                continue;
+            }
+            writeOut();
+            if (stop) {
+                break;
+            }
+            if (++emptyLooks < NAPS_BEFORE_SLEEP) {
+                LockSupport.parkNanos(this, NAP);
+            } else {
+                sleep();
+            }
+        }
+        try {
+            sink.close();
+        } catch (IOException e) {
+            log.warn("access log: closing {} failed: {}", sink.name(), e.toString());
+        }
+    }
+
+    private void format() {
+        for (ExchangeRecord record : taken) {
+            int mark = lines.size();
+            try {
+                lines.append(record);
+                linesPending++;
+            } catch (RuntimeException e) { // a bug here must cost a line, not the thread and every line after
+                lines.truncate(mark);
+                dropped.increment();
+                log.error("access log: a line could not be formatted", e);
+            }
+            if (lines.size() >= BATCH_BYTES) {
+                writeOut();
+            }
+        }
+        taken.clear();
+    }
+
+    /** Lines the sink refuses are lost; they count as dropped, and one warning says so until it accepts again. */
+    private void writeOut() {
+        if (linesPending == 0) {
+            return;
+        }
+        try {
+            sink.write(lines.bytes(), lines.size());
+            if (failing) {
+                failing = false;
+                log.info("access log: writing to {} works again", sink.name());
+            }
+        } catch (IOException e) {
+            dropped.add(linesPending);
+            if (!failing) {
+                failing = true;
+                log.warn("access log: writing to {} failed, its lines are dropped: {}", sink.name(), e.toString());
+            }
+        }
+        lines.clear();
+        linesPending = 0;
+    }
+
+    /**
+     * Until {@link #wake}. The flag is up before the last look at the queue, so a record offered
+     * after that look finds it up and wakes the thread; an unpark before the park makes it return at once.
+     */
+    private void sleep() {
+        asleep.set(true);
+        if (queue.isEmpty() && !stopping) {
+            LockSupport.park(this);
+        }
+        asleep.set(false);
+    }
+
+    /** After an offer: wakes the thread if it sleeps. One volatile read when it does not. */
+    void wake() {
+        if (asleep.get() && asleep.compareAndSet(true, false)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Asks the thread to write out everything queued and close the sink; whether it did within {@code timeoutNanos}. */
+    boolean stop(long timeoutNanos) throws InterruptedException {
+        stopping = true;
+        LockSupport.unpark(thread);
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+        return !thread.isAlive();
+    }
+}
