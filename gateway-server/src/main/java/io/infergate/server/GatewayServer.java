@@ -1,5 +1,7 @@
 package io.infergate.server;
 
+import io.infergate.server.exchange.ProxyContext;
+import io.infergate.server.upstream.Transport;
 import io.infergate.core.Ticker;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.ServerConfig;
@@ -14,7 +16,6 @@ import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
-import io.infergate.server.http.ProxyContext;
 import io.infergate.server.http.ShutdownCut;
 import io.infergate.server.metrics.AccessLog;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;

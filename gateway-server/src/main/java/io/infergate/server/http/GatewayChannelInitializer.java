@@ -1,5 +1,7 @@
 package io.infergate.server.http;
 
+import io.infergate.server.exchange.ProxyContext;
+import io.infergate.server.wire.RequestHeadersFactory;
 import io.infergate.core.config.ServerConfig;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;

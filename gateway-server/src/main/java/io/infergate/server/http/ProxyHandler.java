@@ -1,5 +1,14 @@
 package io.infergate.server.http;
 
+import io.infergate.server.exchange.Exchange;
+import io.infergate.server.exchange.ProxyContext;
+import io.infergate.server.exchange.ClientConnection;
+import io.infergate.server.relay.LocalAnswer;
+import io.infergate.server.relay.LocalResponses;
+import io.infergate.server.wire.RequestGuard;
+import io.infergate.server.wire.RequestIds;
+import io.infergate.server.wire.GatewayHeaders;
+import io.infergate.server.jobs.JobsEndpoint;
 import io.infergate.core.error.Ending;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.route.Route;
@@ -26,7 +35,7 @@ import java.util.ArrayDeque;
  * route and runs an {@link Exchange}. The channel does not auto-read: this handler asks for bytes
  * only when it can use them, which is what bounds memory in both directions.
  */
-final class ProxyHandler extends ChannelInboundHandlerAdapter {
+final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientConnection {
 
     private final ProxyContext context;
     private final ClientTimeoutHandler timeouts;
@@ -45,7 +54,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     ProxyHandler(ProxyContext context, ClientTimeoutHandler timeouts, ResponseBodyBytes bodyBytes) {
         this.context = context;
-        this.jobsEndpoint = new JobsEndpoint(context);
+        this.jobsEndpoint = new JobsEndpoint(context.jobs(), context.tenants());
         this.timeouts = timeouts;
         this.bodyBytes = bodyBytes;
     }
@@ -86,7 +95,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Asks the client for more bytes when the current state can take them. */
-    void readIfWanted() {
+    @Override
+    public void readIfWanted() {
         if (closing || !pipelined.isEmpty()) {
             return;
         }
@@ -148,7 +158,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called once by the exchange when it is over; the connection is either kept for the next request or already closing. */
-    void exchangeFinished(boolean keepAlive) {
+    @Override
+    public void exchangeFinished(boolean keepAlive) {
         exchange = null;
         if (!keepAlive) {
             stopReading();
@@ -219,7 +230,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Response body bytes written to the client since the current request began. */
-    long bodyBytesSent() {
+    @Override
+    public long bodyBytesSent() {
         return bodyBytes.total();
     }
 

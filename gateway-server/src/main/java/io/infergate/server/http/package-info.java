@@ -1,2 +1,2 @@
-/** The client side: pipeline, guards, and the handler that runs one exchange per request. */
+/** The client pipeline: the channel's handlers in the order bytes meet them, one exchange per request, pipelined ones in order. */
 package io.infergate.server.http;

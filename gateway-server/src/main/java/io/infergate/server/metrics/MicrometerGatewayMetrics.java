@@ -12,7 +12,6 @@ import io.infergate.core.upstream.Upstream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -24,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 
 /**
  * The gateway's meters in a Micrometer registry, under the names and labels of {@link MeterNames}.
@@ -49,19 +47,19 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     private final MeterRegistry registry;
 
-    private final Family<Timer> requestDuration;
-    private final Family<Timer> firstToken;
-    private final Family<Timer> streamGap;
-    private final Family<Timer> queueWait;
-    private final Family<Timer> connect;
-    private final Family<Counter> requests;
-    private final Family<Counter> shed;
-    private final Family<Counter> fallbacks;
-    private final Family<Counter> retries;
-    private final Family<Counter> heartbeats;
-    private final Family<Counter> cancelled;
-    private final Family<Counter> truncated;
-    private final Family<Counter> rateLimited;
+    private final MeterFamily<Timer> requestDuration;
+    private final MeterFamily<Timer> firstToken;
+    private final MeterFamily<Timer> streamGap;
+    private final MeterFamily<Timer> queueWait;
+    private final MeterFamily<Timer> connect;
+    private final MeterFamily<Counter> requests;
+    private final MeterFamily<Counter> shed;
+    private final MeterFamily<Counter> fallbacks;
+    private final MeterFamily<Counter> retries;
+    private final MeterFamily<Counter> heartbeats;
+    private final MeterFamily<Counter> cancelled;
+    private final MeterFamily<Counter> truncated;
+    private final MeterFamily<Counter> rateLimited;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     /** The meters every request of a route touches, found once per request by the route's name. */
     private final Map<String, RouteMeters> byRoute = new ConcurrentHashMap<>();
@@ -176,8 +174,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
             }
         }
         (meters == null ? inFlight(route) : meters.inFlight).decrementAndGet();
-        completion.duration.record(durationNanos, TimeUnit.NANOSECONDS);
-        completion.count.increment();
+        completion.duration().record(durationNanos, TimeUnit.NANOSECONDS);
+        completion.count().increment();
     }
 
     @Override
@@ -258,29 +256,6 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         truncated.get(route).increment();
     }
 
-    /**
-     * A route's in-flight gauge and the meters of its last completion: most requests end as the one
-     * before (same upstream, {@code 200}, {@code success}), so they find their meters without building
-     * a tag or a key. Shared by the event loops; each {@link Completion} is immutable, so a racing
-     * read sees a whole one, at worst an older one that is looked up again.
-     */
-    private static final class RouteMeters {
-        final AtomicInteger inFlight;
-        final Map<String, Timer> queueWaitByTier = new ConcurrentHashMap<>();
-        Completion last;
-
-        RouteMeters(AtomicInteger inFlight) {
-            this.inFlight = inFlight;
-        }
-    }
-
-    /** The duration timer and the request counter of one upstream, status and outcome of a route. */
-    private record Completion(String upstream, int status, String outcome, Timer duration, Counter count) {
-        boolean is(String upstream, int status, String outcome) {
-            return this.status == status && this.upstream.equals(upstream) && this.outcome.equals(outcome);
-        }
-    }
-
     private AtomicInteger inFlight(String route) {
         return inFlight.computeIfAbsent(route, r -> new AtomicInteger());
     }
@@ -297,36 +272,12 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         return duration.toNanos() / 1e9;
     }
 
-    private Family<Timer> timers(String name, String description, Duration[] bounds, String... labels) {
-        return new Family<>(labels, tags -> Timer.builder(name).description(description).tags(tags)
+    private MeterFamily<Timer> timers(String name, String description, Duration[] bounds, String... labels) {
+        return new MeterFamily<>(labels, tags -> Timer.builder(name).description(description).tags(tags)
                 .serviceLevelObjectives(bounds).register(registry));
     }
 
-    private Family<Counter> counters(String name, String description, String... labels) {
-        return new Family<>(labels, tags -> Counter.builder(name).description(description).tags(tags).register(registry));
-    }
-
-    /** One meter name and its labels: a meter per combination of label values, registered on first use. */
-    private static final class Family<M extends Meter> {
-        private final String[] labels;
-        private final Function<Tags, M> register;
-        private final Map<List<String>, M> meters = new ConcurrentHashMap<>();
-
-        Family(String[] labels, Function<Tags, M> register) {
-            this.labels = labels;
-            this.register = register;
-        }
-
-        M get(String... values) {
-            return meters.computeIfAbsent(List.of(values), this::register);
-        }
-
-        private M register(List<String> values) {
-            Tags tags = Tags.empty();
-            for (int i = 0; i < labels.length; i++) {
-                tags = tags.and(labels[i], values.get(i));
-            }
-            return register.apply(tags);
-        }
+    private MeterFamily<Counter> counters(String name, String description, String... labels) {
+        return new MeterFamily<>(labels, tags -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 }

@@ -1,7 +1,6 @@
 package io.infergate.server.upstream;
 
 import io.infergate.core.Ticker;
-import io.infergate.server.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;

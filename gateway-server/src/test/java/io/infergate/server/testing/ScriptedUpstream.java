@@ -1,5 +1,6 @@
 package io.infergate.server.testing;
 
+import io.infergate.server.exchange.Exchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,132 @@
+package io.infergate.server.exchange;
+
+import io.infergate.server.relay.ClientResponder;
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.resilience.AttemptOutcome;
+import io.infergate.core.resilience.BreakerVerdict;
+import io.infergate.core.route.Route;
+import io.infergate.core.timeout.ExchangeTimeouts;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Carries out the {@link AttemptLoop}'s decisions for one exchange: makes the attempt it chose,
+ * waits out a retry's backoff or a warming endpoint, moves on to a fallback, or gives up. It holds
+ * the one attempt under way and ends it before any other decision takes effect.
+ */
+final class AttemptRunner {
+
+    private final Exchange exchange;
+    private final AttemptLoop loop;
+    private final UpstreamRequest upstreamRequest;
+    private final ResponseRelay relay;
+    private final ExchangeTimeouts timeouts;
+    private final RequestBody body;
+    private final ClientResponder responder;
+    private final ProxyContext context;
+    private final Route route;
+    private final ExchangeRecord record;
+    private final EventExecutor executor;
+    private Attempt attempt;
+    private ScheduledFuture<?> retryTimer;
+    /** Whether the decision is carried out inside the client's read, whose end flushes the request up. */
+    private boolean inClientRead;
+
+    AttemptRunner(Exchange exchange, AttemptLoop loop, UpstreamRequest upstreamRequest, ResponseRelay relay,
+                  ExchangeTimeouts timeouts, RequestBody body, ClientResponder responder, ProxyContext context,
+                  Route route, ExchangeRecord record, EventExecutor executor) {
+        this.exchange = exchange;
+        this.loop = loop;
+        this.upstreamRequest = upstreamRequest;
+        this.relay = relay;
+        this.timeouts = timeouts;
+        this.body = body;
+        this.responder = responder;
+        this.context = context;
+        this.route = route;
+        this.record = record;
+        this.executor = executor;
+    }
+
+    /** The first attempt, once the gate let the request through; {@code inRead} inside the client's read. */
+    void first(boolean inRead) {
+        inClientRead = inRead;
+        act(loop.start(false));
+        inClientRead = false;
+    }
+
+    /** Carries out {@code next}: any decision but {@link Next#DELIVER} ends the current attempt first. */
+    void act(Next next) {
+        if (next == Next.DELIVER) {
+            return;
+        }
+        end();
+        if (next instanceof Next.Go go) {
+            exchange.moveTo(Phase.CONNECTING);
+            attempt = go.attempt();
+            upstreamRequest.send(attempt, inClientRead);
+        } else if (next instanceof Next.Retry retry) {
+            context.metrics().retried(route.name(), loop.upstream().name());
+            record.retried();
+            exchange.moveTo(Phase.RETRY_WAIT);
+            retryTimer = executor.schedule(() -> act(loop.start(retry.avoidLast())), retry.delayNanos(),
+                    TimeUnit.NANOSECONDS);
+        } else if (next == Next.FALLBACK) {
+            Next started = loop.start(false);
+            if (!(started instanceof Next.GiveUp)) {
+                context.metrics().fellBack(route.name(), loop.upstream().name());
+            }
+            act(started);
+        } else if (next == Next.AGAIN) {
+            act(loop.start(false));
+        } else if (next == Next.PARK) {
+            exchange.moveTo(Phase.WARMING_WAIT);
+        } else if (next instanceof Next.GiveUp giveUp) {
+            if (giveUp.retryAfterSeconds() > 0) {
+                responder.retryAfter(giveUp.retryAfterSeconds());
+            }
+            exchange.fail(giveUp.error(), giveUp.error().defaultMessage());
+        }
+    }
+
+    /** The attempt gave no answer: another is made when the loop says so, else the client hears why. */
+    void failed(AttemptOutcome outcome, GatewayError error) {
+        act(loop.failed(attempt, outcome, error, relay.anotherAttemptPossible()));
+    }
+
+    /** The attempt under way, or null between attempts. */
+    Attempt current() {
+        return attempt;
+    }
+
+    /** Ends the attempt under way, if any: its verdict, its slot and its connection go. */
+    private void end() {
+        if (attempt != null) {
+            attempt.close(false);
+            attempt = null;
+            relay.end();
+            timeouts.attemptEnded();
+            body.releaseHeld();
+        }
+    }
+
+    /**
+     * The exchange is over with {@code ending}: a pending retry is not made, and the attempt under
+     * way ends, its connection kept only when {@code complete}. Out of time while waiting on the
+     * endpoint counts against it; anything else that ends an attempt early says nothing about it.
+     */
+    void finish(boolean deadlinePassed, boolean complete) {
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+        }
+        if (attempt != null) {
+            attempt.verdict(deadlinePassed && !attempt.headSeen() ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);
+            attempt.close(complete);
+            attempt = null;
+            relay.end();
+        }
+    }
+}

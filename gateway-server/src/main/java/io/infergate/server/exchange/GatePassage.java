@@ -1,0 +1,154 @@
+package io.infergate.server.exchange;
+
+import io.infergate.server.relay.ClientResponder;
+import io.infergate.server.jobs.JobSubmission;
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.ratelimit.Decision;
+import io.infergate.core.route.Route;
+import io.infergate.core.tenant.Tenant;
+import io.infergate.core.timeout.ExchangeTimeouts;
+import io.infergate.server.jobs.Jobs;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.util.function.Consumer;
+
+/**
+ * The request's way through its {@link RequestGate} to the first attempt: the gate opens once the
+ * body it needs is in, and then the request is admitted, stored as a job ({@code Prefer:
+ * respond-async}), or refused, each counted. Separate from the exchange, which hears only the
+ * verdict; this owns the wait for the body and what is stamped and metered at the gate.
+ */
+final class GatePassage implements RequestGate.Listener {
+
+    private final RequestGate gate;
+    private final RequestBody body;
+    private final HttpRequest request;
+    private final Route route;
+    private final ProxyContext context;
+    private final ExchangeRecord record;
+    private final ExchangeTimeouts timeouts;
+    private final ClientResponder responder;
+    private final long startNanos;
+    /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
+    private final boolean asyncSubmit;
+    private final Consumer<GateResult> exchange;
+    private boolean inRead;
+    /** Whether the client asked for an event stream; with early headers, the body may still say so. */
+    private boolean streamAsked;
+
+    GatePassage(RequestGate gate, RequestBody body, HttpRequest request, Route route, ProxyContext context,
+                ExchangeRecord record, ExchangeTimeouts timeouts, ClientResponder responder, long startNanos,
+                boolean asyncSubmit, boolean streamAsked, Consumer<GateResult> exchange) {
+        this.gate = gate;
+        this.body = body;
+        this.request = request;
+        this.route = route;
+        this.context = context;
+        this.record = record;
+        this.timeouts = timeouts;
+        this.responder = responder;
+        this.startNanos = startNanos;
+        this.asyncSubmit = asyncSubmit;
+        this.streamAsked = streamAsked;
+        this.exchange = exchange;
+    }
+
+    /**
+     * The request's head is in: a client that asked for an event stream gets its head and heartbeats
+     * now (with early headers), while the body, the gate and the upstream are still to come.
+     */
+    void start() {
+        streamEarlyIfAsked();
+    }
+
+    /**
+     * Takes a piece of the client's body; true once the whole body is in, and the gate may open.
+     * A request takes no admission slot, no upstream connection and no breaker permit while its
+     * client is still sending: a client that trickles its body costs the gateway a buffer of at most
+     * {@code maxBodyBytes}, and an endpoint nothing. A malformed or oversized body is refused.
+     */
+    boolean take(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            refuse(GatewayError.BAD_REQUEST, "malformed request body: " + content.decoderResult().cause().getMessage());
+            return false;
+        }
+        if (!body.accept(content)) {
+            content.release();
+            refuse(GatewayError.PAYLOAD_TOO_LARGE, GatewayError.PAYLOAD_TOO_LARGE.defaultMessage());
+            return false;
+        }
+        body.hold(content);
+        if (body.askedForStream()) {
+            streamAsked = true;
+            streamEarlyIfAsked();
+        }
+        if (body.complete()) {
+            timeouts.bodyReceived();
+            return true;
+        }
+        return false;
+    }
+
+    private void streamEarlyIfAsked() {
+        if (streamAsked && !asyncSubmit) {
+            responder.streamEarly();
+        }
+    }
+
+    private void refuse(GatewayError error, String message) {
+        exchange.accept(new GateResult.Refused(error, message));
+    }
+
+    /**
+     * Opens the gate, with the whole body in hand: the gate may need it (the tenant's token
+     * reservation, a job's submission). Called inside the client's read, whose end flushes what an
+     * attempt started at once writes.
+     */
+    void open() {
+        inRead = true;
+        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit, this);
+        inRead = false;
+    }
+
+    /** The gate let the request through: its attempts begin, or it becomes a job. */
+    @Override
+    public void passed() {
+        if (asyncSubmit) {
+            submitJob();
+            return;
+        }
+        Tenant tenant = gate.tenant();
+        record.admitted(tenant.name(), gate.queueWaitNanos());
+        context.metrics().queueWaited(route.name(), tenant.tier().name(), gate.queueWaitNanos());
+        exchange.accept(new GateResult.Pass(inRead));
+    }
+
+    /** {@code Prefer: respond-async}: the request is stored as a job and answered {@code 202} at once. */
+    private void submitJob() {
+        Tenant tenant = gate.tenant();
+        record.identified(tenant.name());
+        Jobs.Submission submission = JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody());
+        exchange.accept(submission.job() == null ? new GateResult.Refused(submission.refusal(), submission.message())
+                : new GateResult.Accepted(submission.job()));
+    }
+
+    /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */
+    @Override
+    public void refused(GatewayError error, String message, long retryAfter, Decision rateLimit) {
+        Tenant tenant = gate.tenant();
+        if (tenant != null) {
+            record.identified(tenant.name());
+            if (error == GatewayError.RATE_LIMITED) {
+                context.metrics().rateLimited(route.name(), tenant.tier().name());
+            } else if (error == GatewayError.SHED_OVERLOAD || error == GatewayError.QUEUE_FULL) {
+                context.metrics().shed(route.name(), error.cause(), tenant.tier().name());
+            }
+        }
+        responder.retryAfter(retryAfter);
+        responder.refusedBy(rateLimit);
+        exchange.accept(new GateResult.Refused(error, message));
+    }
+}

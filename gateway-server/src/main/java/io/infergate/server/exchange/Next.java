@@ -1,0 +1,36 @@
+package io.infergate.server.exchange;
+
+import io.infergate.core.error.GatewayError;
+
+/**
+ * What the request does next, as {@link AttemptLoop} decides it: the exchange acts on the value
+ * and the loop never touches a connection or the client.
+ */
+sealed interface Next {
+
+    /** The response in hand is the answer: it goes to the client. */
+    Next DELIVER = new Deliver();
+    /** The endpoint chosen is warming: the request is parked until it answers or the hold ends. */
+    Next PARK = new Park();
+    /** The plan moved on to its next upstream (a fallback): another attempt starts there now. */
+    Next FALLBACK = new Fallback();
+    /** Another attempt starts now, without counting as a retry (the last endpoint was warming). */
+    Next AGAIN = new Again();
+
+    /** The request goes to {@code attempt}'s endpoint now. */
+    record Go(Attempt attempt) implements Next {}
+
+    /** Another attempt on the same upstream after {@code delayNanos}; with {@code avoidLast}, elsewhere if it can. */
+    record Retry(long delayNanos, boolean avoidLast) implements Next {}
+
+    /** Nothing is left to try: the client gets {@code error}, with {@code Retry-After} when positive. */
+    record GiveUp(GatewayError error, long retryAfterSeconds) implements Next {}
+
+    record Deliver() implements Next {}
+
+    record Park() implements Next {}
+
+    record Fallback() implements Next {}
+
+    record Again() implements Next {}
+}

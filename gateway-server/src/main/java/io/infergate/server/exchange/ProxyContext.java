@@ -1,0 +1,120 @@
+package io.infergate.server.exchange;
+
+import io.infergate.core.Ticker;
+import io.infergate.core.config.ServerConfig;
+import io.infergate.core.metrics.GatewayMetrics;
+import io.infergate.core.ratelimit.RateLimiter;
+import io.infergate.core.route.RouteTable;
+import io.infergate.core.tenant.TenantDirectory;
+import io.infergate.server.jobs.Jobs;
+import io.infergate.server.metrics.AccessLog;
+import io.infergate.server.upstream.ConnectionPools;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every exchange of one running gateway shares: routes, tenants and their buckets, pools,
+ * meters, access log, clock and drain state.
+ */
+public final class ProxyContext {
+
+    private final ServerConfig server;
+    private final RouteTable routes;
+    private final ConnectionPools pools;
+    private final GatewayMetrics metrics;
+    private final AccessLog accessLog;
+    private final Ticker ticker;
+    private final TenantDirectory tenants;
+    private final RateLimiter rateLimiter;
+    private volatile Jobs jobs;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+    public ProxyContext(ServerConfig server, RouteTable routes, TenantDirectory tenants, ConnectionPools pools,
+                        GatewayMetrics metrics, AccessLog accessLog, Ticker ticker) {
+        this.server = server;
+        this.routes = routes;
+        this.tenants = tenants;
+        this.rateLimiter = new RateLimiter(ticker);
+        this.pools = pools;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.ticker = ticker;
+    }
+
+    /** The jobs of this gateway; null when {@code jobs.enabled} is false. */
+    public Jobs jobs() {
+        return jobs;
+    }
+
+    /** Set once at start, before the first request: jobs need the gateway's own port. */
+    public void jobs(Jobs jobs) {
+        this.jobs = jobs;
+    }
+
+    public TenantDirectory tenants() {
+        return tenants;
+    }
+
+    RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    public ServerConfig server() {
+        return server;
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    ConnectionPools pools() {
+        return pools;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** Exchanges started and not yet finished, across all connections. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    void exchangeStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void exchangeEnded() {
+        if (inFlight.decrementAndGet() == 0 && draining.get()) {
+            drained.complete(null);
+        }
+    }
+
+    /**
+     * From now on every response says {@code Connection: close}. The returned future completes
+     * when no exchange is in flight any more.
+     */
+    public CompletableFuture<Void> startDraining() {
+        draining.set(true);
+        if (inFlight.get() == 0) {
+            drained.complete(null);
+        }
+        return drained;
+    }
+
+    public boolean draining() {
+        return draining.get();
+    }
+}

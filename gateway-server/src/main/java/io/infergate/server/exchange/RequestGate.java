@@ -1,0 +1,192 @@
+package io.infergate.server.exchange;
+
+import io.infergate.server.wire.KeyScrubber;
+import io.infergate.core.admission.AdmissionController;
+import io.infergate.core.admission.Outcome;
+import io.infergate.core.admission.Permit;
+import io.infergate.core.admission.Request;
+import io.infergate.core.admission.Ticket;
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.ratelimit.Decision;
+import io.infergate.core.ratelimit.RateLimiter;
+import io.infergate.core.ratelimit.TokenReservation;
+import io.infergate.core.route.Route;
+import io.infergate.core.tenant.CredentialHeaders;
+import io.infergate.core.tenant.Identification;
+import io.infergate.core.tenant.Tenant;
+import io.infergate.core.tenant.TenantDirectory;
+import io.infergate.server.jobs.JobPass;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.util.Optional;
+
+/**
+ * What a request passes before its first attempt, in the order of its way: who is asking (its
+ * tenant: 401 without a known key, 403 for a route it may not use), whether the tenant's rate limit
+ * allows it (429 {@code rate_limited}), and the route's admission (admitted now, queued, or shed).
+ * The tenant's key is taken off the request here, so no upstream ever sees it. A job's request, sent
+ * by the gateway to itself, runs as its tenant, already charged to its rate limit when submitted.
+ */
+final class RequestGate {
+
+    /** The exchange, told on its own loop how the gate decided. */
+    interface Listener {
+        void passed();
+
+        /** @param rateLimit the rate-limit decision when that is what refused, for its headers; else null */
+        void refused(GatewayError error, String message, long retryAfterSeconds, Decision rateLimit);
+    }
+
+    private final Route route;
+    private final RateLimiter rateLimiter;
+    private final EventExecutor executor;
+    private Listener listener;
+    private final Identification identification;
+    private Ticket queued;
+    private Permit permit;
+    private long reservedTokens;
+    private boolean closed;
+    private final boolean job;
+
+    RequestGate(ProxyContext context, Route route, HttpHeaders headers, EventExecutor executor) {
+        this.route = route;
+        this.rateLimiter = context.rateLimiter();
+        this.executor = executor;
+        String jobPass = headers.get(JobPass.HEADER);
+        headers.remove(JobPass.HEADER);
+        Optional<String> jobTenant = jobPass == null || context.jobs() == null ? Optional.empty()
+                : context.jobs().pass().tenantOf(jobPass);
+        this.job = jobTenant.isPresent();
+        this.identification = job ? jobOf(context.tenants(), jobTenant.get())
+                : context.tenants().identify(headers.get(CredentialHeaders.AUTHORIZATION),
+                        headers.get(CredentialHeaders.X_API_KEY));
+        for (String credential : CredentialHeaders.toRemove(identification)) {
+            headers.remove(credential);
+        }
+        KeyScrubber.strip(headers, context.tenants());
+    }
+
+    /** A job runs as the tenant that submitted it, named by the gateway itself. */
+    private static Identification jobOf(TenantDirectory tenants, String name) {
+        Tenant tenant = tenants.byName(name).orElse(tenants.anonymous());
+        return new Identification(tenant.isAnonymous() ? Identification.Status.ANONYMOUS : Identification.Status.TENANT,
+                tenant, Identification.Source.NONE);
+    }
+
+    /** Whether this is a job's request, sent by the gateway to itself. */
+    boolean isJob() {
+        return job;
+    }
+
+    /** Whether the request's body must be read whole before the gate can decide: its tokens are limited. */
+    boolean needsBody() {
+        return !identification.refused() && identification.tenant().limits().tokensPerMinute().isPresent();
+    }
+
+    /**
+     * Decides, at once or (queued) later, on the listener's loop.
+     *
+     * @param body     the whole body when {@link #needsBody}, else null
+     * @param deadline when the request's total deadline passes, in ticker nanoseconds
+     * @param admit    whether the route's admission is to be passed too (not for a job's submission,
+     *                 which waits in the job store instead)
+     * @param listener told how the gate decided, now or once the request's turn comes
+     */
+    void open(byte[] body, long arrivalNanos, long deadline, boolean admit, Listener listener) {
+        this.listener = listener;
+        if (identification.refused()) {
+            listener.refused(GatewayError.UNAUTHORIZED, identification.status() == Identification.Status.MISSING_KEY
+                    ? "an API key is required (Authorization: Bearer, or X-API-Key)" : "unknown API key", 0, null);
+            return;
+        }
+        Tenant tenant = identification.tenant();
+        if (!tenant.allows(route.name())) {
+            listener.refused(GatewayError.FORBIDDEN, "route " + route.name() + " is not allowed for this key", 0, null);
+            return;
+        }
+        if (!tenant.limits().isNone() && !job) {
+            long tokens = body == null ? 0 : TokenReservation.of(body, route.reserveTokens());
+            Decision decision = rateLimiter.tryAcquire(tenant, route.name(), tokens);
+            if (!decision.allowed()) {
+                listener.refused(GatewayError.RATE_LIMITED, GatewayError.RATE_LIMITED.defaultMessage(),
+                        decision.retryAfterSeconds(), decision);
+                return;
+            }
+            reservedTokens = decision.reservedTokens();
+        }
+        if (!admit) {
+            listener.passed();
+            return;
+        }
+        AdmissionController admission = route.admission();
+        Ticket ticket = admission.acquire(new Request(tenant.name(), tenant.tier(), arrivalNanos, deadline));
+        Optional<Outcome> decided = ticket.outcome();
+        if (decided.isPresent()) {
+            decided(decided.get());
+        } else {
+            queued = ticket;
+            ticket.decision().thenAccept(outcome -> executor.execute(() -> decided(outcome)));
+        }
+    }
+
+    private void decided(Outcome outcome) {
+        queued = null;
+        if (closed) {
+            if (outcome.isAdmitted()) {
+                route.admission().release(outcome.permit());
+            }
+            return;
+        }
+        if (!outcome.isAdmitted()) {
+            if (outcome.error() != null) {
+                listener.refused(outcome.error(), outcome.verdict().message(), outcome.retryAfterSeconds(), null);
+            }
+            return;
+        }
+        permit = outcome.permit();
+        listener.passed();
+    }
+
+    /** Whether the request waits in the route's queue. */
+    boolean queued() {
+        return queued != null;
+    }
+
+    Tenant tenant() {
+        return identification.refused() ? null : identification.tenant();
+    }
+
+    /** Nanoseconds the request waited for admission; 0 when it was not admitted. */
+    long queueWaitNanos() {
+        return permit == null ? 0 : permit.queueWaitNanos();
+    }
+
+    /** The response said how many tokens were generated: the tenant's reservation is settled. */
+    void tokensUsed(long actual) {
+        if (reservedTokens > 0) {
+            rateLimiter.correct(identification.tenant(), route.name(), reservedTokens, actual);
+            reservedTokens = 0;
+        }
+    }
+
+    /**
+     * The exchange is over: a queued request leaves the queue, an admitted one gives its slot back,
+     * its hold counted as the endpoint's service time unless {@code byClient} ended it.
+     */
+    void close(boolean byClient) {
+        closed = true;
+        if (queued != null) {
+            route.admission().cancel(queued);
+            queued = null;
+        }
+        if (permit != null) {
+            if (byClient) {
+                route.admission().releaseIgnored(permit);
+            } else {
+                route.admission().release(permit);
+            }
+            permit = null;
+        }
+    }
+}

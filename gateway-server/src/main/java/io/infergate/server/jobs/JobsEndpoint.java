@@ -1,0 +1,186 @@
+package io.infergate.server.jobs;
+
+import io.infergate.server.relay.LocalResponses;
+import io.infergate.core.config.DurationSyntax;
+import io.infergate.core.error.GatewayError;
+import io.infergate.core.job.Job;
+import io.infergate.core.job.JobDocument;
+import io.infergate.core.job.JobPage;
+import io.infergate.core.job.JobResult;
+import io.infergate.core.job.JobStatus;
+import io.infergate.core.tenant.CredentialHeaders;
+import io.infergate.core.tenant.Identification;
+import io.infergate.core.tenant.TenantDirectory;
+import io.infergate.server.jobs.Jobs;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * {@code /v1/jobs} on the gateway's port: a job's document ({@code ?wait=30s} long-polls until it
+ * ends), its result as the upstream answered it, its cancellation, and a tenant's list. A job
+ * belongs to its tenant: another tenant's id is not found (404, so an id reveals nothing).
+ */
+public final class JobsEndpoint {
+
+    static final String PREFIX = "/v1/jobs";
+    private static final int DEFAULT_PAGE = 20;
+    private static final int MAX_PAGE = 100;
+
+    private final Jobs jobs;
+    private final TenantDirectory tenants;
+
+    public JobsEndpoint(Jobs jobs, TenantDirectory tenants) {
+        this.jobs = jobs;
+        this.tenants = tenants;
+    }
+
+    public static boolean handles(String path) {
+        return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+    }
+
+    /** Answers {@code request}, now or (a long poll) later on {@code executor}; the answer goes to {@code reply}. */
+    public void handle(HttpRequest request, String requestId, ByteBufAllocator alloc, EventExecutor executor,
+                Consumer<FullHttpResponse> reply) {
+        Identification who = tenants.identify(request.headers().get(CredentialHeaders.AUTHORIZATION),
+                request.headers().get(CredentialHeaders.X_API_KEY));
+        if (who.refused()) {
+            reply.accept(LocalResponses.error(alloc, GatewayError.UNAUTHORIZED, "an API key is required", requestId));
+            return;
+        }
+        String tenant = who.tenant().name();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String[] parts = uri.path().substring(PREFIX.length()).split("/", -1);
+        HttpMethod method = request.method();
+        try {
+            if (parts.length == 1 && parts[0].isEmpty() && method.equals(HttpMethod.GET)) {
+                reply.accept(json(alloc, HttpResponseStatus.OK, list(jobs, tenant, uri.parameters())));
+            } else if (parts.length == 2 && method.equals(HttpMethod.GET)) {
+                document(jobs, tenant, parts[1], waitOf(uri.parameters()), requestId, alloc, executor, reply);
+            } else if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
+                reply.accept(jobs.cancel(tenant, parts[1])
+                        .map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
+                        .orElseGet(() -> notFound(alloc, requestId)));
+            } else if (parts.length == 3 && parts[2].equals("result") && method.equals(HttpMethod.GET)) {
+                reply.accept(jobs.get(tenant, parts[1]).map(job -> result(job, alloc, requestId))
+                        .orElseGet(() -> notFound(alloc, requestId)));
+            } else {
+                reply.accept(LocalResponses.error(alloc, GatewayError.JOB_NOT_FOUND,
+                        method + " " + uri.path() + " is not part of the jobs API", requestId));
+            }
+        } catch (IllegalArgumentException badQuery) {
+            reply.accept(LocalResponses.error(alloc, GatewayError.BAD_REQUEST, badQuery.getMessage(), requestId));
+        }
+    }
+
+    private static void document(Jobs jobs, String tenant, String id, Duration wait, String requestId,
+                                 ByteBufAllocator alloc, EventExecutor executor, Consumer<FullHttpResponse> reply) {
+        if (wait.isZero()) {
+            reply.accept(jobs.get(tenant, id).map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
+                    .orElseGet(() -> notFound(alloc, requestId)));
+            return;
+        }
+        Optional<CompletableFuture<Job>> waiting = jobs.await(tenant, id, wait);
+        if (waiting.isEmpty()) {
+            reply.accept(notFound(alloc, requestId));
+            return;
+        }
+        waiting.get().whenComplete((job, failure) -> executor.execute(() -> reply.accept(job != null
+                ? json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job))
+                : jobs.get(tenant, id).map(j -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(j)))
+                        .orElseGet(() -> notFound(alloc, requestId)))));
+    }
+
+    /** The upstream's answer itself: its status, content type and body. */
+    private static FullHttpResponse result(Job job, ByteBufAllocator alloc, String requestId) {
+        if (job.status() == JobStatus.SUCCEEDED) {
+            JobResult result = job.result();
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(result.status()), Unpooled.wrappedBuffer(result.body()));
+            if (result.contentType() != null) {
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, result.contentType());
+            }
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, result.bodyLength());
+            return response;
+        }
+        if (job.status() == JobStatus.FAILED) {
+            return LocalResponses.error(alloc, errorOf(job.error().cause()), job.error().message(), requestId);
+        }
+        GatewayError why = job.status().isFinished() ? GatewayError.JOB_GONE : GatewayError.JOB_NOT_FINISHED;
+        return LocalResponses.error(alloc, why, "job " + job.id() + " is " + job.status().wireName(), requestId);
+    }
+
+    private static GatewayError errorOf(String cause) {
+        for (GatewayError error : GatewayError.values()) {
+            if (error.cause().equals(cause)) {
+                return error;
+            }
+        }
+        return GatewayError.UPSTREAM_RESET;
+    }
+
+    private static String list(Jobs jobs, String tenant, Map<String, List<String>> query) {
+        Optional<JobStatus> status = Optional.empty();
+        if (query.containsKey("status")) {
+            String wanted = query.get("status").get(0);
+            status = Optional.of(JobStatus.parse(wanted)
+                    .orElseThrow(() -> new IllegalArgumentException("status: unknown \"" + wanted + "\"")));
+        }
+        int limit = DEFAULT_PAGE;
+        if (query.containsKey("limit")) {
+            try {
+                limit = Math.min(MAX_PAGE, Integer.parseInt(query.get("limit").get(0)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("limit: not a number");
+            }
+        }
+        String token = query.containsKey("pageToken") ? query.get("pageToken").get(0) : null;
+        JobPage page = jobs.list(tenant, status, token, limit);
+        StringBuilder json = new StringBuilder("{\"jobs\":[");
+        for (int i = 0; i < page.jobs().size(); i++) {
+            json.append(i == 0 ? "" : ",").append(JobDocument.toJson(page.jobs().get(i)));
+        }
+        json.append("],\"nextPageToken\":");
+        json.append(page.nextPageToken().map(t -> "\"" + t + "\"").orElse("null")).append('}');
+        return json.toString();
+    }
+
+    private static Duration waitOf(Map<String, List<String>> query) {
+        if (!query.containsKey("wait")) {
+            return Duration.ZERO;
+        }
+        String value = query.get("wait").get(0);
+        return DurationSyntax.parse(value.matches("\\d+") ? value + "s" : value);
+    }
+
+    static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, String json) {
+        ByteBuf body = alloc.buffer(json.length());
+        body.writeCharSequence(json, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return response;
+    }
+
+    private static FullHttpResponse notFound(ByteBufAllocator alloc, String requestId) {
+        return LocalResponses.error(alloc, GatewayError.JOB_NOT_FOUND, GatewayError.JOB_NOT_FOUND.defaultMessage(), requestId);
+    }
+}
