@@ -216,13 +216,15 @@ public final class AdmissionController {
                 return Outcome.shed(Verdict.SHED_PAST_DEADLINE, wait);
             }
         }
+        // A full queue says when it will have turned over: a client told nothing comes back at once.
+        long turnover = slots > 0 ? estimator.predictWaitNanos(queue.size(), free, slots) : estimator.meanServiceNanos();
         if (queuedByTenant.getOrDefault(tenantOf(ticket), 0) >= placesPerTenant) {
-            return Outcome.of(Verdict.TENANT_SHARE_FULL);
+            return Outcome.shed(Verdict.TENANT_SHARE_FULL, turnover);
         }
         if (queue.size() >= settings.queue()) {
             Ticket lowest = queue.isEmpty() ? null : queue.last();
             if (lowest == null || lowest.priority() >= ticket.priority()) {
-                return Outcome.of(Verdict.QUEUE_FULL);
+                return Outcome.shed(Verdict.QUEUE_FULL, turnover);
             }
             dequeue(lowest);
             // Behind everything now queued, were it to come back at once.

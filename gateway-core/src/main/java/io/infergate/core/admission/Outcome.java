@@ -3,8 +3,9 @@ package io.infergate.core.admission;
 import io.infergate.core.error.GatewayError;
 
 /**
- * How one admission ended: a permit when admitted; for a shed request, the whole seconds after which
- * it is worth retrying ({@code Retry-After}, at least 1); otherwise the verdict alone.
+ * How one admission ended: a permit when admitted; for a request shed or refused by a full queue,
+ * the whole seconds after which it is worth retrying ({@code Retry-After}, at least 1); otherwise
+ * (a passed deadline, a cancellation) the verdict alone.
  */
 public record Outcome(Verdict verdict, Permit permit, long retryAfterSeconds) {
 
@@ -14,7 +15,7 @@ public record Outcome(Verdict verdict, Permit permit, long retryAfterSeconds) {
         if (verdict == null || (verdict == Verdict.ADMITTED) != (permit != null)) {
             throw new IllegalArgumentException("a permit comes with, and only with, an admission: " + verdict);
         }
-        if (verdict.isShed() ? retryAfterSeconds < 1 : retryAfterSeconds != 0) {
+        if (verdict.saysWhenToComeBack() ? retryAfterSeconds < 1 : retryAfterSeconds != 0) {
             throw new IllegalArgumentException(verdict + " with Retry-After " + retryAfterSeconds);
         }
     }
@@ -23,7 +24,7 @@ public record Outcome(Verdict verdict, Permit permit, long retryAfterSeconds) {
         return new Outcome(Verdict.ADMITTED, permit, 0);
     }
 
-    /** A shed whose Retry-After is {@code waitNanos} in whole seconds, rounded up, at least 1. */
+    /** A shed (or a full queue) whose Retry-After is {@code waitNanos} in whole seconds, rounded up, at least 1. */
     static Outcome shed(Verdict verdict, long waitNanos) {
         long seconds = waitNanos / SECOND + (waitNanos % SECOND > 0 ? 1 : 0);
         return new Outcome(verdict, null, Math.max(1, seconds));

@@ -39,6 +39,11 @@ public enum Verdict {
         return error == GatewayError.SHED_OVERLOAD;
     }
 
+    /** Whether the refusal tells the client when to come back: a {@code 429}, shed or queue full. */
+    public boolean saysWhenToComeBack() {
+        return error == GatewayError.SHED_OVERLOAD || error == GatewayError.QUEUE_FULL;
+    }
+
     public String message() {
         return message;
     }

@@ -168,7 +168,8 @@ class AdmissionControllerTest {
 
         assertEquals(Verdict.QUEUE_FULL, verdict(sameTier));
         assertEquals(GatewayError.QUEUE_FULL, sameTier.outcome().orElseThrow().error());
-        assertEquals(0, sameTier.outcome().orElseThrow().retryAfterSeconds());
+        assertEquals(3, sameTier.outcome().orElseThrow().retryAfterSeconds(),
+                "a full queue says when it turns over: 2 waiters on 1 busy slot of 1 s, 3 s");
         assertEquals(Verdict.QUEUE_FULL, verdict(lowerTier));
         assertWaiting(standard1, standard2);
         assertEquals(2, controller.queueDepth());
@@ -189,6 +190,7 @@ class AdmissionControllerTest {
         assertWaiting(acme.toArray(Ticket[]::new));
         assertEquals(Verdict.TENANT_SHARE_FULL, verdict(fifth));
         assertEquals(GatewayError.QUEUE_FULL, fifth.outcome().orElseThrow().error());
+        assertTrue(fifth.outcome().orElseThrow().retryAfterSeconds() >= 1, "a full share says when to come back too");
         assertWaiting(someoneElse);
 
         assertTrue(controller.cancel(acme.get(0)));

@@ -24,15 +24,17 @@ class OutcomeTest {
         assertNull(Verdict.ADMITTED.error());
         assertNull(Verdict.CANCELLED.error());
         assertEquals(GatewayError.SHED_OVERLOAD, Verdict.SHED_DISPLACED.error());
-        assertEquals(GatewayError.QUEUE_FULL, Outcome.of(Verdict.TENANT_SHARE_FULL).error());
+        assertEquals(GatewayError.QUEUE_FULL, Outcome.shed(Verdict.TENANT_SHARE_FULL, 1).error());
         assertEquals(GatewayError.DEADLINE_EXCEEDED, Outcome.of(Verdict.DEADLINE_EXCEEDED).error());
         assertEquals("shed_past_deadline", Verdict.SHED_PAST_DEADLINE.tag());
     }
 
     @Test
-    void onlyShedsCarryARetryAfterAndOnlyAdmissionsAPermit() {
+    void onlyA429CarriesARetryAfterAlwaysAndOnlyAdmissionsAPermit() {
         assertThrows(IllegalArgumentException.class, () -> new Outcome(Verdict.SHED_LOAD, null, 0));
-        assertThrows(IllegalArgumentException.class, () -> new Outcome(Verdict.QUEUE_FULL, null, 5));
+        assertThrows(IllegalArgumentException.class, () -> new Outcome(Verdict.QUEUE_FULL, null, 0));
+        assertEquals(5, new Outcome(Verdict.QUEUE_FULL, null, 5).retryAfterSeconds());
+        assertThrows(IllegalArgumentException.class, () -> new Outcome(Verdict.DEADLINE_EXCEEDED, null, 5));
         assertThrows(IllegalArgumentException.class, () -> Outcome.of(Verdict.ADMITTED));
     }
 }

@@ -214,8 +214,10 @@ public final class ClientResponder {
         }
         status = error.status();
         FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
-        if (retryAfterSeconds > 0) {
-            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfterSeconds));
+        // Every 429 and 503 says when to come back: a client told nothing retries at once, some forever.
+        long retryAfter = retryAfterSeconds > 0 ? retryAfterSeconds : status == 429 || status == 503 ? 1 : 0;
+        if (retryAfter > 0) {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfter));
         }
         if (rateLimitRefusal != null) {
             GatewayHeaders.rateLimit(response.headers(), rateLimitRefusal);

@@ -234,6 +234,7 @@ class JobsIT {
         HttpResponse<String> full = TestGateway.send(generate(ALICE, "four", true).build());
         assertEquals(429, full.statusCode());
         assertEquals("queue_full", full.headers().firstValue("x-gateway-error").orElseThrow());
+        assertTrue(Long.parseLong(full.headers().firstValue("retry-after").orElseThrow()) >= 1, "a 429 says when to come back");
         submit(generate(BOB, "another tenant", true).build());
     }
 }
