@@ -139,8 +139,8 @@ public final class GatewayServer implements AutoCloseable {
         this.loadPoller = new LoadPoller(polls(routes), group, pools, ticker);
         this.admissionTicks = group.next().scheduleAtFixedRate(() -> tick(routes, metrics, ticker),
                 ADMISSION_TICK.toNanos(), ADMISSION_TICK.toNanos(), TimeUnit.NANOSECONDS);
-        log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
-                port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
+        log.info("Infergate listening on port {} (admin {}:{}), {} transport, {}",
+                port(), server.adminBind(), adminPort(), transport.name(), Counts.of(config.routes().size(), "route"));
     }
 
     /** Binds a listener, or says which config key to change: a port taken, an address not this host's. */
@@ -218,7 +218,7 @@ public final class GatewayServer implements AutoCloseable {
      * @return whether every in-flight exchange finished in time
      */
     public boolean drain(Duration timeout) throws InterruptedException {
-        log.info("draining: {} requests in flight, waiting up to {}", context.inFlight(), timeout);
+        log.info("draining: {} in flight, waiting up to {}", Counts.of(context.inFlight(), "request"), timeout);
         var drained = context.startDraining();
         proxyChannel.close().sync();
         boolean clean = true;
@@ -226,7 +226,7 @@ public final class GatewayServer implements AutoCloseable {
             drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             clean = false;
-            log.warn("drain timeout: {} requests still in flight are cut", context.inFlight());
+            log.warn("drain timeout: cutting {} still in flight", Counts.of(context.inFlight(), "request"));
             endStreams();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e);

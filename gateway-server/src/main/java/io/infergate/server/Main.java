@@ -14,14 +14,14 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * The command line: {@code run} (the default), {@code check}, {@code demo}. Exit status
+ * The command line: {@code run} (the default), {@code check}, {@code demo}, {@code help}. Exit status
  * 0 when done, 1 for a config that is not valid, 2 when a listener cannot bind (and for a command
  * line picocli cannot parse).
  */
 @Command(name = "infergate", mixinStandardHelpOptions = true, version = "infergate 0.1.0",
         description = "An inference gateway for Hugging Face endpoints.%n"
                 + "With no command, runs the gateway (same as 'run').",
-        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class})
+        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config", "gateway.yaml");
@@ -102,11 +102,11 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 GatewayConfig config = ConfigLoader.load(file, System.getenv());
-                out.printf("%s: valid (%d routes)%n", file, config.routes().size());
+                out.printf("%s: valid (%s)%n", file, Counts.of(config.routes().size(), "route"));
                 out.flush();
                 return 0;
             } catch (ConfigException e) {
-                err.printf("%s: %d problem%s%n", file, e.problems().size(), e.problems().size() == 1 ? "" : "s");
+                err.printf("%s: %s%n", file, Counts.of(e.problems().size(), "problem"));
                 e.problems().forEach(p -> err.println("  " + p));
                 err.flush();
                 return EXIT_INVALID_CONFIG;

@@ -2,6 +2,9 @@ package io.infergate.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,11 +78,28 @@ class CommandLineIT {
     }
 
     @Test
-    void checkAcceptsAValidFile(@TempDir Path dir) throws Exception {
-        Path file = Files.writeString(dir.resolve("ok.yaml"), ONE_ROUTE);
-        Result result = infergate("check", file.toString());
+    void checkAcceptsAValidFileAndCountsItsRoutesInTheRightNumber(@TempDir Path dir) throws Exception {
+        Path one = Files.writeString(dir.resolve("one.yaml"), ONE_ROUTE);
+        Result result = infergate("check", one.toString());
         assertEquals(0, result.exit(), result.out());
-        assertTrue(result.out().contains("valid (1 routes)"), result.out());
+        assertEquals(one + ": valid (1 route)", result.out().strip());
+
+        Path two = Files.writeString(dir.resolve("two.yaml"), ONE_ROUTE + """
+                  - name: small
+                    match: { pathPrefix: /small/ }
+                    upstreams: [ { name: small, endpoints: [ "http://127.0.0.1:3001" ] } ]
+                """);
+        result = infergate("check", two.toString());
+        assertEquals(0, result.exit(), result.out());
+        assertEquals(two + ": valid (2 routes)", result.out().strip());
+    }
+
+    @Test
+    void checkCountsOneProblemInTheSingular(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "server: { prot: 8080 }\n" + ONE_ROUTE);
+        Result result = infergate("check", file.toString());
+        assertEquals(1, result.exit(), result.out());
+        assertTrue(result.out().startsWith(file + ": 1 problem\n"), result.out());
     }
 
     @Test
@@ -172,6 +193,33 @@ class CommandLineIT {
         assertEquals(0, result.exit(), result.out());
         assertTrue(result.out().contains("Usage: infergate"), result.out());
         assertTrue(result.out().contains("run") && result.out().contains("check"), result.out());
+    }
+
+    @Test
+    void helpAsACommandPrintsTheSameUsage() throws Exception {
+        Result help = infergate("help");
+        assertEquals(0, help.exit(), help.out());
+        assertEquals(infergate("--help").out(), help.out());
+        for (String command : List.of("run", "check", "demo", "help")) {
+            assertTrue(help.out().contains("\n  " + command + " "), command + " is listed:\n" + help.out());
+        }
+    }
+
+    /** Every command the jar has, read from its command line's own model, so a new one is covered too. */
+    static Set<String> commands() {
+        return new CommandLine(new Main()).getSubcommands().keySet();
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyCommandTakesHelpAndExitsZero(String command) throws Exception {
+        Result result = infergate(command, "--help");
+        assertEquals(0, result.exit(), result.out());
+        assertTrue(result.out().contains("Usage: infergate " + command + " "), result.out());
+
+        Result viaHelp = infergate("help", command);
+        assertEquals(0, viaHelp.exit(), viaHelp.out());
+        assertEquals(result.out(), viaHelp.out());
     }
 
     @Test
