@@ -3,6 +3,7 @@ package io.infergate.server;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
+import io.infergate.server.logging.ApplicationLog;
 import io.infergate.sim.ColdStartMode;
 import io.infergate.sim.LoadHeader;
 import io.infergate.sim.UpstreamSim;
@@ -56,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             GatewayConfig config = ConfigLoader.load(bundledDemoConfig(), Map.of(
                     "LARGE_URL", large.url(), "SMALL_URL", small.url(),
                     "DEMO_PORT", Integer.toString(port), "DEMO_ADMIN_PORT", Integer.toString(adminPort)));
+            ApplicationLog.use(config.server().logFormat());
             GatewayServer server;
             try {
                 server = GatewayServer.start(config);

@@ -3,6 +3,7 @@ package io.infergate.server;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
+import io.infergate.server.logging.ApplicationLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,6 +76,7 @@ public final class Main implements Callable<Integer> {
                 e.problems().forEach(p -> System.err.println("  " + p));
                 return EXIT_INVALID_CONFIG;
             }
+            ApplicationLog.use(loaded.server().logFormat());
             GatewayServer server;
             try {
                 server = GatewayServer.start(loaded);
