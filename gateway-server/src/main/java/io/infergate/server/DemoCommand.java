@@ -3,6 +3,7 @@ package io.infergate.server;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
+import io.infergate.server.logging.ApplicationLog;
 import io.infergate.sim.ColdStartMode;
 import io.infergate.sim.LoadHeader;
 import io.infergate.sim.UpstreamSim;
@@ -56,7 +57,20 @@ final class DemoCommand implements Callable<Integer> {
             GatewayConfig config = ConfigLoader.load(bundledDemoConfig(), Map.of(
                     "LARGE_URL", large.url(), "SMALL_URL", small.url(),
                     "DEMO_PORT", Integer.toString(port), "DEMO_ADMIN_PORT", Integer.toString(adminPort)));
-            GatewayServer server = GatewayServer.start(config);
+            ApplicationLog.use(config.server().logFormat());
+            GatewayServer server;
+            try {
+                server = GatewayServer.start(config);
+            } catch (ListenerBindException e) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("infergate: " + e.getMessage() + switch (e.key()) {
+                    case "server.port" -> " (choose another with --port)";
+                    case "server.adminPort" -> " (choose another with --admin-port)";
+                    default -> "";
+                });
+                err.flush();
+                return Main.EXIT_CANNOT_LISTEN;
+            }
             printWhatToTry(spec.commandLine().getOut(), server);
             return Main.serveUntilTerminated(server, config.server().drainTimeout());
         } catch (ConfigException e) {

@@ -35,6 +35,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -55,6 +56,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 
 /**
  * A running gateway: the proxy listener, the admin listener, and the event loops they share.
@@ -111,7 +113,7 @@ public final class GatewayServer implements AutoCloseable {
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         NettyMeters.bind(registry, group, clients);
         try {
-            this.proxyChannel = new ServerBootstrap()
+            this.proxyChannel = bind(new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
@@ -119,16 +121,17 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childHandler(new GatewayChannelInitializer(context, clients))
-                    .bind(server.port()).sync().channel();
-            this.adminChannel = new ServerBootstrap()
+                    .childHandler(new GatewayChannelInitializer(context, clients)),
+                    new InetSocketAddress(server.port()), ListenerBindException::proxy);
+            this.adminChannel = bind(new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining(), routes, ticker))
-                    .bind(server.adminBind(), server.adminPort()).sync().channel();
+                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining(), routes, ticker)),
+                    new InetSocketAddress(server.adminBind(), server.adminPort()), ListenerBindException::admin);
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            // Closes the proxy listener too when the admin one failed, so its port is free when this returns.
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             accessLog.close();
             throw e;
         }
@@ -136,8 +139,19 @@ public final class GatewayServer implements AutoCloseable {
         this.loadPoller = new LoadPoller(polls(routes), group, pools, ticker);
         this.admissionTicks = group.next().scheduleAtFixedRate(() -> tick(routes, metrics, ticker),
                 ADMISSION_TICK.toNanos(), ADMISSION_TICK.toNanos(), TimeUnit.NANOSECONDS);
-        log.info("Infergate listening on port {} (admin {}:{}), {} transport, {} routes",
-                port(), server.adminBind(), adminPort(), transport.name(), config.routes().size());
+        log.info("Infergate listening on port {} (admin {}:{}), {} transport, {}",
+                port(), server.adminBind(), adminPort(), transport.name(), Counts.of(config.routes().size(), "route"));
+    }
+
+    /** Binds a listener, or says which config key to change: a port taken, an address not this host's. */
+    private static Channel bind(ServerBootstrap bootstrap, InetSocketAddress address,
+                                BiFunction<InetSocketAddress, Throwable, ListenerBindException> failure)
+            throws InterruptedException {
+        ChannelFuture bound = bootstrap.bind(address).await();
+        if (!bound.isSuccess()) {
+            throw failure.apply(address, bound.cause());
+        }
+        return bound.channel();
     }
 
     private static AccessLog openAccessLog(ServerConfig server) {
@@ -204,7 +218,7 @@ public final class GatewayServer implements AutoCloseable {
      * @return whether every in-flight exchange finished in time
      */
     public boolean drain(Duration timeout) throws InterruptedException {
-        log.info("draining: {} requests in flight, waiting up to {}", context.inFlight(), timeout);
+        log.info("draining: {} in flight, waiting up to {}", Counts.of(context.inFlight(), "request"), timeout);
         var drained = context.startDraining();
         proxyChannel.close().sync();
         boolean clean = true;
@@ -212,7 +226,7 @@ public final class GatewayServer implements AutoCloseable {
             drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             clean = false;
-            log.warn("drain timeout: {} requests still in flight are cut", context.inFlight());
+            log.warn("drain timeout: cutting {} still in flight", Counts.of(context.inFlight(), "request"));
             endStreams();
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e);

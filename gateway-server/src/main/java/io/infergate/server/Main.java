@@ -3,6 +3,7 @@ package io.infergate.server;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
+import io.infergate.server.logging.ApplicationLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,14 +14,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** The command line: {@code run} (the default), {@code check}. */
+/**
+ * The command line: {@code run} (the default), {@code check}, {@code demo}, {@code help}. Exit status
+ * 0 when done, 1 for a config that is not valid, 2 when a listener cannot bind (and for a command
+ * line picocli cannot parse).
+ */
 @Command(name = "infergate", mixinStandardHelpOptions = true, version = "infergate 0.1.0",
         description = "An inference gateway for Hugging Face endpoints.%n"
                 + "With no command, runs the gateway (same as 'run').",
-        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class})
+        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config", "gateway.yaml");
+
+    /** The config is not valid. */
+    static final int EXIT_INVALID_CONFIG = 1;
+    /** A listener could not bind its address; the line printed names the config key. */
+    static final int EXIT_CANNOT_LISTEN = 2;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file (default: ${DEFAULT-VALUE}).")
     Path config = DEFAULT_CONFIG;
@@ -64,9 +74,17 @@ public final class Main implements Callable<Integer> {
             } catch (ConfigException e) {
                 System.err.println("infergate: " + config + " is not a valid config:");
                 e.problems().forEach(p -> System.err.println("  " + p));
-                return 1;
+                return EXIT_INVALID_CONFIG;
             }
-            return serveUntilTerminated(GatewayServer.start(loaded), loaded.server().drainTimeout());
+            ApplicationLog.use(loaded.server().logFormat());
+            GatewayServer server;
+            try {
+                server = GatewayServer.start(loaded);
+            } catch (ListenerBindException e) {
+                System.err.println("infergate: " + e.getMessage());
+                return EXIT_CANNOT_LISTEN;
+            }
+            return serveUntilTerminated(server, loaded.server().drainTimeout());
         }
     }
 
@@ -86,14 +104,14 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 GatewayConfig config = ConfigLoader.load(file, System.getenv());
-                out.printf("%s: valid (%d routes)%n", file, config.routes().size());
+                out.printf("%s: valid (%s)%n", file, Counts.of(config.routes().size(), "route"));
                 out.flush();
                 return 0;
             } catch (ConfigException e) {
-                err.printf("%s: %d problem%s%n", file, e.problems().size(), e.problems().size() == 1 ? "" : "s");
+                err.printf("%s: %s%n", file, Counts.of(e.problems().size(), "problem"));
                 e.problems().forEach(p -> err.println("  " + p));
                 err.flush();
-                return 1;
+                return EXIT_INVALID_CONFIG;
             }
         }
     }

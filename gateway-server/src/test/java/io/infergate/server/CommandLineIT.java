@@ -2,9 +2,16 @@ package io.infergate.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,38 +20,86 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The packaged jar's commands, as a user types them. */
 class CommandLineIT {
 
-    private record Result(int exit, String out) {}
+    private static final String ONE_ROUTE = """
+            routes:
+              - name: main
+                match: { pathPrefix: / }
+                upstreams: [ { name: primary, endpoints: [ "http://127.0.0.1:3000" ] } ]
+            """;
 
+    private record Result(int exit, String out) {
+
+        /** The lines the command itself printed, each starting {@code infergate:}. */
+        List<String> ownLines() {
+            return out.lines().filter(line -> line.startsWith("infergate:")).toList();
+        }
+    }
+
+    /** Runs the jar with {@code args}, stdout and stderr together; a command still running after 30 s fails the test. */
     private static Result infergate(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "target/infergate.jar"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-        return new Result(process.exitValue(), out);
+        Path output = Files.createTempFile("infergate", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+            if (!exited) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            String out = Files.readString(output);
+            assertTrue(exited, () -> String.join(" ", args) + " was still running after 30 s:\n" + out);
+            return new Result(process.exitValue(), out);
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    private static Path config(Path dir, String serverYaml) throws Exception {
+        return Files.writeString(dir.resolve("gateway.yaml"), serverYaml + "\n" + ONE_ROUTE);
+    }
+
+    /** The run printed {@code line} alone, with no stack trace, and exited 2. */
+    private static void assertRefusedToListen(Result result, String line) {
+        assertEquals(2, result.exit(), result.out());
+        assertEquals(List.of(line), result.ownLines(), result.out());
+        assertFalse(result.out().contains("\tat ") || result.out().contains("Exception"), result.out());
     }
 
     @Test
-    void checkAcceptsAValidFile(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("ok.yaml");
-        Files.writeString(file, """
-                routes:
-                  - name: main
-                    match: { pathPrefix: / }
-                    upstreams: [ { name: primary, endpoints: [ "http://127.0.0.1:3000" ] } ]
-                """);
-        Result result = infergate("check", file.toString());
+    void checkAcceptsAValidFileAndCountsItsRoutesInTheRightNumber(@TempDir Path dir) throws Exception {
+        Path one = Files.writeString(dir.resolve("one.yaml"), ONE_ROUTE);
+        Result result = infergate("check", one.toString());
         assertEquals(0, result.exit(), result.out());
-        assertTrue(result.out().contains("valid (1 routes)"), result.out());
+        assertEquals(one + ": valid (1 route)", result.out().strip());
+
+        Path two = Files.writeString(dir.resolve("two.yaml"), ONE_ROUTE + """
+                  - name: small
+                    match: { pathPrefix: /small/ }
+                    upstreams: [ { name: small, endpoints: [ "http://127.0.0.1:3001" ] } ]
+                """);
+        result = infergate("check", two.toString());
+        assertEquals(0, result.exit(), result.out());
+        assertEquals(two + ": valid (2 routes)", result.out().strip());
+    }
+
+    @Test
+    void checkCountsOneProblemInTheSingular(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "server: { prot: 8080 }\n" + ONE_ROUTE);
+        Result result = infergate("check", file.toString());
+        assertEquals(1, result.exit(), result.out());
+        assertTrue(result.out().startsWith(file + ": 1 problem\n"), result.out());
     }
 
     @Test
@@ -138,6 +193,81 @@ class CommandLineIT {
         assertEquals(0, result.exit(), result.out());
         assertTrue(result.out().contains("Usage: infergate"), result.out());
         assertTrue(result.out().contains("run") && result.out().contains("check"), result.out());
+    }
+
+    @Test
+    void helpAsACommandPrintsTheSameUsage() throws Exception {
+        Result help = infergate("help");
+        assertEquals(0, help.exit(), help.out());
+        assertEquals(infergate("--help").out(), help.out());
+        for (String command : List.of("run", "check", "demo", "help")) {
+            assertTrue(help.out().contains("\n  " + command + " "), command + " is listed:\n" + help.out());
+        }
+    }
+
+    /** Every command the jar has, read from its command line's own model, so a new one is covered too. */
+    static Set<String> commands() {
+        return new CommandLine(new Main()).getSubcommands().keySet();
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyCommandTakesHelpAndExitsZero(String command) throws Exception {
+        Result result = infergate(command, "--help");
+        assertEquals(0, result.exit(), result.out());
+        assertTrue(result.out().contains("Usage: infergate " + command + " "), result.out());
+
+        Result viaHelp = infergate("help", command);
+        assertEquals(0, viaHelp.exit(), viaHelp.out());
+        assertEquals(result.out(), viaHelp.out());
+    }
+
+    @Test
+    void runNamesServerPortWhenItsPortIsTakenAndExitsTwo(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            Path file = config(dir, "server: { port: %d, adminPort: 0 }".formatted(port));
+
+            assertRefusedToListen(infergate("run", "--config", file.toString()),
+                    "infergate: server.port: cannot listen on 0.0.0.0:" + port + ": address already in use");
+        }
+    }
+
+    @Test
+    void runNamesServerAdminPortWhenItsPortIsTakenAndExitsTwo(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Path file = config(dir, "server: { port: 0, adminPort: %d }".formatted(port));
+
+            assertRefusedToListen(infergate("run", "--config", file.toString()),
+                    "infergate: server.adminPort: cannot listen on 127.0.0.1:" + port + ": address already in use");
+        }
+    }
+
+    @Test
+    void runNamesServerAdminBindWhenTheAddressIsNotThisHostsAndExitsTwo(@TempDir Path dir) throws Exception {
+        String elsewhere = "192.0.2.1"; // TEST-NET-1, on no host
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(elsewhere, 0));
+            assumeTrue(false, "this host lets a socket bind an address it does not have (ip_nonlocal_bind)");
+        } catch (BindException expected) {
+            // the usual case: the OS refuses, as it will the gateway
+        }
+        Path file = config(dir, "server: { port: 0, adminPort: 0, adminBind: \"%s\" }".formatted(elsewhere));
+
+        assertRefusedToListen(infergate("run", "--config", file.toString()),
+                "infergate: server.adminBind: cannot listen on " + elsewhere + ":0: cannot assign requested address");
+    }
+
+    @Test
+    void demoNamesServerPortAndItsOptionWhenThePortIsTakenAndExitsTwo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+
+            assertRefusedToListen(infergate("demo", "--port", Integer.toString(port), "--admin-port", "0"),
+                    "infergate: server.port: cannot listen on 0.0.0.0:" + port
+                            + ": address already in use (choose another with --port)");
+        }
     }
 
     @Test

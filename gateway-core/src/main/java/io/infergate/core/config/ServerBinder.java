@@ -9,7 +9,8 @@ final class ServerBinder {
 
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
-            "drainTimeout", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog");
+            "drainTimeout", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog",
+            "logFormat");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "file", "queue");
 
     // 0 asks the OS for a free port: tests and side-by-side runs use it.
@@ -49,7 +50,8 @@ final class ServerBinder {
                 server.get("headerTimeout").duration(d.headerTimeout()),
                 server.get("bodyTimeout").duration(d.bodyTimeout()),
                 server.get("writeTimeout").duration(d.writeTimeout()),
-                accessLog(server.get("accessLog"), d.accessLog()));
+                accessLog(server.get("accessLog"), d.accessLog()),
+                logFormat(server.get("logFormat"), d.logFormat()));
     }
 
     /** {@code accessLog: true|false}, or a map that can also name a file and size the queue. */
@@ -79,5 +81,19 @@ final class ServerBinder {
             node.report("is not a valid path (" + e.getReason() + ")"); // the text may hold the very character refused
             return fallback;
         }
+    }
+
+    private static ServerConfig.LogFormat logFormat(ConfigNode node, ServerConfig.LogFormat fallback) {
+        String text = node.string(null);
+        if (text == null) {
+            return fallback;
+        }
+        for (ServerConfig.LogFormat format : ServerConfig.LogFormat.values()) {
+            if (format.configName().equals(text)) {
+                return format;
+            }
+        }
+        node.report('"' + text + "\" is not a log format (expected: text or json)");
+        return fallback;
     }
 }

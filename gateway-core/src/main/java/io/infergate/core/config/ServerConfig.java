@@ -1,6 +1,8 @@
 package io.infergate.core.config;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The listeners and the limits they enforce on clients.
@@ -9,6 +11,7 @@ import java.time.Duration;
  * @param writeTimeout how long a client may leave the gateway unable to write to it (its buffer full)
  *                     before the response is cut: a slow reader's, not the upstream's, fault
  * @param accessLog    whether every request gets a JSON line, and where it goes
+ * @param logFormat    how the application log (stderr) writes its lines; the access log keeps its own form
  */
 public record ServerConfig(
         int port,
@@ -21,10 +24,25 @@ public record ServerConfig(
         Duration headerTimeout,
         Duration bodyTimeout,
         Duration writeTimeout,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        LogFormat logFormat) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
             Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS);
+            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT);
+
+    public ServerConfig {
+        Objects.requireNonNull(logFormat, "logFormat");
+    }
+
+    /** The application log's form: a line of text per event, or one JSON object per line. */
+    public enum LogFormat {
+        TEXT, JSON;
+
+        /** The value as the config file spells it. */
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 }

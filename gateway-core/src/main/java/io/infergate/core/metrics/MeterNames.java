@@ -16,6 +16,9 @@ import java.util.Set;
  * <p>Labels come from a fixed set: {@code route}, {@code upstream}, {@code endpoint}, {@code tier},
  * {@code cause}, {@code status}, {@code outcome}; {@link #UPSTREAM_LOAD} adds {@code signal} and
  * {@link #ROUTE_TIMEOUT} adds {@code kind}. Each constant's comment gives its labels.
+ *
+ * <p>The jobs' meters ({@link #JOB_DURATION}, {@link #JOBS}, {@link #WEBHOOK_DELIVERIES},
+ * {@link #JOBS_QUEUED}) are registered when jobs are enabled ({@code jobs.enabled}, the default).
  */
 public final class MeterNames {
 
@@ -31,6 +34,8 @@ public final class MeterNames {
     public static final String QUEUE_WAIT = "gateway_queue_wait_seconds";
     /** Opening a connection to an endpoint (TCP and TLS); {@code upstream, endpoint}. */
     public static final String UPSTREAM_CONNECT = "gateway_upstream_connect_seconds";
+    /** Jobs from submission to their end; no labels. */
+    public static final String JOB_DURATION = "gateway_job_duration_seconds";
 
     // Counters.
 
@@ -54,6 +59,13 @@ public final class MeterNames {
     public static final String RATE_LIMITED = "gateway_rate_limited_total";
     /** Access log lines lost: its queue was full (the output fell behind) or the output refused them; no labels. */
     public static final String ACCESS_LOG_DROPPED = "gateway_access_log_dropped_total";
+    /**
+     * Jobs submitted, and how they ended; {@code status}: {@code submitted}, then {@code succeeded},
+     * {@code failed} or {@code cancelled} (a job's status, not an HTTP one).
+     */
+    public static final String JOBS = "gateway_jobs_total";
+    /** Webhook delivery attempts of finished jobs; {@code outcome}: {@code delivered} or {@code failed}. */
+    public static final String WEBHOOK_DELIVERIES = "gateway_webhook_deliveries_total";
 
     // Gauges.
 
@@ -69,12 +81,15 @@ public final class MeterNames {
     public static final String UPSTREAM_LOAD = "gateway_upstream_load";
     /** A route's configured timeout in seconds; {@code route, kind} with kind {@code total} or {@code firstByte}. */
     public static final String ROUTE_TIMEOUT = "gateway_route_timeout_seconds";
+    /** Jobs waiting to run; no labels. */
+    public static final String JOBS_QUEUED = "gateway_jobs_queued";
 
     private static final Set<String> ALL = Set.of(
-            REQUEST_DURATION, TIME_TO_FIRST_TOKEN, STREAM_INTER_EVENT, QUEUE_WAIT, UPSTREAM_CONNECT,
+            REQUEST_DURATION, TIME_TO_FIRST_TOKEN, STREAM_INTER_EVENT, QUEUE_WAIT, UPSTREAM_CONNECT, JOB_DURATION,
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
-            RATE_LIMITED, ACCESS_LOG_DROPPED,
-            INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT);
+            RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES,
+            INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
+            JOBS_QUEUED);
 
     private MeterNames() {}
 

@@ -31,6 +31,7 @@ class ConfigLoaderTest {
               bodyTimeout: 20s
               writeTimeout: 15s
               accessLog: false
+              logFormat: json
             defaults:
               timeouts: { connect: 2s, firstByte: 60s, streamIdle: 30s, total: 1h }
             routes:
@@ -58,7 +59,8 @@ class ConfigLoaderTest {
 
         assertEquals(new ServerConfig(8081, 9091, "0.0.0.0", 20L << 20, 32 << 10,
                 Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMillis(500), Duration.ofSeconds(20),
-                Duration.ofSeconds(15), new AccessLogConfig(false, null, AccessLogConfig.DEFAULTS.queue())), config.server());
+                Duration.ofSeconds(15), new AccessLogConfig(false, null, AccessLogConfig.DEFAULTS.queue()),
+                ServerConfig.LogFormat.JSON), config.server());
         Timeouts defaults = new Timeouts(
                 Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofHours(1));
         assertEquals(defaults, config.defaults().timeouts());

@@ -118,6 +118,23 @@ class ServerSectionTest {
     }
 
     @Test
+    void theApplicationLogIsTextUnlessJsonIsAskedFor() throws ConfigException {
+        assertEquals(ServerConfig.LogFormat.TEXT, load(ONE_ROUTE).server().logFormat());
+        assertEquals(ServerConfig.LogFormat.TEXT, load(withServer("logFormat: text")).server().logFormat());
+        assertEquals(ServerConfig.LogFormat.JSON, load(withServer("logFormat: json")).server().logFormat());
+    }
+
+    @Test
+    void aLogFormatOtherThanTextOrJsonIsRefusedAtItsPath() {
+        assertEquals(List.of("server.logFormat: \"JSON\" is not a log format (expected: text or json)"),
+                problemsOf(withServer("logFormat: JSON")));
+        assertEquals(List.of("server.logFormat: \"logfmt\" is not a log format (expected: text or json)"),
+                problemsOf(withServer("logFormat: logfmt")));
+        assertEquals(List.of("server.logFormat: expected a string, got a list"),
+                problemsOf(withServer("logFormat: [json]")));
+    }
+
+    @Test
     void emptyAdminBindIsRefused() {
         assertEquals(List.of("server.adminBind: must not be empty"), problemsOf(withServer("adminBind: \"\"")));
     }

@@ -1,6 +1,7 @@
 package io.infergate.server.jobs;
 
 import io.infergate.core.job.Job;
+import io.infergate.core.metrics.MeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,9 +27,9 @@ public final class JobMeters {
 
     public JobMeters(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder("gateway_jobs_queued", queued, AtomicLong::get).description("Jobs waiting to run")
+        Gauge.builder(MeterNames.JOBS_QUEUED, queued, AtomicLong::get).description("Jobs waiting to run")
                 .register(registry);
-        this.duration = Timer.builder("gateway_job_duration_seconds").description("Jobs from submission to their end")
+        this.duration = Timer.builder(MeterNames.JOB_DURATION).description("Jobs from submission to their end")
                 .publishPercentileHistogram().register(registry);
         for (String status : new String[] {"submitted", "succeeded", "failed", "cancelled"}) {
             status(status);
@@ -56,12 +57,12 @@ public final class JobMeters {
     }
 
     private Counter status(String status) {
-        return byStatus.computeIfAbsent(status.toLowerCase(Locale.ROOT), s -> Counter.builder("gateway_jobs_total")
+        return byStatus.computeIfAbsent(status.toLowerCase(Locale.ROOT), s -> Counter.builder(MeterNames.JOBS)
                 .description("Jobs submitted, and how they ended").tag("status", s).register(registry));
     }
 
     private Counter delivery(String outcome) {
-        return deliveries.computeIfAbsent(outcome, o -> Counter.builder("gateway_webhook_deliveries_total")
+        return deliveries.computeIfAbsent(outcome, o -> Counter.builder(MeterNames.WEBHOOK_DELIVERIES)
                 .description("Webhook delivery attempts of finished jobs").tag("outcome", o).register(registry));
     }
 }

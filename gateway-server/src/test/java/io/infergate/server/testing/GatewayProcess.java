@@ -33,10 +33,18 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Runs {@code java [jvmArgs] -jar infergate.jar run --config FILE} with {@code routesYaml} and free ports; waits until ready. */
     public static GatewayProcess start(Path dir, String routesYaml, String... jvmArgs) throws Exception {
+        return startWith(dir, "", routesYaml, jvmArgs);
+    }
+
+    /** As {@link #start}, with {@code serverKeys} ({@code "logFormat: json"}) added to the {@code server:} section. */
+    public static GatewayProcess startWith(Path dir, String serverKeys, String routesYaml, String... jvmArgs)
+            throws Exception {
         int port = freePort();
         int adminPort = freePort();
         Path config = dir.resolve("gateway.yaml");
-        Files.writeString(config, "server: { port: %d, adminPort: %d, drainTimeout: 10s }\n%s".formatted(port, adminPort, routesYaml));
+        String server = "port: %d, adminPort: %d, drainTimeout: 10s".formatted(port, adminPort)
+                + (serverKeys.isBlank() ? "" : ", " + serverKeys);
+        Files.writeString(config, "server: { %s }\n%s".formatted(server, routesYaml));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmArgs));
