@@ -8,6 +8,7 @@ package io.infergate.core.error;
 public enum GatewayError implements Ending {
     CONNECT_TIMEOUT(502, Layer.UPSTREAM, "no connection to the upstream in time"),
     CONNECT_FAILED(502, Layer.UPSTREAM, "could not connect to the upstream"),
+    TLS_FAILED(502, Layer.UPSTREAM, "the TLS handshake with the upstream failed: its certificate is not trusted, or names another host"),
     FIRST_BYTE_TIMEOUT(504, Layer.UPSTREAM, "the upstream sent no response head in time"),
     FIRST_TOKEN_TIMEOUT(504, Layer.UPSTREAM, "the upstream's stream sent no event in time"),
     STREAM_IDLE_TIMEOUT(504, Layer.UPSTREAM, "the upstream went silent mid-response"),

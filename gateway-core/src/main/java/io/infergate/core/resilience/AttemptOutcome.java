@@ -8,6 +8,12 @@ public sealed interface AttemptOutcome {
     /** No connection: refused, unreachable, or not in time (TCP or TLS). */
     record ConnectFailed(boolean timedOut) implements AttemptOutcome {}
 
+    /**
+     * The TLS handshake failed: an untrusted certificate, another host's, no common protocol. Not
+     * transient: the same endpoint is not tried again, and its breaker counts it.
+     */
+    record TlsFailed() implements AttemptOutcome {}
+
     /** The connection closed or failed before a response head arrived. */
     record ResetBeforeHead() implements AttemptOutcome {}
 

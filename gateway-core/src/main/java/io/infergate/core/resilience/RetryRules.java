@@ -2,6 +2,7 @@ package io.infergate.core.resilience;
 
 import io.infergate.core.resilience.AttemptOutcome.Answered;
 import io.infergate.core.resilience.AttemptOutcome.FirstByteTimeout;
+import io.infergate.core.resilience.AttemptOutcome.TlsFailed;
 
 import java.util.Set;
 
@@ -38,6 +39,10 @@ public final class RetryRules {
     public Decision decide(AttemptOutcome outcome, int attemptsMade, long nanosLeft, RetryBudget budget, double random) {
         if (outcome instanceof Answered answered) {
             return afterAnswer(answered, attemptsMade, nanosLeft, budget, random);
+        }
+        if (outcome instanceof TlsFailed) {
+            // Configuration, not chance: asking again gets the same certificate.
+            return new Decision(Verdict.NEXT_UPSTREAM, 0, true, true);
         }
         // No answer at all is breakage; a silent endpoint is not asked twice.
         boolean silent = outcome instanceof FirstByteTimeout;

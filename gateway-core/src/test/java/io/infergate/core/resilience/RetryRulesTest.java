@@ -52,6 +52,13 @@ class RetryRulesTest {
     }
 
     @Test
+    void aFailedTlsHandshakeIsNotRetriedButCountsAgainstTheBreaker() {
+        Decision d = decide(new AttemptOutcome.TlsFailed(), 1);
+        assertEquals(Verdict.NEXT_UPSTREAM, d.verdict(), "the same certificate would come back");
+        assertTrue(d.breakerFailure());
+    }
+
+    @Test
     void aSilentEndpointIsNotAskedTwice() {
         Decision d = decide(new FirstByteTimeout(), 1);
         assertTrue(d.avoidEndpoint());

@@ -18,6 +18,7 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
+import javax.net.ssl.SSLException;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -81,9 +82,15 @@ public final class ConnectionPool {
 
     /** What a failed {@link #acquire} means for the client: out of time, or refused outright. */
     public static GatewayError failureCause(Throwable connectFailure) {
-        return connectFailure instanceof ConnectTimeoutException || connectFailure instanceof SslHandshakeTimeoutException
-                ? GatewayError.CONNECT_TIMEOUT
-                : GatewayError.CONNECT_FAILED;
+        if (connectFailure instanceof ConnectTimeoutException || connectFailure instanceof SslHandshakeTimeoutException) {
+            return GatewayError.CONNECT_TIMEOUT;
+        }
+        for (Throwable cause = connectFailure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof SSLException) {
+                return GatewayError.TLS_FAILED;
+            }
+        }
+        return GatewayError.CONNECT_FAILED;
     }
 
     private UpstreamConnection pollIdle(Endpoint endpoint) {

@@ -16,6 +16,8 @@ public final class ConnectionPools {
     private final Ticker ticker;
     private final PoolSettings settings;
 
+    private final ConnectFailures failures = new ConnectFailures();
+
     public ConnectionPools(Transport transport, TlsContexts tls, Ticker ticker, PoolSettings settings) {
         this.template = new Bootstrap()
                 .channel(transport.clientChannel())
@@ -36,5 +38,10 @@ public final class ConnectionPools {
             perLoop.set(pool);
         }
         return pool;
+    }
+
+    /** Why connections to each endpoint fail, logged once per change; shared by every loop's pool. */
+    public ConnectFailures failures() {
+        return failures;
     }
 }

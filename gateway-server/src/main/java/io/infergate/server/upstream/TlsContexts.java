@@ -15,7 +15,17 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import java.io.File;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
@@ -53,6 +63,34 @@ public final class TlsContexts {
         return handler;
     }
 
+    /** The JDK's trust store, or the PEM bundle {@code caFile}, saying whose certificate it refused. */
+    private static NamingTrustManager trustManager(String caFile) {
+        try {
+            KeyStore store = null;
+            if (caFile != null) {
+                store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(null, null);
+                try (InputStream in = Files.newInputStream(Path.of(caFile))) {
+                    int i = 0;
+                    for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        store.setCertificateEntry("ca-" + i++, certificate);
+                    }
+                }
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return new NamingTrustManager(x509);
+                }
+            }
+            throw new IllegalStateException("the JDK offers no X.509 trust manager");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new UncheckedIOException("cannot read the CA certificates of " + caFile, e instanceof IOException io
+                    ? io : new IOException(e));
+        }
+    }
+
     private static SslContext build(TlsConfig config) {
         SslContextBuilder builder = SslContextBuilder.forClient();
         if (config.insecureSkipVerify()) {
@@ -60,10 +98,7 @@ public final class TlsContexts {
                     + "anyone on the path can read and change its traffic");
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
         } else {
-            builder.endpointIdentificationAlgorithm("HTTPS");
-            if (config.caFile() != null) {
-                builder.trustManager(new File(config.caFile()));
-            }
+            builder.endpointIdentificationAlgorithm("HTTPS").trustManager(trustManager(config.caFile()));
         }
         try {
             return builder.build();

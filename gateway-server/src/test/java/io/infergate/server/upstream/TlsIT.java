@@ -1,5 +1,11 @@
 package io.infergate.server.upstream;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
+import java.util.List;
+import io.infergate.server.testing.PrometheusText;
+import io.infergate.server.testing.LogCapture;
+import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.TestGateway;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -78,22 +84,33 @@ class TlsIT {
     }
 
     @Test
-    void certificateTheJdkDoesNotTrustIsConnectFailed() throws Exception {
+    void certificateTheJdkDoesNotTrustIsTlsFailedNotRetriedAndLoggedOnceWithItsSubject() throws Exception {
         serveCertificateFor("localhost");
-        gateway = gatewayWithTls("");
-        HttpResponse<String> response = gateway.get("/x");
-        assertEquals(502, response.statusCode());
-        assertEquals("connect_failed", response.headers().firstValue("x-gateway-error").orElseThrow());
+        gateway = gatewayWithTls(""); // the route retries connection failures twice by default
+        try (LogCapture logs = LogCapture.open()) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> response = gateway.get("/x");
+                assertEquals(502, response.statusCode());
+                assertEquals("tls_failed", response.headers().firstValue("x-gateway-error").orElseThrow());
+            }
+            List<LogCapture.Line> warned = logs.all().stream()
+                    .filter(l -> l.logger().endsWith("ConnectFailures")).toList();
+            assertEquals(1, warned.size(), "logged once per endpoint and change, not per request: " + warned);
+            assertTrue(warned.get(0).text().contains("tls_failed") && warned.get(0).text().contains("certificate of CN=")
+                    && warned.get(0).text().contains("issued by CN=Test CA"), warned.get(0).text());
+        }
+        PrometheusText metrics = new PrometheusText(gateway.admin("/metrics").body());
+        assertEquals(0, metrics.sum(MeterNames.RETRIES, Map.of()), "a certificate is not retried: it would be the same");
         assertEquals(0, upstream.getRequestCount());
     }
 
     @Test
-    void certificateForAnotherHostIsConnectFailed() throws Exception {
+    void certificateForAnotherHostIsTlsFailed() throws Exception {
         serveCertificateFor("other.example");
         gateway = gatewayWithTls("tls: { caFile: \"CA_FILE\" }");
         HttpResponse<String> response = gateway.get("/x");
         assertEquals(502, response.statusCode());
-        assertEquals("connect_failed", response.headers().firstValue("x-gateway-error").orElseThrow());
+        assertEquals("tls_failed", response.headers().firstValue("x-gateway-error").orElseThrow());
     }
 
     @Test
