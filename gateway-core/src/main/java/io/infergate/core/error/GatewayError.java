@@ -13,6 +13,7 @@ public enum GatewayError implements Ending {
     FIRST_TOKEN_TIMEOUT(504, Layer.UPSTREAM, "the upstream's stream sent no event in time"),
     STREAM_IDLE_TIMEOUT(504, Layer.UPSTREAM, "the upstream went silent mid-response"),
     MODEL_LOADING(503, Layer.UPSTREAM, "the model is still loading"),
+    UPSTREAM_AUTH(502, Layer.UPSTREAM, "the upstream refused the gateway's credentials for it"),
     UPSTREAM_RESET(502, Layer.UPSTREAM, "the upstream closed the connection before the response completed"),
     UPSTREAM_PROTOCOL(502, Layer.UPSTREAM, "the upstream's response was malformed"),
     DEADLINE_EXCEEDED(504, Layer.GATEWAY, "the request's total deadline ran out"),

@@ -105,6 +105,22 @@ final class AttemptLoop {
         return moveOn(decision, null);
     }
 
+    /**
+     * The endpoint refused the gateway's own credentials (its {@code 401} or {@code 403} to the
+     * upstream's {@code auth}): configuration, not chance, and not the endpoint's health. The next
+     * upstream, which has credentials of its own, or the answer that says so.
+     */
+    Next refusedCredentials(Attempt attempt) {
+        coldStart.answered(attempt.endpoint);
+        attempt.verdict(BreakerVerdict.NONE);
+        lastFailure = GatewayError.UPSTREAM_AUTH;
+        if (plan.hasNextUpstream()) {
+            plan.moveToNextUpstream();
+            return Next.FALLBACK;
+        }
+        return new Next.GiveUp(GatewayError.UPSTREAM_AUTH, 0);
+    }
+
     /** The upstream answered, and nothing about it needs judging: it is delivered. */
     Next deliver(Attempt attempt) {
         coldStart.answered(attempt.endpoint);

@@ -121,6 +121,11 @@ final class ResponseRelay implements UpstreamListener {
         attempt.headArrived(HttpUtil.isKeepAlive(head));
         LoadSignals.record(head.headers(), attempt.endpoint.load(), route.loadHeaders(), now);
         record.headReceived(now);
+        if (attempt.upstream.auth().present() && !checkCredentials(code)) {
+            ReferenceCountUtil.release(head);
+            exchange.act(loop.refusedCredentials(attempt));
+            return;
+        }
         boolean another = anotherAttemptPossible();
         HeldResponse.Until until = another ? HeldResponse.until(head, route.fallbackOn()) : null;
         if (until != null) {
@@ -140,6 +145,20 @@ final class ResponseRelay implements UpstreamListener {
         }
         ReferenceCountUtil.release(head);
         exchange.act(next);
+    }
+
+    /**
+     * Whether the endpoint took the gateway's credentials: a {@code 401} or {@code 403} to the
+     * upstream's own token is the gateway's misconfiguration, never passed to a client as its own.
+     */
+    private boolean checkCredentials(int code) {
+        if (code == 401 || code == 403) {
+            context.pools().problems().problem(attempt.endpoint, GatewayError.UPSTREAM_AUTH,
+                    code + " to the token from " + attempt.upstream.auth().bearerEnv());
+            return false;
+        }
+        context.pools().problems().accepted(attempt.endpoint);
+        return true;
     }
 
     /**

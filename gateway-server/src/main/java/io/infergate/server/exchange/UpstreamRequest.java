@@ -86,7 +86,7 @@ final class UpstreamRequest {
         }
         if (!future.isSuccess()) {
             GatewayError cause = ConnectionPool.failureCause(future.cause());
-            context.pools().failures().failed(connecting.endpoint, cause, future.cause());
+            context.pools().problems().failed(connecting.endpoint, cause, future.cause());
             exchange.attemptFailed(cause == GatewayError.TLS_FAILED ? new AttemptOutcome.TlsFailed()
                     : new AttemptOutcome.ConnectFailed(cause == GatewayError.CONNECT_TIMEOUT), cause);
             return;
@@ -110,7 +110,7 @@ final class UpstreamRequest {
         boolean opened = connection.reuses() == 0;
         record.connected(opened ? connection.connectNanos() : 0);
         if (opened) {
-            context.pools().failures().connected(attempt.endpoint);
+            context.pools().problems().connected(attempt.endpoint);
             context.metrics().upstreamConnected(attempt.upstream.name(), record.endpoint(), connection.connectNanos());
         }
     }

@@ -16,7 +16,7 @@ public final class ConnectionPools {
     private final Ticker ticker;
     private final PoolSettings settings;
 
-    private final ConnectFailures failures = new ConnectFailures();
+    private final EndpointProblems problems = new EndpointProblems();
 
     public ConnectionPools(Transport transport, TlsContexts tls, Ticker ticker, PoolSettings settings) {
         this.template = new Bootstrap()
@@ -40,8 +40,8 @@ public final class ConnectionPools {
         return pool;
     }
 
-    /** Why connections to each endpoint fail, logged once per change; shared by every loop's pool. */
-    public ConnectFailures failures() {
-        return failures;
+    /** What is wrong with each endpoint, logged once per change; shared by every loop's pool. */
+    public EndpointProblems problems() {
+        return problems;
     }
 }

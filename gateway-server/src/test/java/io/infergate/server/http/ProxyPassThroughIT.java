@@ -1,5 +1,7 @@
 package io.infergate.server.http;
 
+import java.util.List;
+import io.infergate.server.testing.LogCapture;
 import io.infergate.server.testing.PrometheusText;
 import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.RawHttp;
@@ -154,6 +156,65 @@ class ProxyPassThroughIT {
         upstream.enqueue(new MockResponse.Builder().body("ok").build());
         TestGateway.send(HttpRequest.newBuilder(gateway.uri("/x")).header("Authorization", "Bearer client-key").build());
         assertEquals("Bearer hf_secret", taken().getHeaders().get("Authorization"));
+    }
+
+    @Test
+    void anEndpointRefusingTheGatewaysTokenIsUpstreamAuthLoggedOnceAndTheFallbackServes() throws Exception {
+        try (MockWebServer fallback = new MockWebServer()) {
+            fallback.start();
+            gateway = TestGateway.start("""
+                    routes:
+                      - name: main
+                        match: { pathPrefix: / }
+                        upstreams:
+                          - name: primary
+                            endpoints: [ "%s" ]
+                            auth: { bearerEnv: HF_TOKEN }
+                          - name: small
+                            endpoints: [ "http://127.0.0.1:%d" ]
+                    """.formatted(upstreamUrl(), fallback.getPort()), Map.of("HF_TOKEN", "hf_wrong"));
+            try (LogCapture logs = LogCapture.open()) {
+                for (int i = 0; i < 3; i++) {
+                    upstream.enqueue(new MockResponse.Builder().code(401).body("{\"error\":\"Invalid credentials\"}").build());
+                    fallback.enqueue(new MockResponse.Builder().body("small").build());
+                    HttpResponse<String> served = gateway.get("/x");
+                    assertEquals(200, served.statusCode());
+                    assertEquals("small", served.body());
+                }
+                List<LogCapture.Line> warned = logs.all().stream().filter(l -> l.logger().endsWith("EndpointProblems")).toList();
+                assertEquals(1, warned.size(), "once per endpoint and change: " + warned);
+                assertTrue(warned.get(0).text().contains("upstream_auth") && warned.get(0).text().contains("HF_TOKEN"));
+                assertFalse(logs.all().stream().anyMatch(l -> l.text().contains("hf_wrong")), "the token is never logged");
+            }
+        }
+    }
+
+    @Test
+    void anEndpointRefusingTheGatewaysTokenWithNoFallbackIsAnswered502UpstreamAuth() throws Exception {
+        gateway = TestGateway.start("""
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams:
+                      - name: primary
+                        endpoints: [ "%s" ]
+                        auth: { bearerEnv: HF_TOKEN }
+                """.formatted(upstreamUrl()), Map.of("HF_TOKEN", "hf_wrong"));
+        upstream.enqueue(new MockResponse.Builder().code(403).body("forbidden").build());
+        HttpResponse<String> response = gateway.get("/x");
+        assertEquals(502, response.statusCode());
+        assertEquals("upstream_auth", response.headers().firstValue("x-gateway-error").orElseThrow());
+        assertEquals(1, upstream.getRequestCount(), "not retried: the same token would be refused again");
+    }
+
+    @Test
+    void aClientsOwnCredentialRefusedByTheEndpointIsTheClientsAnswer() throws Exception {
+        gateway = TestGateway.oneRoute(upstreamUrl(), "");
+        upstream.enqueue(new MockResponse.Builder().code(401).body("{\"error\":\"Invalid credentials\"}").build());
+        HttpResponse<String> response = TestGateway.send(HttpRequest.newBuilder(gateway.uri("/x"))
+                .header("Authorization", "Bearer client-key").build());
+        assertEquals(401, response.statusCode());
+        assertTrue(response.headers().firstValue("x-gateway-error").isEmpty(), "passed through as the upstream said it");
     }
 
     @Test

@@ -94,7 +94,7 @@ class TlsIT {
                 assertEquals("tls_failed", response.headers().firstValue("x-gateway-error").orElseThrow());
             }
             List<LogCapture.Line> warned = logs.all().stream()
-                    .filter(l -> l.logger().endsWith("ConnectFailures")).toList();
+                    .filter(l -> l.logger().endsWith("EndpointProblems")).toList();
             assertEquals(1, warned.size(), "logged once per endpoint and change, not per request: " + warned);
             assertTrue(warned.get(0).text().contains("tls_failed") && warned.get(0).text().contains("certificate of CN=")
                     && warned.get(0).text().contains("issued by CN=Test CA"), warned.get(0).text());
