@@ -40,7 +40,8 @@ class MetricsIT {
     private static final int STREAMS = 2;
     private static final int EVENTS_PER_STREAM = 3;
     private static final Pattern SERVER_TIMING = Pattern.compile(
-            "queue;dur=\\d+(\\.\\d)?, connect;dur=\\d+(\\.\\d)?, upstream;dur=\\d+(\\.\\d)?, total;dur=\\d+(\\.\\d)?");
+            "(body;dur=\\d+(\\.\\d)?, )?queue;dur=\\d+(\\.\\d)?, (retry;dur=\\d+(\\.\\d)?, )?connect;dur=\\d+(\\.\\d)?, "
+                    + "upstream;dur=\\d+(\\.\\d)?, total;dur=\\d+(\\.\\d)?");
     private static final String STREAM_BODY = """
             data: {"index":1,"token":{"text":" a"},"generated_text":null}
 

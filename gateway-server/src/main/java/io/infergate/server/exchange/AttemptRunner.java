@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class AttemptRunner {
 
+    private static final long UNPARKED = Long.MIN_VALUE;
+
     private final Exchange exchange;
     private final AttemptLoop loop;
     private final UpstreamRequest upstreamRequest;
@@ -32,6 +34,8 @@ final class AttemptRunner {
     private final EventExecutor executor;
     private Attempt attempt;
     private ScheduledFuture<?> retryTimer;
+    /** When the request was parked for a warming endpoint; UNPARKED while it is not. */
+    private long parkedAt = UNPARKED;
     /** Whether the decision is carried out inside the client's read, whose end flushes the request up. */
     private boolean inClientRead;
 
@@ -63,6 +67,7 @@ final class AttemptRunner {
         if (next == Next.DELIVER) {
             return;
         }
+        endParking();
         end();
         if (next instanceof Next.Go go) {
             exchange.moveTo(Phase.CONNECTING);
@@ -84,6 +89,7 @@ final class AttemptRunner {
             act(loop.start(false));
         } else if (next == Next.PARK) {
             exchange.moveTo(Phase.WARMING_WAIT);
+            parkedAt = context.ticker().nanoTime();
         } else if (next instanceof Next.GiveUp giveUp) {
             if (giveUp.retryAfterSeconds() > 0) {
                 responder.retryAfter(giveUp.retryAfterSeconds());
@@ -102,9 +108,18 @@ final class AttemptRunner {
         return attempt;
     }
 
+    /** A hold for a warming endpoint ended (released, out of time, or the exchange over): it is told as {@code warm}. */
+    private void endParking() {
+        if (parkedAt != UNPARKED) {
+            record.warmed(context.ticker().nanoTime() - parkedAt);
+            parkedAt = UNPARKED;
+        }
+    }
+
     /** Ends the attempt under way, if any: its verdict, its slot and its connection go. */
     private void end() {
         if (attempt != null) {
+            record.attemptEnded(context.ticker().nanoTime());
             attempt.close(false);
             attempt = null;
             relay.end();
@@ -119,6 +134,7 @@ final class AttemptRunner {
      * endpoint counts against it; anything else that ends an attempt early says nothing about it.
      */
     void finish(boolean deadlinePassed, boolean complete) {
+        endParking();
         if (retryTimer != null) {
             retryTimer.cancel(false);
         }

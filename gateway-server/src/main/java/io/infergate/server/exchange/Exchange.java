@@ -94,7 +94,7 @@ public final class Exchange implements ColdStartWait.Listener {
         this.responder = new ClientResponder(client, context.ticker(), context.metrics(), context::draining, route, record,
                 request, requestId,
                 StreamProtocol.forPath(routePath));
-        this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder, startNanos,
+        this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder,
                 asyncSubmit, streamAsked, this::gateDecided);
         this.coldStart = new ColdStartWait(client.executor(), this);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());

@@ -30,7 +30,6 @@ final class GatePassage implements RequestGate.Listener {
     private final ExchangeRecord record;
     private final ExchangeTimeouts timeouts;
     private final ClientResponder responder;
-    private final long startNanos;
     /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
     private final boolean asyncSubmit;
     private final Consumer<GateResult> exchange;
@@ -39,7 +38,7 @@ final class GatePassage implements RequestGate.Listener {
     private boolean streamAsked;
 
     GatePassage(RequestGate gate, RequestBody body, HttpRequest request, Route route, ProxyContext context,
-                ExchangeRecord record, ExchangeTimeouts timeouts, ClientResponder responder, long startNanos,
+                ExchangeRecord record, ExchangeTimeouts timeouts, ClientResponder responder,
                 boolean asyncSubmit, boolean streamAsked, Consumer<GateResult> exchange) {
         this.gate = gate;
         this.body = body;
@@ -49,7 +48,6 @@ final class GatePassage implements RequestGate.Listener {
         this.record = record;
         this.timeouts = timeouts;
         this.responder = responder;
-        this.startNanos = startNanos;
         this.asyncSubmit = asyncSubmit;
         this.streamAsked = streamAsked;
         this.exchange = exchange;
@@ -87,6 +85,7 @@ final class GatePassage implements RequestGate.Listener {
         }
         if (body.complete()) {
             timeouts.bodyReceived();
+            record.bodyReceived(context.ticker().nanoTime());
             return true;
         }
         return false;
@@ -109,7 +108,9 @@ final class GatePassage implements RequestGate.Listener {
      */
     void open() {
         inRead = true;
-        gate.open(gate.needsBody() ? body.wholeBody() : null, startNanos, timeouts.deadline(), !asyncSubmit, this);
+        // The queue's wait starts now, with the body in; the deadline still runs from the head.
+        gate.open(gate.needsBody() ? body.wholeBody() : null, context.ticker().nanoTime(), timeouts.deadline(),
+                !asyncSubmit, this);
         inRead = false;
     }
 

@@ -170,6 +170,7 @@ final class ResponseRelay implements UpstreamListener {
         timeouts.firstEventSettled();
         Next next = late ? loop.lateFirstEvent(attempt) : loop.judged(attempt, held);
         if (next == Next.DELIVER) {
+            record.attemptEnded(context.ticker().nanoTime()); // the client's head waited for this judgement
             held.deliver(this::deliverHead, this::deliverContent);
         } else {
             held.release();

@@ -58,7 +58,7 @@ final class UpstreamRequest {
      * waits for the end of the client's read, which flushes it.
      */
     void send(Attempt attempt, boolean inClientRead) {
-        record.attemptStarted(attempt.upstream.name(), attempt.endpoint.url().toString());
+        record.attemptStarted(attempt.upstream.name(), attempt.endpoint.url().toString(), context.ticker().nanoTime());
         ForwardingHeaders.address(request, attempt.endpoint.url().basePath() + routeTarget, attempt.endpoint.url(),
                 attempt.upstream.auth(), clientAuthorization);
         if (attempt.upstream.coldStart().scaleUpTimeoutHeader()) {

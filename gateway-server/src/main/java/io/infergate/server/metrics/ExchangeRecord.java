@@ -31,11 +31,20 @@ public final class ExchangeRecord {
     private long connectNanos = UNSET;
     private long requestSentNanos = UNSET;
     private long headReceivedNanos = UNSET;
+    /** When the last attempt was over for the gateway: given up, or its held response judged. */
+    private long attemptEndedNanos = UNSET;
     private long firstEventNanos = UNSET;
     private long endNanos = UNSET;
     private long promptTokens = -1;
     private long generatedTokens = -1;
     private long queueNanos;
+    private long bodyNanos;
+    private long warmNanos;
+    /** {@link #warmNanos} as it stood when the first and the last attempt started. */
+    private long warmAtFirstAttempt;
+    private long warmAtLastAttempt;
+    private long firstAttemptNanos = UNSET;
+    private long lastAttemptNanos = UNSET;
     private String tenant;
     private long bytesIn;
     private long bytesOut;
@@ -72,14 +81,31 @@ public final class ExchangeRecord {
 
     // ---- stamps, in the order an exchange makes them ------------------------------------------
 
+    /** The client's whole body is in, {@code nowNanos}: the time before was the client's. */
+    public void bodyReceived(long nowNanos) {
+        bodyNanos = nowNanos - startNanos;
+    }
+
+    /** The request waited {@code nanos} for a warming endpoint (a cold start held it). */
+    public void warmed(long nanos) {
+        warmNanos += nanos;
+    }
+
     /** An attempt goes to {@code endpoint} (its URL) of {@code upstream}; the per-attempt stamps start over. */
-    public void attemptStarted(String upstream, String endpoint) {
+    public void attemptStarted(String upstream, String endpoint, long nowNanos) {
+        if (firstAttemptNanos == UNSET) {
+            firstAttemptNanos = nowNanos;
+            warmAtFirstAttempt = warmNanos;
+        }
+        lastAttemptNanos = nowNanos;
+        warmAtLastAttempt = warmNanos;
         this.upstream = upstream;
         this.endpoint = endpoint;
         attempts++;
         connectNanos = UNSET;
         requestSentNanos = UNSET;
         headReceivedNanos = UNSET;
+        attemptEndedNanos = UNSET;
     }
 
     /** The attempt has its connection: {@code nanos} to open it, 0 when it came from the pool. */
@@ -90,6 +116,13 @@ public final class ExchangeRecord {
     /** The whole request went to the upstream. */
     public void requestSent(long nowNanos) {
         requestSentNanos = nowNanos;
+    }
+
+    /** The attempt is over for the gateway: given up, or its held response judged and relayed. */
+    public void attemptEnded(long nowNanos) {
+        if (requestSentNanos != UNSET && attemptEndedNanos == UNSET) {
+            attemptEndedNanos = nowNanos;
+        }
     }
 
     /** The upstream's response head arrived. */
@@ -241,20 +274,38 @@ public final class ExchangeRecord {
         this.tenant = tenant;
     }
 
+    /** Receiving the client's body, from its head. */
+    long bodyNanos() {
+        return bodyNanos;
+    }
+
+    /** Held for warming endpoints, all told. */
+    long warmNanos() {
+        return warmNanos;
+    }
+
+    /** The earlier attempts and the pauses between them: first attempt to last, less the cold-start holds between. */
+    long retryNanos() {
+        return firstAttemptNanos == UNSET ? 0
+                : Math.max(0, lastAttemptNanos - firstAttemptNanos - (warmAtLastAttempt - warmAtFirstAttempt));
+    }
+
     /** The last attempt's connect time, 0 for a pooled connection; UNSET without a connection. */
     long connectNanos() {
         return connectNanos;
     }
 
     /**
-     * The last attempt's time with the upstream: from the request sent to the response head, or
-     * to {@code nowNanos} while no head came; 0 when the request was never sent.
+     * The last attempt's time with the upstream: from the request sent to the response head (to its
+     * judgement when it was held back, to its end when the gateway gave it up), or to
+     * {@code nowNanos} while no head came; 0 when the request was never sent.
      */
     long upstreamNanos(long nowNanos) {
         if (requestSentNanos == UNSET) {
             return 0;
         }
-        return (headReceivedNanos == UNSET ? nowNanos : headReceivedNanos) - requestSentNanos;
+        long end = attemptEndedNanos != UNSET ? attemptEndedNanos : headReceivedNanos != UNSET ? headReceivedNanos : nowNanos;
+        return end - requestSentNanos;
     }
 
     /** From the request's arrival to the upstream's response head; UNSET without one. */

@@ -4,18 +4,23 @@ package io.infergate.server.metrics;
  * The {@code Server-Timing} header of a response (W3C Server Timing), in milliseconds with at most
  * one decimal, so a client sees where its time went without asking an operator:
  * <ul>
+ *   <li>{@code body}: the client sending its body, when that took a millisecond or more;</li>
  *   <li>{@code queue}: waiting for admission;</li>
+ *   <li>{@code warm}: held while an endpoint started (a cold start), when it was;</li>
+ *   <li>{@code retry}: the earlier attempts and the backoffs between them, when there were;</li>
  *   <li>{@code connect}: opening the last attempt's connection, 0 for a pooled one;</li>
  *   <li>{@code upstream}: the last attempt, from the request sent to the response head (or, when no
  *       head came, to this response), 0 when the request was never sent;</li>
  *   <li>{@code total}: from the request's arrival until this head was sent.</li>
  * </ul>
+ * The parts account for the total but for the gateway's own time, a fraction of a millisecond.
  * A stream whose head the gateway sends early, before it has even connected, gets only what is
  * known then: {@code total}.
  */
 public final class ServerTiming {
 
     private static final long NANOS_PER_TENTH_MS = 100_000;
+    private static final long NANOS_PER_MS = 1_000_000;
 
     private ServerTiming() {}
 
@@ -23,7 +28,10 @@ public final class ServerTiming {
     public static String of(ExchangeRecord record, long nowNanos) {
         long connect = record.connectNanos() == ExchangeRecord.UNSET ? 0 : record.connectNanos();
         StringBuilder header = new StringBuilder(72);
+        optional(header, "body", record.bodyNanos());
         entry(header, "queue", record.queueNanos()).append(", ");
+        optional(header, "warm", record.warmNanos());
+        optional(header, "retry", record.retryNanos());
         entry(header, "connect", connect).append(", ");
         entry(header, "upstream", record.upstreamNanos(nowNanos)).append(", ");
         return entry(header, "total", record.elapsedNanos(nowNanos)).toString();
@@ -32,6 +40,13 @@ public final class ServerTiming {
     /** For a stream's head sent before any upstream phase began. */
     public static String early(ExchangeRecord record, long nowNanos) {
         return entry(new StringBuilder(20), "total", record.elapsedNanos(nowNanos)).toString();
+    }
+
+    /** A part most requests do not have, told only when it took a millisecond or more. */
+    private static void optional(StringBuilder header, String name, long nanos) {
+        if (nanos >= NANOS_PER_MS) {
+            entry(header, name, nanos).append(", ");
+        }
     }
 
     private static StringBuilder entry(StringBuilder header, String name, long nanos) {

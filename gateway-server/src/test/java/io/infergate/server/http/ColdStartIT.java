@@ -1,5 +1,6 @@
 package io.infergate.server.http;
 
+import io.infergate.server.testing.ServerTimingParts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infergate.server.testing.StreamingClient;
@@ -155,6 +156,10 @@ class ColdStartIT {
         HttpResponse<String> response = post("/generate", BODY);
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(1, large.stats().completed());
+        String timing = response.headers().firstValue("server-timing").orElseThrow();
+        assertTrue(ServerTimingParts.of(timing).getOrDefault("warm", 0.0) >= 1000, "the hold is told as warm: " + timing);
+        assertTrue(Math.abs(ServerTimingParts.unexplainedMillis(timing)) < 25,
+                "the parts add up to the total, but for the gateway's own time: " + timing);
     }
 
     @Test
@@ -169,6 +174,9 @@ class ColdStartIT {
         assertTrue(Long.parseLong(response.headers().firstValue("retry-after").orElseThrow()) >= 1);
         assertTrue(millis >= 1000 && millis < 5000, "held for maxHold, answered after " + millis + " ms");
         assertTrue(large.stats().refusedWhileLoading() <= 4, "probes every 500 ms at most");
+        String timing = response.headers().firstValue("server-timing").orElseThrow();
+        assertTrue(Math.abs(ServerTimingParts.unexplainedMillis(timing)) < 25,
+                "the parts add up to the total, but for the gateway's own time: " + timing);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.infergate.server.http;
 
+import io.infergate.server.testing.ServerTimingParts;
 import io.infergate.server.testing.TestGateway;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -135,6 +136,10 @@ class ResilienceIT {
         assertEquals("after the wait", response.body());
         assertTrue(millis >= 2000, "retried after " + millis + " ms");
         assertEquals(0, fallback.getRequestCount());
+        String timing = response.headers().firstValue("server-timing").orElseThrow();
+        assertTrue(ServerTimingParts.of(timing).getOrDefault("retry", 0.0) >= 2000, "the wait is told as retry: " + timing);
+        assertTrue(Math.abs(ServerTimingParts.unexplainedMillis(timing)) < 25,
+                "the parts add up to the total, but for the gateway's own time: " + timing);
     }
 
     @Test

@@ -25,7 +25,7 @@ class AccessLogTest {
     @Test
     void aRelayedResponseIsOneLineWithEveryField() {
         ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "req-1", "POST", "/generate?api_key=x", "main");
-        record.attemptStarted("primary", "http://127.0.0.1:8000/base");
+        record.attemptStarted("primary", "http://127.0.0.1:8000/base", START);
         record.connected(1_260_000);
         record.requestSent(START + 2 * MS);
         record.headReceived(START + 812_440_000);
@@ -45,10 +45,10 @@ class AccessLogTest {
     @Test
     void aStreamOnAFallbackAfterARetryHasItsFirstTokenAndNoTokenCounts() {
         ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "req-2", "POST", "/v1/chat/completions", "chat");
-        record.attemptStarted("primary", "http://a:1");
+        record.attemptStarted("primary", "http://a:1", START);
         record.retried();
-        record.attemptStarted("primary", "http://b:1");
-        record.attemptStarted("small", "http://c:1");
+        record.attemptStarted("primary", "http://b:1", START);
+        record.attemptStarted("small", "http://c:1", START);
         record.connected(0);
         record.requestSent(START + MS);
         record.headReceived(START + 20 * MS);

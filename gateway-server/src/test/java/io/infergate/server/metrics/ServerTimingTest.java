@@ -16,7 +16,7 @@ class ServerTimingTest {
     @Test
     void aRelayedHeadTellsEveryPhaseInMillisecondsToATenth() {
         ExchangeRecord record = record();
-        record.attemptStarted("primary", "http://127.0.0.1:8000");
+        record.attemptStarted("primary", "http://127.0.0.1:8000", START);
         record.connected(1_240_000);
         record.requestSent(START + 2 * MS);
         record.headReceived(START + 37 * MS + 460_000);
@@ -28,7 +28,7 @@ class ServerTimingTest {
     @Test
     void aPooledConnectionTookNoConnectTime() {
         ExchangeRecord record = record();
-        record.attemptStarted("primary", "http://127.0.0.1:8000");
+        record.attemptStarted("primary", "http://127.0.0.1:8000", START);
         record.connected(0);
         record.requestSent(START);
         record.headReceived(START + 3 * MS);
@@ -40,7 +40,7 @@ class ServerTimingTest {
     @Test
     void anErrorWithoutAHeadCountsTheUpstreamUntilTheAnswer() {
         ExchangeRecord record = record();
-        record.attemptStarted("primary", "http://127.0.0.1:8000");
+        record.attemptStarted("primary", "http://127.0.0.1:8000", START);
         record.connected(500_000);
         record.requestSent(START + MS);
 
@@ -57,17 +57,45 @@ class ServerTimingTest {
     @Test
     void onlyLaterAttemptsCountAfterARetry() {
         ExchangeRecord record = record();
-        record.attemptStarted("primary", "http://a:1");
+        record.attemptStarted("primary", "http://a:1", START);
         record.connected(4 * MS);
         record.requestSent(START + 5 * MS);
         record.headReceived(START + 9 * MS);
-        record.attemptStarted("primary", "http://b:1");
+        record.attemptStarted("primary", "http://b:1", START + 209 * MS);
         record.connected(0);
         record.requestSent(START + 210 * MS);
         record.headReceived(START + 212 * MS);
 
-        assertEquals("queue;dur=0, connect;dur=0, upstream;dur=2, total;dur=213",
+        assertEquals("queue;dur=0, retry;dur=209, connect;dur=0, upstream;dur=2, total;dur=213",
                 ServerTiming.of(record, START + 213 * MS));
+    }
+
+    @Test
+    void aSlowBodyAndAColdStartHoldAreTheirOwnPartsAndThePartsAddUpToTheTotal() {
+        ExchangeRecord record = record();
+        record.bodyReceived(START + 300 * MS);
+        record.warmed(7_000 * MS); // parked before the first attempt
+        record.attemptStarted("primary", "http://a:1", START + 7_300 * MS);
+        record.connected(2 * MS);
+        record.requestSent(START + 7_302 * MS);
+        record.headReceived(START + 7_600 * MS);
+
+        assertEquals("body;dur=300, queue;dur=0, warm;dur=7000, connect;dur=2, upstream;dur=298, total;dur=7600",
+                ServerTiming.of(record, START + 7_600 * MS));
+    }
+
+    @Test
+    void aHoldBetweenAttemptsIsWarmNotRetry() {
+        ExchangeRecord record = record();
+        record.attemptStarted("primary", "http://a:1", START);
+        record.warmed(5_000 * MS);
+        record.attemptStarted("primary", "http://a:1", START + 5_010 * MS);
+        record.connected(0);
+        record.requestSent(START + 5_010 * MS);
+        record.headReceived(START + 5_020 * MS);
+
+        assertEquals("queue;dur=0, warm;dur=5000, retry;dur=10, connect;dur=0, upstream;dur=10, total;dur=5020",
+                ServerTiming.of(record, START + 5_020 * MS));
     }
 
     @Test
