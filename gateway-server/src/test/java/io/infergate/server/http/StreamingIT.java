@@ -92,16 +92,24 @@ class StreamingIT {
         ScriptedUpstream.Exchange stream = streamFrom("/generate_stream", TGI_BODY);
         stream.chunk("data: {\"index\":1}\n\n");
         client.awaitHead().awaitBody("a heartbeat after the first event", b -> b.contains(HEARTBEAT));
-        stream.chunk("data: {\"ind");
-        client.awaitBody("the half event", b -> b.endsWith("data: {\"ind"));
-        // Several intervals pass mid-event: the next bytes the client sees must be the event's rest.
-        long until = System.nanoTime() + Duration.ofMillis(450).toNanos();
-        while (System.nanoTime() < until) {
+        // A second stream on the same route, quiet between two events: its heartbeats mark the intervals passing.
+        try (StreamingClient witness = StreamingClient.send(gateway.port(), StreamingClient.post("/generate_stream", TGI_BODY))) {
+            upstream.awaitExchange().respondStreaming(200, "text/event-stream").chunk("data: {\"index\":1}\n\n");
+            witness.awaitHead().awaitBody("the other stream's first event", b -> b.startsWith("data: {\"index\":1}"));
+            stream.chunk("data: {\"ind");
+            client.awaitBody("the half event", b -> b.endsWith("data: {\"ind"));
+            // Several intervals pass mid-event (five heartbeats on the other stream, at least an interval apart):
+            // the next bytes the client sees must be the event's rest.
+            int before = heartbeats(witness.body());
+            witness.awaitBody("five more heartbeats on the other stream", b -> heartbeats(b) >= before + 5);
             assertTrue(client.body().endsWith("data: {\"ind"), "a heartbeat went inside the event: " + client.body());
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         stream.chunk("ex\":2,\"generated_text\":\"x\"}\n\n").end();
         assertTrue(client.awaitEnd().endsWith("data: {\"index\":2,\"generated_text\":\"x\"}\n\n"));
+    }
+
+    private static int heartbeats(String body) {
+        return body.split(HEARTBEAT, -1).length - 1;
     }
 
     @Test
