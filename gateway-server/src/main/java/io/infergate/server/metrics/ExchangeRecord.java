@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 public final class ExchangeRecord {
 
     static final long UNSET = Long.MIN_VALUE;
-    private static final String PROMPT_TOKENS = "x-prompt-tokens";
-    private static final String GENERATED_TOKENS = "x-generated-tokens";
 
     private final long startEpochMillis;
     private final long startNanos;
@@ -38,13 +36,7 @@ public final class ExchangeRecord {
     private long promptTokens = -1;
     private long generatedTokens = -1;
     private long queueNanos;
-    private long bodyNanos;
-    private long warmNanos;
-    /** {@link #warmNanos} as it stood when the first and the last attempt started. */
-    private long warmAtFirstAttempt;
-    private long warmAtLastAttempt;
-    private long firstAttemptNanos = UNSET;
-    private long lastAttemptNanos = UNSET;
+    private final WaitTimes waits = new WaitTimes();
     private String tenant;
     private long bytesIn;
     private long bytesOut;
@@ -83,22 +75,17 @@ public final class ExchangeRecord {
 
     /** The client's whole body is in, {@code nowNanos}: the time before was the client's. */
     public void bodyReceived(long nowNanos) {
-        bodyNanos = nowNanos - startNanos;
+        waits.body(nowNanos - startNanos);
     }
 
     /** The request waited {@code nanos} for a warming endpoint (a cold start held it). */
     public void warmed(long nanos) {
-        warmNanos += nanos;
+        waits.warmed(nanos);
     }
 
     /** An attempt goes to {@code endpoint} (its URL) of {@code upstream}; the per-attempt stamps start over. */
     public void attemptStarted(String upstream, String endpoint, long nowNanos) {
-        if (firstAttemptNanos == UNSET) {
-            firstAttemptNanos = nowNanos;
-            warmAtFirstAttempt = warmNanos;
-        }
-        lastAttemptNanos = nowNanos;
-        warmAtLastAttempt = warmNanos;
+        waits.attemptStarted(nowNanos);
         this.upstream = upstream;
         this.endpoint = endpoint;
         attempts++;
@@ -132,8 +119,8 @@ public final class ExchangeRecord {
 
     /** The head that goes to the client: TGI's token counts, when it gives them. */
     public void responseHead(HttpHeaders headers) {
-        promptTokens = count(headers.get(PROMPT_TOKENS));
-        generatedTokens = count(headers.get(GENERATED_TOKENS));
+        promptTokens = TokenHeaders.count(headers.get(TokenHeaders.PROMPT_TOKENS));
+        generatedTokens = TokenHeaders.count(headers.get(TokenHeaders.GENERATED_TOKENS));
     }
 
     /** A stream's upstream event reached the client; only the first is kept. */
@@ -161,18 +148,6 @@ public final class ExchangeRecord {
     public void bytes(long in, long out) {
         this.bytesIn = in;
         this.bytesOut = out;
-    }
-
-    private static long count(String value) {
-        if (value == null) {
-            return -1;
-        }
-        try {
-            long n = Long.parseLong(value.trim());
-            return n < 0 ? -1 : n;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     // ---- reading ------------------------------------------------------------------------------
@@ -274,20 +249,9 @@ public final class ExchangeRecord {
         this.tenant = tenant;
     }
 
-    /** Receiving the client's body, from its head. */
-    long bodyNanos() {
-        return bodyNanos;
-    }
-
-    /** Held for warming endpoints, all told. */
-    long warmNanos() {
-        return warmNanos;
-    }
-
-    /** The earlier attempts and the pauses between them: first attempt to last, less the cold-start holds between. */
-    long retryNanos() {
-        return firstAttemptNanos == UNSET ? 0
-                : Math.max(0, lastAttemptNanos - firstAttemptNanos - (warmAtLastAttempt - warmAtFirstAttempt));
+    /** The body's, the holds' and the earlier attempts' parts of the time. */
+    WaitTimes waits() {
+        return waits;
     }
 
     /** The last attempt's connect time, 0 for a pooled connection; UNSET without a connection. */

@@ -28,10 +28,10 @@ public final class ServerTiming {
     public static String of(ExchangeRecord record, long nowNanos) {
         long connect = record.connectNanos() == ExchangeRecord.UNSET ? 0 : record.connectNanos();
         StringBuilder header = new StringBuilder(72);
-        optional(header, "body", record.bodyNanos());
+        optional(header, "body", record.waits().bodyNanos());
         entry(header, "queue", record.queueNanos()).append(", ");
-        optional(header, "warm", record.warmNanos());
-        optional(header, "retry", record.retryNanos());
+        optional(header, "warm", record.waits().warmNanos());
+        optional(header, "retry", record.waits().retryNanos());
         entry(header, "connect", connect).append(", ");
         entry(header, "upstream", record.upstreamNanos(nowNanos)).append(", ");
         return entry(header, "total", record.elapsedNanos(nowNanos)).toString();

@@ -161,7 +161,7 @@ class GatePassageTest {
                     gate.needsBody() || asyncSubmit);
             responder = new ClientResponder(client, ticker, context.metrics(), context::draining, route, record, request,
                     "request-1", StreamProtocol.TGI);
-            passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder, start,
+            passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder,
                     asyncSubmit, false, results::add);
         }
 
