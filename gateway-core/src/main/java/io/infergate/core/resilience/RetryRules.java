@@ -4,6 +4,7 @@ import io.infergate.core.resilience.AttemptOutcome.Answered;
 import io.infergate.core.resilience.AttemptOutcome.FirstByteTimeout;
 import io.infergate.core.resilience.AttemptOutcome.TlsFailed;
 
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -53,11 +54,13 @@ public final class RetryRules {
         int status = answered.status();
         if (status == 429) {
             // Load, not breakage: wait out the upstream's own estimate when it fits, else go elsewhere.
-            if (answered.retryAfter() != null) {
-                long wait = answered.retryAfter().toNanos();
-                boolean fits = answered.retryAfter().compareTo(policy.maxRetryAfter()) <= 0 && wait < nanosLeft;
+            Duration retryAfter = answered.retryAfter();
+            if (retryAfter != null) {
+                // Compared as durations: an upstream's Retry-After of centuries would overflow nanoseconds.
+                boolean fits = retryAfter.compareTo(policy.maxRetryAfter()) <= 0
+                        && retryAfter.compareTo(Duration.ofNanos(nanosLeft)) < 0;
                 if (fits && attemptsMade < policy.attempts() && budget.tryRetry()) {
-                    return new Decision(Verdict.RETRY, wait, false, false);
+                    return new Decision(Verdict.RETRY, retryAfter.toNanos(), false, false);
                 }
                 return new Decision(Verdict.NEXT_UPSTREAM, 0, false, false);
             }

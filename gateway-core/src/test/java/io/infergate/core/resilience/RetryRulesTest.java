@@ -91,6 +91,16 @@ class RetryRulesTest {
     }
 
     @Test
+    void aRetryAfterTooLongForNanosecondsMovesOnRatherThanOverflowing() {
+        assertEquals(Verdict.NEXT_UPSTREAM, decide(new Answered(429, Duration.ofSeconds(10_000_000_000L), null), 1).verdict());
+        RetryPolicy patient = new RetryPolicy(2, Duration.ofMillis(200), Duration.ofSeconds(5), 20, 3,
+                Duration.ofDays(365_000), Set.of(503));
+        assertEquals(Verdict.NEXT_UPSTREAM, new RetryRules(patient, Set.of()).decide(
+                new Answered(429, Duration.ofSeconds(10_000_000_000L), null), 1, MINUTE, plentyOfBudget(), 0.5).verdict(),
+                "within maxRetryAfter, past the deadline");
+    }
+
+    @Test
     void aListedErrorCodeGoesToTheNextUpstreamOtherwiseItIsTheClients() {
         assertEquals(Verdict.NEXT_UPSTREAM, decide(new Answered(400, null, "context_length_exceeded"), 1).verdict());
         assertEquals(Verdict.DELIVER, decide(new Answered(400, null, "content_policy_violation"), 1).verdict());

@@ -368,7 +368,8 @@ class AttemptLoopTest {
         return Stream.of(
                 Arguments.of(Duration.ofSeconds(2), new Next.Retry(Duration.ofSeconds(2).toNanos(), false)),
                 Arguments.of(Duration.ofSeconds(30), new Next.Retry(Duration.ofSeconds(30).toNanos(), false)),
-                Arguments.of(Duration.ofSeconds(31), Next.FALLBACK));
+                Arguments.of(Duration.ofSeconds(31), Next.FALLBACK),
+                Arguments.of(Duration.ofSeconds(10_000_000_000L), Next.FALLBACK));
     }
 
     @ParameterizedTest(name = "Retry-After {0}: {1}")
