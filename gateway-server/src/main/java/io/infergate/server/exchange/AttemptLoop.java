@@ -213,14 +213,18 @@ final class AttemptLoop {
         return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + TimeUnit.SECONDS.toNanos(1) - 1));
     }
 
-    /** A {@code Retry-After} in seconds; an HTTP date is too rare from inference servers to be worth parsing. */
+    /**
+     * A {@code Retry-After} in seconds; an HTTP date is too rare from inference servers to be worth
+     * parsing, and a negative number is no delay at all.
+     */
     static Duration retryAfter(HttpResponse head) {
         String value = head.headers().get(HttpHeaderNames.RETRY_AFTER);
         if (value == null) {
             return null;
         }
         try {
-            return Duration.ofSeconds(Long.parseLong(value.trim()));
+            long seconds = Long.parseLong(value.trim());
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
         } catch (NumberFormatException httpDate) {
             return null;
         }

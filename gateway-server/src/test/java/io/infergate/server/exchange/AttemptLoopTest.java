@@ -6,6 +6,11 @@ import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.server.exchange.LoopFixture.Request;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -386,6 +391,25 @@ class AttemptLoopTest {
 
         assertEquals(expected, request.loop.answered(attempt, new AttemptOutcome.Answered(429, retryAfter, null)));
         attempt.close(false);
+    }
+
+    static Stream<Arguments> retryAfterHeaders() {
+        return Stream.of(
+                Arguments.of("2", Duration.ofSeconds(2)),
+                Arguments.of("0", Duration.ZERO),
+                Arguments.of("Wed, 21 Oct 2015 07:28:00 GMT", null),
+                Arguments.of(null, null),
+                Arguments.of("-5", null));
+    }
+
+    @ParameterizedTest(name = "Retry-After: {0}")
+    @MethodSource("retryAfterHeaders")
+    void anUpstreamsRetryAfterIsReadAsWholeSecondsAndAnythingElseIsIgnored(String value, Duration expected) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS);
+        if (value != null) {
+            head.headers().set(HttpHeaderNames.RETRY_AFTER, value);
+        }
+        assertEquals(expected, AttemptLoop.retryAfter(head));
     }
 
     @ParameterizedTest(name = "{0}")
