@@ -347,6 +347,41 @@ class AttemptLoopTest {
         next.close(false);
     }
 
+    @Test
+    void aFailedTlsHandshakeIsNotRetriedOnTheSameUpstreamAndCountsAsABreakerFailure() {
+        LoopFixture f = chat("""
+                retry: { attempts: 3 }
+                breaker: { failures: 1 }
+                upstreams:
+                  - { name: primary, endpoints: [ "https://primary:8443", "https://primary-b:8443" ] }
+                  - { name: small, endpoints: [ "http://small:8000" ] }
+                """);
+        f.probing(f.endpoint(0, 0), OPEN_FOR);
+        f.open(f.endpoint(0, 1));
+        Request request = f.request();
+        Attempt attempt = request.go(false);
+
+        assertSame(Next.FALLBACK, request.loop.failed(attempt, new AttemptOutcome.TlsFailed(), GatewayError.TLS_FAILED, true));
+        attempt.close(false);
+
+        assertEquals(BreakerVerdict.FAILURE, verdictHeardBy(f.endpoint(0, 0)));
+    }
+
+    @Test
+    void aFailedTlsHandshakeWithNoFallbackGivesUpAtOnce() {
+        LoopFixture f = chat("""
+                retry: { attempts: 3 }
+                upstreams:
+                  - { name: primary, endpoints: [ "https://primary:8443" ] }
+                """);
+        Request request = f.request();
+        Attempt attempt = request.go(false);
+
+        assertEquals(new Next.GiveUp(GatewayError.TLS_FAILED, 0),
+                request.loop.failed(attempt, new AttemptOutcome.TlsFailed(), GatewayError.TLS_FAILED, true));
+        attempt.close(false);
+    }
+
     // ---- answers -------------------------------------------------------------------------------------
 
     @Test
@@ -475,6 +510,43 @@ class AttemptLoopTest {
         Attempt fallback = request.go(false);
         assertSame(f.endpoint(1, 0), fallback.endpoint);
         fallback.close(false);
+    }
+
+    @Test
+    void credentialsRefusedGoToTheFallbackAndSayNothingToTheBreaker() {
+        LoopFixture f = chat("""
+                retry: { attempts: 3 }
+                breaker: { failures: 1 }
+                upstreams:
+                  - { name: primary, endpoints: [ "http://primary:8000" ], auth: { bearerEnv: HF_TOKEN } }
+                  - { name: small, endpoints: [ "http://small:8000" ] }
+                """);
+        Endpoint endpoint = f.endpoint(0, 0);
+        f.probing(endpoint, OPEN_FOR);
+        Request request = f.request();
+        Attempt attempt = request.go(false);
+
+        assertSame(Next.FALLBACK, request.loop.refusedCredentials(attempt));
+        attempt.close(false);
+
+        assertEquals(BreakerVerdict.NONE, verdictHeardBy(endpoint));
+        Attempt fallback = request.go(false);
+        assertSame(f.endpoint(1, 0), fallback.endpoint);
+        fallback.close(false);
+    }
+
+    @Test
+    void credentialsRefusedWithNoFallbackGiveUpWithUpstreamAuthAndNoRetry() {
+        LoopFixture f = chat("""
+                retry: { attempts: 3 }
+                upstreams:
+                  - { name: primary, endpoints: [ "http://primary:8000" ], auth: { bearerEnv: HF_TOKEN } }
+                """);
+        Request request = f.request();
+        Attempt attempt = request.go(false);
+
+        assertEquals(new Next.GiveUp(GatewayError.UPSTREAM_AUTH, 0), request.loop.refusedCredentials(attempt));
+        attempt.close(false);
     }
 
     // ---- held streams --------------------------------------------------------------------------------

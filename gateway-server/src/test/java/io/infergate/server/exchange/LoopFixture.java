@@ -36,6 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
  */
 final class LoopFixture implements AutoCloseable {
 
+    /** The environment the route's YAML is read with: a token for an upstream's {@code auth.bearerEnv}. */
+    static final Map<String, String> ENV = Map.of("HF_TOKEN", "hf_fixture_token");
+
     final FakeTicker ticker = new FakeTicker();
     final List<CircuitBreaker.Transition> transitions = new ArrayList<>();
     final Route route;
@@ -44,7 +47,7 @@ final class LoopFixture implements AutoCloseable {
     LoopFixture(String yaml) {
         eventLoop.freezeTime();
         try {
-            route = RouteTable.compile(ConfigLoader.load(yaml, Map.of()), ticker, transitions::add).routes().get(0);
+            route = RouteTable.compile(ConfigLoader.load(yaml, ENV), ticker, transitions::add).routes().get(0);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.problems().toString(), e);
         }
