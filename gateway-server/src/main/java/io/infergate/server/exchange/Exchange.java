@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * AWAITING_HEAD -&gt; HOLDING         a head judged by its body or first event before the client sees it
  * AWAITING_HEAD -&gt; RELAYING        the response goes to the client (also from HOLDING)
  * CONNECTING, AWAITING_HEAD, HOLDING -&gt; RETRY_WAIT, CONNECTING (fallback), WARMING_WAIT
- * RETRY_WAIT, WARMING_WAIT -&gt; CONNECTING
+ * RETRY_WAIT, WARMING_WAIT -&gt; CONNECTING, or WARMING_WAIT again (the endpoint reached is warming)
  * any           -&gt; DONE            {@link #finish}, exactly once, on every path
  * </pre>
  */
