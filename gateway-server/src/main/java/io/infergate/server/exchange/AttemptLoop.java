@@ -77,14 +77,17 @@ final class AttemptLoop {
     /** The attempt ended without an answer (no connection, a reset, silence). */
     Next failed(Attempt attempt, AttemptOutcome outcome, GatewayError error, boolean anotherPossible) {
         lastFailure = error;
+        if (outcome instanceof AttemptOutcome.ConnectFailed refused && !refused.timedOut()
+                && upstream.coldStart().scaleToZero()) {
+            // A self-hosted TGI does not listen while it loads its model: warming, never breakage,
+            // even when this request can make no other attempt.
+            Next warm = warming(attempt, -1);
+            return anotherPossible ? warm
+                    : new Next.GiveUp(GatewayError.MODEL_LOADING, ColdStartWait.retryAfterSeconds(attempt.endpoint, upstream.coldStart()));
+        }
         if (!anotherPossible) {
             attempt.verdict(BreakerVerdict.FAILURE);
             return new Next.GiveUp(error, 0);
-        }
-        if (outcome instanceof AttemptOutcome.ConnectFailed refused && !refused.timedOut()
-                && upstream.coldStart().scaleToZero()) {
-            // A self-hosted TGI does not listen while it loads its model.
-            return warming(attempt, -1);
         }
         coldStart.failedWithoutAnswer(attempt.endpoint, upstream.coldStart());
         return after(attempt, decide(outcome), error);

@@ -265,6 +265,30 @@ class AttemptLoopTest {
     }
 
     @Test
+    void aRefusedConnectionOnAScaleToZeroUpstreamIsWarmingEvenWhenNoOtherAttemptCanBeMade() {
+        LoopFixture f = chat("""
+                breaker: { failures: 1 }
+                upstreams:
+                  - name: primary
+                    endpoints: [ "http://primary:8000" ]
+                    coldStart: { scaleToZero: true }
+                """);
+        Endpoint endpoint = f.endpoint(0, 0);
+        f.probing(endpoint, OPEN_FOR);
+        Request request = f.request();
+        Attempt attempt = request.go(false);
+
+        Next next = request.loop.failed(attempt, new AttemptOutcome.ConnectFailed(false), GatewayError.CONNECT_FAILED, false);
+        attempt.close(false);
+
+        Next.GiveUp giveUp = assertInstanceOf(Next.GiveUp.class, next);
+        assertEquals(GatewayError.MODEL_LOADING, giveUp.error());
+        assertTrue(giveUp.retryAfterSeconds() >= 1);
+        assertTrue(endpoint.warming().isWarming());
+        assertEquals(BreakerVerdict.NONE, verdictHeardBy(endpoint), "a loading model is not breakage");
+    }
+
+    @Test
     void aConnectTimeoutOnAScaleToZeroUpstreamIsBreakageNotWarming() {
         LoopFixture f = chat("""
                 retry: { attempts: 2 }
