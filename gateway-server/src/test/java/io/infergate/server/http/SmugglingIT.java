@@ -276,6 +276,28 @@ class SmugglingIT {
     }
 
     @Test
+    void aRefusalOfARequestReadWholeKeepsTheConnectionForTheNext() throws Exception {
+        recording = new RecordingUpstream();
+        gateway = TestGateway.start("""
+                auth: { required: true }
+                tenants:
+                  - { name: alice, keySha256: "%s" }
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                """.formatted(sha256(ALICE_KEY), recording.url()));
+        try (RawHttp client = new RawHttp(gateway.port())) {
+            RawHttp.Response refused = client.send(post("1.1", "", "{\"inputs\":\"hi\"}")).read();
+            assertEquals(401, refused.status());
+            assertNull(refused.header("connection"), "the request was read whole: nothing to distrust");
+            RawHttp.Response served = client.send("GET /r/x HTTP/1.1\r\nHost: g\r\nX-API-Key: " + ALICE_KEY + "\r\n\r\n").read();
+            assertEquals(200, served.status());
+        }
+        assertEquals(1, recording.requests().size());
+    }
+
+    @Test
     void aClientsOwnUpstreamCredentialThatIsNoTenantKeyPasses() throws Exception {
         recording = new RecordingUpstream();
         gateway = TestGateway.start("""
