@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                 return Main.EXIT_CANNOT_LISTEN;
             }
             printWhatToTry(spec.commandLine().getOut(), server);
-            return Main.serveUntilTerminated(server, config.server().drainTimeout());
+            return Main.serveUntilTerminated(server, config.server());
         } catch (ConfigException e) {
             throw new IllegalStateException("the bundled demo config is invalid:\n" + e.getMessage(), e);
         }

@@ -74,6 +74,8 @@ public final class GatewayServer implements AutoCloseable {
     /** Per-connection write buffer bounds: past the high mark the relay stops reading upstream. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
+    /** Set on SIGTERM: /readyz fails from then on, before the listener stops. */
+    private volatile boolean stopping;
     /** After the drain timeout, how long client connections get to end their streams before they close. */
     private static final Duration STREAM_END_GRACE = Duration.ofSeconds(1);
 
@@ -127,7 +129,7 @@ public final class GatewayServer implements AutoCloseable {
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(registry, () -> !context.draining(), routes, ticker)),
+                    .childHandler(new AdminChannelInitializer(registry, () -> !stopping && !context.draining(), routes, ticker)),
                     new InetSocketAddress(server.adminBind(), server.adminPort()), ListenerBindException::admin);
         } catch (RuntimeException | InterruptedException e) {
             // Closes the proxy listener too when the admin one failed, so its port is free when this returns.
@@ -208,6 +210,22 @@ public final class GatewayServer implements AutoCloseable {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * The way out on SIGTERM: readiness fails at once while new connections are still taken for
+     * {@code delay} (a load balancer, a Kubernetes Service's endpoints, are still sending), then
+     * the {@link #drain}.
+     *
+     * @return whether every in-flight exchange finished in time
+     */
+    public boolean shutdown(Duration delay, Duration drainTimeout) throws InterruptedException {
+        stopping = true;
+        if (!delay.isZero() && !delay.isNegative()) {
+            log.info("shutting down: not ready, still accepting for {}", delay);
+            Thread.sleep(delay.toMillis());
+        }
+        return drain(drainTimeout);
     }
 
     /**

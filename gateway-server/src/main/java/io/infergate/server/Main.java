@@ -1,5 +1,6 @@
 package io.infergate.server;
 
+import io.infergate.core.config.ServerConfig;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
@@ -45,9 +46,9 @@ public final class Main implements Callable<Integer> {
         return new Run(config).call();
     }
 
-    /** Serves until SIGTERM or SIGINT, then drains for up to {@code drainTimeout}; the exit status. */
-    static int serveUntilTerminated(GatewayServer server, Duration drainTimeout) throws InterruptedException {
-        ShutdownSignals.onTerminate(() -> server.drain(drainTimeout));
+    /** Serves until SIGTERM or SIGINT, then shuts down: not ready for {@code shutdownDelay}, then the drain; the exit status. */
+    static int serveUntilTerminated(GatewayServer server, ServerConfig config) throws InterruptedException {
+        ShutdownSignals.onTerminate(() -> server.shutdown(config.shutdownDelay(), config.drainTimeout()));
         return ShutdownSignals.awaitTermination();
     }
 
@@ -84,7 +85,7 @@ public final class Main implements Callable<Integer> {
                 System.err.println("infergate: " + e.getMessage());
                 return EXIT_CANNOT_LISTEN;
             }
-            return serveUntilTerminated(server, loaded.server().drainTimeout());
+            return serveUntilTerminated(server, loaded.server());
         }
     }
 

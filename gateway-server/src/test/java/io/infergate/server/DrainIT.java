@@ -80,6 +80,28 @@ class DrainIT {
     }
 
     @Test
+    void duringTheShutdownDelayReadinessFailsWhileNewRequestsAreStillServed() throws Exception {
+        gatewayToMockUpstream();
+        CompletableFuture<Boolean> shutDown = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.server().shutdown(Duration.ofSeconds(2), Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until("readyz answers 503 at once", Duration.ofSeconds(5), () -> readyStatus() == 503);
+        assertFalse(proxyPortRefuses(), "the listener still takes connections while the load balancer catches up");
+        upstream.enqueue(new MockResponse.Builder().body("still served").build());
+        HttpResponse<String> late = gateway.get("/late");
+        assertEquals(200, late.statusCode());
+        assertEquals("still served", late.body());
+        assertFalse(shutDown.isDone(), "the drain waits for the delay");
+
+        assertTrue(shutDown.get(10, TimeUnit.SECONDS));
+        assertTrue(proxyPortRefuses(), "after the delay, the drain closed the listener");
+    }
+
+    @Test
     void drainTimeoutCutsWhatIsStillInFlight() throws Exception {
         gatewayToMockUpstream();
         upstream.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());

@@ -9,7 +9,7 @@ final class ServerBinder {
 
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
-            "drainTimeout", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog",
+            "drainTimeout", "shutdownDelay", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog",
             "logFormat");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "file", "queue");
 
@@ -46,6 +46,7 @@ final class ServerBinder {
                 server.get("maxBodyBytes").byteSize(d.maxBodyBytes(), Long.MAX_VALUE),
                 (int) server.get("maxHeaderBytes").byteSize(d.maxHeaderBytes(), Integer.MAX_VALUE),
                 server.get("drainTimeout").duration(d.drainTimeout()),
+                server.get("shutdownDelay").duration(d.shutdownDelay()),
                 server.get("idleTimeout").duration(d.idleTimeout()),
                 server.get("headerTimeout").duration(d.headerTimeout()),
                 server.get("bodyTimeout").duration(d.bodyTimeout()),

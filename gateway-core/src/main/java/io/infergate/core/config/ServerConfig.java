@@ -7,6 +7,9 @@ import java.util.Objects;
 /**
  * The listeners and the limits they enforce on clients.
  *
+ * @param shutdownDelay on SIGTERM, how long the gateway says it is not ready but still takes new
+ *                      connections, before its drain begins: the time a load balancer or a
+ *                      Kubernetes Service needs to stop sending it traffic
  * @param bodyTimeout  how long a client may take to send its whole request body, from its head
  * @param writeTimeout how long a client may leave the gateway unable to write to it (its buffer full)
  *                     before the response is cut: a slow reader's, not the upstream's, fault
@@ -20,6 +23,7 @@ public record ServerConfig(
         long maxBodyBytes,
         int maxHeaderBytes,
         Duration drainTimeout,
+        Duration shutdownDelay,
         Duration idleTimeout,
         Duration headerTimeout,
         Duration bodyTimeout,
@@ -29,7 +33,7 @@ public record ServerConfig(
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
-            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
+            Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(10),
             Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT);
 
     public ServerConfig {

@@ -26,6 +26,7 @@ class ConfigLoaderTest {
               maxBodyBytes: 20MiB
               maxHeaderBytes: 32KiB
               drainTimeout: 5s
+              shutdownDelay: 3s
               idleTimeout: 2m
               headerTimeout: 500ms
               bodyTimeout: 20s
@@ -58,7 +59,7 @@ class ConfigLoaderTest {
         GatewayConfig config = ConfigLoader.load(FULL, Map.of("HF_TOKEN", "hf_secret"));
 
         assertEquals(new ServerConfig(8081, 9091, "0.0.0.0", 20L << 20, 32 << 10,
-                Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMillis(500), Duration.ofSeconds(20),
+                Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofMinutes(2), Duration.ofMillis(500), Duration.ofSeconds(20),
                 Duration.ofSeconds(15), new AccessLogConfig(false, null, AccessLogConfig.DEFAULTS.queue()),
                 ServerConfig.LogFormat.JSON), config.server());
         Timeouts defaults = new Timeouts(
