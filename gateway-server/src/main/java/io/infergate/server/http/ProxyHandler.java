@@ -72,13 +72,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
-        } else if (exchange != null && !exchange.requestComplete() && msg instanceof HttpContent content) {
+        } else if (waits(msg)) {
+            pipelined.add(msg);
+        } else if (exchange != null && msg instanceof HttpContent content) {
             exchange.onRequestContent(content);
         } else if (discardingBody && msg instanceof HttpContent content) {
             discardingBody = !(content instanceof LastHttpContent);
             content.release();
-        } else if (exchange != null || discardingBody || localAnswerPending) {
-            pipelined.add(msg);
         } else if (msg instanceof HttpRequest request) {
             onRequest(request);
         } else {
@@ -178,18 +178,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
      * to its end, then the next head waits for this exchange to finish.
      */
     private void drainPipelined() {
-        while (!pipelined.isEmpty() && takesNow(pipelined.peek())) {
+        while (!pipelined.isEmpty() && (closing || !waits(pipelined.peek()))) {
             channelRead(ctx, pipelined.poll());
         }
         channelReadComplete(ctx); // as if the queued messages had just been read
     }
 
-    /** Whether {@link #channelRead} would take {@code msg} now, rather than queue it again. */
-    private boolean takesNow(Object msg) {
-        boolean content = msg instanceof HttpContent;
-        return closing
-                || content && (discardingBody || exchange != null && !exchange.requestComplete())
-                || exchange == null && !discardingBody && !localAnswerPending;
+    /**
+     * Whether {@code msg} belongs to a request pipelined behind the one in progress, and waits for
+     * it: anything but the body of the current request (or of a request being discarded).
+     */
+    private boolean waits(Object msg) {
+        boolean busy = exchange != null || discardingBody || localAnswerPending;
+        boolean currentBody = msg instanceof HttpContent
+                && (discardingBody || exchange != null && !exchange.requestComplete());
+        return busy && !currentBody;
     }
 
     /** Refuses a request before it has an exchange; a refusal not kept lingers, its request not read whole. */
