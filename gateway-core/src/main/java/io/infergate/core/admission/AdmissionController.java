@@ -43,13 +43,17 @@ public final class AdmissionController {
 
     private record Decided(Ticket ticket, Outcome outcome) {}
 
-    private final AdmissionSettings settings;
-    private final IntSupplier capacity;
-    private final Supplier<RouteLoad> load;
+    /** What the route's config says, and where its capacity and load are read; a reload replaces it whole. */
+    private record Terms(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load,
+                         long maxQueueWaitNanos, int placesPerTenant) {
+        Terms(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load) {
+            this(settings, capacity, load, settings.maxQueueWait().toNanos(), settings.queuePlacesPerTenant());
+        }
+    }
+
+    private volatile Terms terms;
     private final WaitEstimator estimator;
     private final Ticker ticker;
-    private final long maxQueueWaitNanos;
-    private final int placesPerTenant;
 
     private final Object lock = new Object();
     private final NavigableSet<Ticket> queue = new TreeSet<>(SERVICE_ORDER);
@@ -64,18 +68,40 @@ public final class AdmissionController {
      */
     public AdmissionController(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load,
                                WaitEstimator estimator, Ticker ticker) {
-        this.settings = settings;
-        this.capacity = capacity;
-        this.load = load;
+        this.terms = new Terms(settings, capacity, load);
         this.estimator = estimator;
         this.ticker = ticker;
-        this.maxQueueWaitNanos = settings.maxQueueWait().toNanos();
-        this.placesPerTenant = settings.queuePlacesPerTenant();
+    }
+
+    /**
+     * A reload's new limits for the same route: the permits out and the waiters stay, and the
+     * waiters are judged again, as new arrivals would be. Room the new capacity makes admits at once;
+     * a queue now past its bound sheds its lowest waiters ({@code queue_full}); a waiter that could
+     * no longer be served in time, or would now wait past {@code maxQueueWait}, is shed with the wait
+     * it faces. The service time learned so far is kept.
+     */
+    public void reconfigure(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load) {
+        List<Decided> decided = new ArrayList<>();
+        synchronized (lock) {
+            terms = new Terms(settings, capacity, load);
+            long now = ticker.nanoTime();
+            int slots = slots();
+            settle(now, slots, decided);
+            int free = Math.max(0, slots - inFlight);
+            while (queue.size() > settings.queue()) {
+                Ticket lowest = queue.pollLast();
+                uncount(lowest);
+                long turnover = slots > 0 ? estimator.predictWaitNanos(queue.size(), free, slots) : estimator.meanServiceNanos();
+                decided.add(new Decided(lowest, Outcome.shed(Verdict.QUEUE_FULL, turnover)));
+            }
+            reconsider(queue.iterator(), 0, now, slots, decided);
+        }
+        complete(decided);
     }
 
     /** Admits, queues or refuses {@code request}; a queued ticket is decided later. */
     public Ticket acquire(Request request) {
-        RouteLoad reported = load.get();
+        RouteLoad reported = terms.load().get();
         List<Decided> decided = new ArrayList<>(2);
         Ticket ticket;
         synchronized (lock) {
@@ -198,7 +224,7 @@ public final class AdmissionController {
         }
         int free = Math.max(0, slots - inFlight);
         int ahead = queue.isEmpty() ? 0 : queue.headSet(ticket, false).size();
-        if (request.tier().shedsUnder(reported, settings)) {
+        if (request.tier().shedsUnder(reported, terms.settings())) {
             // Come back when the requests ahead have gone and the work in flight has turned over.
             long wait = slots > 0 ? estimator.predictWaitNanos(ahead, free, slots) : 0;
             return Outcome.shed(Verdict.SHED_LOAD, Math.max(wait, estimator.meanServiceNanos()));
@@ -208,7 +234,7 @@ public final class AdmissionController {
         }
         if (slots > 0) {
             long wait = estimator.predictWaitNanos(ahead, free, slots);
-            if (wait > maxQueueWaitNanos) {
+            if (wait > terms.maxQueueWaitNanos()) {
                 return Outcome.shed(Verdict.SHED_PREDICTED_WAIT, wait);
             }
             if (wait + estimator.meanServiceNanos() > remaining) {
@@ -218,10 +244,10 @@ public final class AdmissionController {
         }
         // A full queue says when it will have turned over: a client told nothing comes back at once.
         long turnover = slots > 0 ? estimator.predictWaitNanos(queue.size(), free, slots) : estimator.meanServiceNanos();
-        if (queuedByTenant.getOrDefault(tenantOf(ticket), 0) >= placesPerTenant) {
+        if (queuedByTenant.getOrDefault(tenantOf(ticket), 0) >= terms.placesPerTenant()) {
             return Outcome.shed(Verdict.TENANT_SHARE_FULL, turnover);
         }
-        if (queue.size() >= settings.queue()) {
+        if (queue.size() >= terms.settings().queue()) {
             Ticket lowest = queue.isEmpty() ? null : queue.last();
             if (lowest == null || lowest.priority() >= ticket.priority()) {
                 return Outcome.shed(Verdict.QUEUE_FULL, turnover);
@@ -264,12 +290,17 @@ public final class AdmissionController {
      * past {@code maxQueueWait}, are shed at once, with a Retry-After, rather than at their deadline.
      */
     private void reconsiderBehind(Ticket ticket, long now, int slots, List<Decided> decided) {
+        reconsider(queue.tailSet(ticket, false).iterator(), queue.headSet(ticket, true).size(), now, slots, decided);
+    }
+
+    /** Sheds the waiters from {@code waiters} on that could no longer be served in time; {@code ahead} are before them. */
+    private void reconsider(Iterator<Ticket> waiters, int ahead, long now, int slots, List<Decided> decided) {
         if (slots <= 0) {
             return;
         }
-        int ahead = queue.headSet(ticket, true).size();
         int free = Math.max(0, slots - inFlight);
-        for (Iterator<Ticket> it = queue.tailSet(ticket, false).iterator(); it.hasNext(); ahead++) {
+        long maxQueueWaitNanos = terms.maxQueueWaitNanos();
+        for (Iterator<Ticket> it = waiters; it.hasNext(); ahead++) {
             Ticket waiter = it.next();
             long wait = estimator.predictWaitNanos(ahead, free, slots);
             if (wait + estimator.meanServiceNanos() > waiter.request().deadlineNanos() - now
@@ -307,7 +338,7 @@ public final class AdmissionController {
     }
 
     private int slots() {
-        return Math.max(0, capacity.getAsInt());
+        return Math.max(0, terms.capacity().getAsInt());
     }
 
     private static TierTenant tenantOf(Ticket ticket) {

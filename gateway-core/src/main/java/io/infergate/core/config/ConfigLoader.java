@@ -14,6 +14,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -46,13 +49,29 @@ public final class ConfigLoader {
      *                         (its size among them: at most {@link #MAX_FILE_BYTES})
      */
     public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
+        return loadFile(file, env).config();
+    }
+
+    /** A config and the SHA-256 of the text it was read from, which tells a reload whether the file changed. */
+    public record LoadedFile(GatewayConfig config, String sha256) {}
+
+    /** As {@link #load(Path, Map)}, with the hash of the very text that was loaded. */
+    public static LoadedFile loadFile(Path file, Map<String, String> env) throws ConfigException {
         String yaml;
         try {
             yaml = read(file);
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot read: " + reason(e)));
         }
-        return load(yaml, env, file.toAbsolutePath().getParent());
+        return new LoadedFile(load(yaml, env, file.toAbsolutePath().getParent()), sha256(yaml));
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /**

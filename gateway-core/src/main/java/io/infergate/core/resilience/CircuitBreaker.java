@@ -30,7 +30,7 @@ public final class CircuitBreaker {
     }
 
     private final String name;
-    private final BreakerSettings settings;
+    private volatile BreakerSettings settings;
     private final Ticker ticker;
     private final Consumer<Transition> onTransition;
     private final AtomicReference<State> state = new AtomicReference<>(State.CLOSED);
@@ -40,6 +40,18 @@ public final class CircuitBreaker {
         this.settings = settings;
         this.ticker = ticker;
         this.onTransition = onTransition;
+    }
+
+    /**
+     * New settings from a reload. The state stays: an open breaker stays open until the time it was
+     * given, failures already counted still count; the new settings decide from the next outcome on.
+     */
+    public void reconfigure(BreakerSettings settings) {
+        this.settings = settings;
+    }
+
+    public BreakerSettings settings() {
+        return settings;
     }
 
     /** Whether a request may go to the endpoint now; never blocks. */

@@ -37,7 +37,11 @@ public final class Route {
     private final AdmissionController admission;
     private final List<Upstream> upstreams;
 
-    Route(RouteConfig config, List<Upstream> upstreams, Ticker ticker) {
+    /**
+     * @param previous the route of the same name in the table this one replaces, or null: its
+     *                 admission queue, permits and learned service time carry over to this route
+     */
+    Route(RouteConfig config, List<Upstream> upstreams, Ticker ticker, Route previous) {
         this.name = config.name();
         this.pathPrefix = config.match().pathPrefix();
         this.stripPrefix = config.stripPrefix();
@@ -51,8 +55,13 @@ public final class Route {
         this.loadConfig = config.load();
         this.reserveTokens = config.reserveTokens();
         this.loadView = new RouteLoadView(this.upstreams, config.admission(), loadConfig.staleAfter(), ticker);
-        this.admission = new AdmissionController(config.admission(), loadView::capacity, loadView::routeLoad,
-                new WaitEstimator(INITIAL_SERVICE_TIME), ticker);
+        if (previous == null) {
+            this.admission = new AdmissionController(config.admission(), loadView::capacity, loadView::routeLoad,
+                    new WaitEstimator(INITIAL_SERVICE_TIME), ticker);
+        } else {
+            this.admission = previous.admission;
+            admission.reconfigure(config.admission(), loadView::capacity, loadView::routeLoad);
+        }
     }
 
     public String name() {

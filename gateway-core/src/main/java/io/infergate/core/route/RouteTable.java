@@ -1,9 +1,11 @@
 package io.infergate.core.route;
 
 import io.infergate.core.Ticker;
+import io.infergate.core.config.EndpointUrl;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.LoadConfig;
 import io.infergate.core.config.RouteConfig;
+import io.infergate.core.config.TlsConfig;
 import io.infergate.core.config.UpstreamConfig;
 import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.resilience.RetryBudget;
@@ -39,32 +41,82 @@ public final class RouteTable {
     }
 
     public static RouteTable compile(GatewayConfig config) {
-        return compile(config, Ticker.SYSTEM, transition -> { });
+        return compile(config, Ticker.SYSTEM, transition -> { }, null);
+    }
+
+    /** A table made afresh, for the gateway's start. */
+    public static RouteTable compile(GatewayConfig config, Ticker ticker, Consumer<CircuitBreaker.Transition> onTransition) {
+        return compile(config, ticker, onTransition, null);
     }
 
     /**
      * @param onTransition told of every breaker's phase changes; an endpoint shared by several routes
      *                     takes its breaker settings from the first route that names it
+     * @param previous     the table this one replaces on a reload, or null. State carries over by
+     *                     identity: an endpoint with the same URL and TLS settings is the same
+     *                     {@link Endpoint} (its breaker, warming, load and in-flight count, the
+     *                     breaker taking the new settings); a route with the same name keeps its
+     *                     admission queue and permits, judged again against its new limits
      */
-    public static RouteTable compile(GatewayConfig config, Ticker ticker, Consumer<CircuitBreaker.Transition> onTransition) {
+    public static RouteTable compile(GatewayConfig config, Ticker ticker, Consumer<CircuitBreaker.Transition> onTransition,
+                                     RouteTable previous) {
+        Map<Object, Endpoint> kept = new LinkedHashMap<>();
+        if (previous != null) {
+            previous.endpoints.forEach(endpoint -> kept.put(identity(endpoint.url(), endpoint.tls()), endpoint));
+        }
         Map<Object, Endpoint> endpoints = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
         for (RouteConfig routeConfig : config.routes()) {
             List<Upstream> upstreams = new ArrayList<>();
             for (UpstreamConfig upstreamConfig : routeConfig.upstreams()) {
                 List<Endpoint> members = upstreamConfig.endpoints().stream()
-                        .map(url -> endpoints.computeIfAbsent(List.of(url, upstreamConfig.tls()),
-                                key -> new Endpoint(url, upstreamConfig.tls(), new CircuitBreaker(
-                                        url.toString(), routeConfig.breaker(), ticker, onTransition), new Warming(ticker))))
+                        .map(url -> endpoints.computeIfAbsent(identity(url, upstreamConfig.tls()),
+                                key -> endpoint(kept.get(key), url, upstreamConfig, routeConfig, ticker, onTransition)))
                         .toList();
                 RetryPolicy retry = routeConfig.retry();
                 RetryBudget budget = new RetryBudget(retry.budgetPercent(), retry.minRetriesPerSecond(), BUDGET_WINDOW, ticker);
                 upstreams.add(new Upstream(upstreamConfig, members, budget));
             }
-            routes.add(new Route(routeConfig, upstreams, ticker));
+            Route before = previous == null ? null : previous.byName(routeConfig.name());
+            routes.add(new Route(routeConfig, upstreams, ticker, before));
         }
         routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
         return new RouteTable(List.copyOf(routes), List.copyOf(endpoints.values()));
+    }
+
+    private static Endpoint endpoint(Endpoint kept, EndpointUrl url, UpstreamConfig upstream, RouteConfig route,
+                                     Ticker ticker, Consumer<CircuitBreaker.Transition> onTransition) {
+        if (kept != null) {
+            kept.breaker().reconfigure(route.breaker());
+            return kept;
+        }
+        return new Endpoint(url, upstream.tls(),
+                new CircuitBreaker(url.toString(), route.breaker(), ticker, onTransition), new Warming(ticker));
+    }
+
+    /** What makes two endpoints one: the same URL reached with the same TLS settings. */
+    private static Object identity(EndpointUrl url, TlsConfig tls) {
+        return List.of(url, tls);
+    }
+
+    /** The route called {@code name}, or null. */
+    public Route byName(String name) {
+        for (Route route : routesLongestFirst) {
+            if (route.name().equals(name)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    /** The endpoints of this table that {@code next} no longer has. */
+    public List<Endpoint> endpointsGoneFrom(RouteTable next) {
+        return endpoints.stream().filter(endpoint -> !next.endpoints.contains(endpoint)).toList();
+    }
+
+    /** The routes of this table that {@code next} has no route of the same name for. */
+    public List<Route> routesGoneFrom(RouteTable next) {
+        return routesLongestFirst.stream().filter(route -> next.byName(route.name()) == null).toList();
     }
 
     /** The route with the longest prefix of {@code path}, or {@code null} when none matches. */

@@ -18,6 +18,7 @@ public final class Endpoint {
     private final Warming warming;
     private final EndpointLoad load = new EndpointLoad();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean retired;
 
     public Endpoint(EndpointUrl url, TlsConfig tls, CircuitBreaker breaker, Warming warming) {
         this.url = url;
@@ -59,6 +60,18 @@ public final class Endpoint {
 
     public void requestEnded() {
         inFlight.decrementAndGet();
+    }
+
+    /**
+     * Whether a reload removed the endpoint: no route sends it new requests, those in flight finish,
+     * and its pooled connections close instead of waiting for a next request.
+     */
+    public boolean retired() {
+        return retired;
+    }
+
+    public void retire() {
+        retired = true;
     }
 
     @Override

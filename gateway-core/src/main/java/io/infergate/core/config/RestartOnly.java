@@ -1,0 +1,48 @@
+package io.infergate.core.config;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The sections a running gateway cannot take over on a reload: {@code server} (its listeners,
+ * client limits and logs are set up once, on the sockets they govern) and {@code jobs} (its runners
+ * and store are made once). A reload that changes any of their keys is refused as a whole, each
+ * changed key named, so that no file is ever applied half-way.
+ */
+public final class RestartOnly {
+
+    private RestartOnly() {}
+
+    /** One problem per key that differs, by path, as {@code check} prints problems; empty when none does. */
+    public static List<String> changes(GatewayConfig running, GatewayConfig next) {
+        List<String> problems = new ArrayList<>();
+        compare("server", running.server(), next.server(), problems);
+        compare("jobs", running.jobs(), next.jobs(), problems);
+        return problems;
+    }
+
+    private static void compare(String section, Record running, Record next, List<String> problems) {
+        for (RecordComponent component : running.getClass().getRecordComponents()) {
+            Object before = value(component, running);
+            Object after = value(component, next);
+            if (!Objects.equals(before, after)) {
+                String name = component.getName();
+                String values = name.toLowerCase(Locale.ROOT).contains("secret") ? "" : " (" + before + " -> " + after + ")";
+                problems.add(section + "." + name + ": cannot change while the gateway runs" + values
+                        + "; restart it to apply");
+            }
+        }
+    }
+
+    private static Object value(RecordComponent component, Record record) {
+        try {
+            return component.getAccessor().invoke(record);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("reading " + component.getName(), e);
+        }
+    }
+}
