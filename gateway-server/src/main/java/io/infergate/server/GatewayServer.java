@@ -3,17 +3,14 @@ package io.infergate.server;
 import io.infergate.server.exchange.ProxyContext;
 import io.infergate.server.upstream.Transport;
 import io.infergate.core.Ticker;
+import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.ServerConfig;
-import io.infergate.core.config.LoadConfig;
 import io.infergate.core.job.JobClock;
-import io.infergate.core.load.LoadReport;
-import io.infergate.core.metrics.GatewayMetrics;
-import io.infergate.core.upstream.Endpoint;
-import io.infergate.core.route.Route;
+import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.route.RouteTable;
+import io.infergate.core.route.Routing;
 import io.infergate.core.tenant.TenantDirectory;
-import io.infergate.core.upstream.Upstream;
 import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ShutdownCut;
@@ -23,8 +20,11 @@ import io.infergate.server.metrics.NettyMeters;
 import io.infergate.server.upstream.ConnectionPools;
 import io.infergate.server.jobs.JobMeters;
 import io.infergate.server.jobs.Jobs;
-import io.infergate.server.upstream.KeepWarm;
-import io.infergate.server.upstream.LoadPoller;
+import io.infergate.server.reload.ConfigReloader;
+import io.infergate.server.reload.ConfigWatcher;
+import io.infergate.server.reload.ReloadMeters;
+import io.infergate.server.reload.RouteUpkeep;
+import io.infergate.server.reload.RoutingSwap;
 import io.infergate.server.upstream.PoolSettings;
 import io.infergate.server.upstream.TlsContexts;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -43,20 +43,22 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * A running gateway: the proxy listener, the admin listener, and the event loops they share.
@@ -65,11 +67,6 @@ import java.util.function.BiFunction;
 public final class GatewayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
-
-    private static final LoadReport NO_REPORT = LoadReport.empty(LoadReport.Source.POLL, 0);
-
-    /** How often the admission queues look again at deadlines and capacity (breakers, warming change it). */
-    private static final Duration ADMISSION_TICK = Duration.ofMillis(100);
 
     /** Per-connection write buffer bounds: past the high mark the relay stops reading upstream. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
@@ -86,16 +83,18 @@ public final class GatewayServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Channel proxyChannel;
     private final Channel adminChannel;
-    private final KeepWarm keepWarm;
     private final Jobs jobs;
-    private final LoadPoller loadPoller;
-    private final ScheduledFuture<?> admissionTicks;
+    private final RouteUpkeep upkeep;
+    private final ConfigReloader reloader;
+    private final ConfigWatcher watcher;
 
-    private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
+    /** @param source the file the config came from, for reloads; null: no reloads (the demo, tests) */
+    private GatewayServer(GatewayConfig config, Ticker ticker, ConfigSource source) throws InterruptedException {
         Transport transport = Transport.best();
         ServerConfig server = config.server();
-        RouteTable routes = RouteTable.compile(config, ticker, transition -> log.info("breaker {}: {} -> {}",
-                transition.endpoint(), transition.from(), transition.to()));
+        Consumer<CircuitBreaker.Transition> onTransition = transition -> log.info("breaker {}: {} -> {}",
+                transition.endpoint(), transition.from(), transition.to());
+        RouteTable routes = RouteTable.compile(config, ticker, onTransition);
         TlsContexts tls = new TlsContexts();
         tls.prepare(routes.endpoints());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -106,7 +105,8 @@ public final class GatewayServer implements AutoCloseable {
         MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
         this.accessLog = openAccessLog(server);
         metrics.accessLog(accessLog);
-        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools, metrics, accessLog, ticker);
+        this.context = new ProxyContext(server, new Routing(routes, TenantDirectory.of(config)), pools, metrics,
+                accessLog, ticker);
         this.jobs = config.jobs().enabled()
                 ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))
                 : null;
@@ -114,6 +114,9 @@ public final class GatewayServer implements AutoCloseable {
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         NettyMeters.bind(registry, group, clients);
+        this.upkeep = new RouteUpkeep(routes, group, pools, metrics, ticker);
+        this.reloader = source == null ? null : new ConfigReloader(source.file(), source.env(), source.loaded(),
+                new RoutingSwap(context, tls, metrics, upkeep, ticker, onTransition), new ReloadMeters(registry, Clock.systemUTC()));
         try {
             this.proxyChannel = bind(new ServerBootstrap()
                     .group(group)
@@ -129,18 +132,20 @@ public final class GatewayServer implements AutoCloseable {
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(registry, () -> !stopping && !context.draining(), routes, ticker)),
+                    .childHandler(new AdminChannelInitializer(registry, () -> !stopping && !context.draining(),
+                            context::routes, reloader, ticker)),
                     new InetSocketAddress(server.adminBind(), server.adminPort()), ListenerBindException::admin);
+            this.watcher = reloader != null && server.watchConfig() ? ConfigWatcher.start(reloader) : null;
         } catch (RuntimeException | InterruptedException e) {
             // Closes the proxy listener too when the admin one failed, so its port is free when this returns.
+            upkeep.close();
+            if (reloader != null) {
+                reloader.close();
+            }
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             accessLog.close();
             throw e;
         }
-        this.keepWarm = new KeepWarm(routes, group, pools);
-        this.loadPoller = new LoadPoller(polls(routes), group, pools, ticker);
-        this.admissionTicks = group.next().scheduleAtFixedRate(() -> tick(routes, metrics, ticker),
-                ADMISSION_TICK.toNanos(), ADMISSION_TICK.toNanos(), TimeUnit.NANOSECONDS);
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {}",
                 port(), server.adminBind(), adminPort(), transport.name(), Counts.of(config.routes().size(), "route"));
     }
@@ -164,40 +169,25 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    /** Each upstream polled once, at the first route's settings that name it. */
-    private static List<LoadPoller.Poll> polls(RouteTable routes) {
-        List<LoadPoller.Poll> polls = new ArrayList<>();
-        for (Route route : routes.routes()) {
-            LoadConfig.Poll poll = route.loadConfig().poll();
-            if (poll != null) {
-                for (Upstream upstream : route.upstreams()) {
-                    polls.add(new LoadPoller.Poll(upstream, poll.every(), poll.path(), poll.timeout()));
-                }
-            }
-        }
-        return polls;
-    }
+    /** Where a config came from, so that it can be read again: the file, the environment, the text's hash. */
+    public record ConfigSource(Path file, Map<String, String> env, ConfigLoader.LoadedFile loaded) {}
 
-    /** Admission queues look again at deadlines and capacity; queue depths and endpoint loads are sampled. */
-    private static void tick(RouteTable routes, GatewayMetrics metrics, Ticker ticker) {
-        for (Route route : routes.routes()) {
-            route.admission().onTick();
-            route.admission().capacityChanged();
-            metrics.queueDepth(route.name(), route.admission().queueDepth());
-        }
-        long now = ticker.nanoTime();
-        for (Endpoint endpoint : routes.endpoints()) {
-            metrics.upstreamLoad(endpoint.url().toString(), endpoint.load().current(now, routes.staleAfter(endpoint))
-                    .orElse(NO_REPORT));
-        }
+    /** A gateway that reloads its config from {@code source} on SIGHUP, {@code POST /admin/reload}, and a watch when asked. */
+    public static GatewayServer start(ConfigSource source) throws InterruptedException {
+        return new GatewayServer(source.loaded().config(), Ticker.SYSTEM, source);
     }
 
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
-        return new GatewayServer(config, Ticker.SYSTEM);
+        return new GatewayServer(config, Ticker.SYSTEM, null);
     }
 
     public static GatewayServer start(GatewayConfig config, Ticker ticker) throws InterruptedException {
-        return new GatewayServer(config, ticker);
+        return new GatewayServer(config, ticker, null);
+    }
+
+    /** Reloads the config file as SIGHUP does; null when the gateway was started from no file. */
+    public ConfigReloader reloader() {
+        return reloader;
     }
 
     public int port() {
@@ -274,17 +264,28 @@ public final class GatewayServer implements AutoCloseable {
 
     @Override
     public void close() {
-        keepWarm.close();
-        loadPoller.close();
+        closeQuietly(watcher);
+        closeQuietly(reloader);
+        upkeep.close();
         if (jobs != null) {
             jobs.close();
         }
-        admissionTicks.cancel(false);
         proxyChannel.close();
         adminChannel.close();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLog.close(); // after the loops, so every exchange they ended has its line
         registry.close();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("closing {}: {}", closeable, e.toString());
+        }
     }
 }

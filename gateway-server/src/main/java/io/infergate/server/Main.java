@@ -9,6 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -69,23 +70,25 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            GatewayConfig loaded;
+            ConfigLoader.LoadedFile loaded;
             try {
-                loaded = ConfigLoader.load(config, System.getenv());
+                loaded = ConfigLoader.loadFile(config, System.getenv());
             } catch (ConfigException e) {
                 System.err.println("infergate: " + config + " is not a valid config:");
                 e.problems().forEach(p -> System.err.println("  " + p));
                 return EXIT_INVALID_CONFIG;
             }
-            ApplicationLog.use(loaded.server().logFormat());
+            ApplicationLog.use(loaded.config().server().logFormat());
             GatewayServer server;
             try {
-                server = GatewayServer.start(loaded);
+                server = GatewayServer.start(new GatewayServer.ConfigSource(config, System.getenv(), loaded));
             } catch (ListenerBindException e) {
                 System.err.println("infergate: " + e.getMessage());
                 return EXIT_CANNOT_LISTEN;
             }
-            return serveUntilTerminated(server, loaded.server());
+            // SIGHUP reloads the file, as POST /admin/reload does; the outcome is logged.
+            Signal.handle(new Signal("HUP"), signal -> server.reloader().reload("SIGHUP"));
+            return serveUntilTerminated(server, loaded.config().server());
         }
     }
 

@@ -13,9 +13,11 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,7 +59,7 @@ class MetricsIT {
     private String endpoint;
 
     @BeforeEach
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
         upstream.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -73,7 +75,7 @@ class MetricsIT {
         });
         upstream.start();
         endpoint = "http://127.0.0.1:" + upstream.getPort();
-        gateway = TestGateway.start("""
+        gateway = TestGateway.startFromFile(dir, """
                 routes:
                   - name: stream
                     match: { pathPrefix: /generate_stream }

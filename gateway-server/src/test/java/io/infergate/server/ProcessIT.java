@@ -59,6 +59,29 @@ class ProcessIT {
     }
 
     @Test
+    void sighupReloadsTheConfigFile(@TempDir Path dir) throws Exception {
+        try (MockWebServer upstream = new MockWebServer()) {
+            upstream.start();
+            String first = """
+                    routes:
+                      - name: first
+                        match: { pathPrefix: /first/ }
+                        upstreams: [ { name: primary, endpoints: [ "http://127.0.0.1:%d" ] } ]
+                    """.formatted(upstream.getPort());
+            try (GatewayProcess gateway = GatewayProcess.start(dir, first)) {
+                assertEquals(404, TestGateway.send(HttpRequest.newBuilder(gateway.uri("/second/x")).build()).statusCode());
+                gateway.rewriteRoutes(first + first.replace("first", "second").replace("routes:\n", ""));
+                gateway.signal("HUP");
+                upstream.enqueue(new MockResponse.Builder().body("via second").build());
+                Await.untilHolds("the route added by SIGHUP answers", Duration.ofSeconds(10), () -> TestGateway.send(
+                        HttpRequest.newBuilder(gateway.uri("/second/x")).build()).statusCode() == 200);
+                assertTrue(gateway.output().contains("config reloaded (SIGHUP): routes added second"), gateway.output());
+                assertTrue(gateway.process().isAlive());
+            }
+        }
+    }
+
+    @Test
     void sigtermLetsTheInFlightRequestFinishThenExitsZero(@TempDir Path dir) throws Exception {
         try (MockWebServer upstream = new MockWebServer()) {
             upstream.start();

@@ -10,7 +10,7 @@ final class ServerBinder {
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
             "drainTimeout", "shutdownDelay", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog",
-            "logFormat");
+            "logFormat", "watchConfig");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "file", "queue");
 
     // 0 asks the OS for a free port: tests and side-by-side runs use it.
@@ -52,7 +52,8 @@ final class ServerBinder {
                 server.get("bodyTimeout").duration(d.bodyTimeout()),
                 server.get("writeTimeout").duration(d.writeTimeout()),
                 accessLog(server.get("accessLog"), d.accessLog()),
-                logFormat(server.get("logFormat"), d.logFormat()));
+                logFormat(server.get("logFormat"), d.logFormat()),
+                server.get("watchConfig").bool(d.watchConfig()));
     }
 
     /** {@code accessLog: true|false}, or a map that can also name a file and size the queue. */

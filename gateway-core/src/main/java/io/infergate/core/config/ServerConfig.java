@@ -15,6 +15,8 @@ import java.util.Objects;
  *                     before the response is cut: a slow reader's, not the upstream's, fault
  * @param accessLog    whether every request gets a JSON line, and where it goes
  * @param logFormat    how the application log (stderr) writes its lines; the access log keeps its own form
+ * @param watchConfig  whether the config file is reloaded when it changes (it always is on SIGHUP and
+ *                     {@code POST /admin/reload})
  */
 public record ServerConfig(
         int port,
@@ -29,12 +31,13 @@ public record ServerConfig(
         Duration bodyTimeout,
         Duration writeTimeout,
         AccessLogConfig accessLog,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        boolean watchConfig) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
             Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT);
+            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT, false);
 
     public ServerConfig {
         Objects.requireNonNull(logFormat, "logFormat");

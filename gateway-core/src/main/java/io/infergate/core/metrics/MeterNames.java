@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * <p>Labels come from a fixed set: {@code route}, {@code upstream}, {@code endpoint}, {@code tier},
  * {@code cause}, {@code status}, {@code outcome}; {@link #UPSTREAM_LOAD} adds {@code signal} and
- * {@link #ROUTE_TIMEOUT} adds {@code kind}. Each constant's comment gives its labels.
+ * {@link #ROUTE_TIMEOUT} adds {@code kind}, {@link #CONFIG_LOADED} {@code sha256}. Each constant's comment
+ * gives its labels.
  *
  * <p>The jobs' meters ({@link #JOB_DURATION}, {@link #JOBS}, {@link #WEBHOOK_DELIVERIES},
  * {@link #JOBS_QUEUED}) are registered when jobs are enabled ({@code jobs.enabled}, the default).
@@ -66,6 +67,8 @@ public final class MeterNames {
     public static final String JOBS = "gateway_jobs_total";
     /** Webhook delivery attempts of finished jobs; {@code outcome}: {@code delivered} or {@code failed}. */
     public static final String WEBHOOK_DELIVERIES = "gateway_webhook_deliveries_total";
+    /** Config reloads; {@code outcome}: {@code applied}, {@code unchanged} or {@code refused}. */
+    public static final String CONFIG_RELOADS = "gateway_config_reloads_total";
 
     // Gauges.
 
@@ -83,13 +86,15 @@ public final class MeterNames {
     public static final String ROUTE_TIMEOUT = "gateway_route_timeout_seconds";
     /** Jobs waiting to run; no labels. */
     public static final String JOBS_QUEUED = "gateway_jobs_queued";
+    /** When the config being served was loaded, in seconds since the epoch; {@code sha256}: its file's hash. */
+    public static final String CONFIG_LOADED = "gateway_config_loaded_timestamp_seconds";
 
     private static final Set<String> ALL = Set.of(
             REQUEST_DURATION, TIME_TO_FIRST_TOKEN, STREAM_INTER_EVENT, QUEUE_WAIT, UPSTREAM_CONNECT, JOB_DURATION,
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
-            RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES,
+            RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES, CONFIG_RELOADS,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
-            JOBS_QUEUED);
+            JOBS_QUEUED, CONFIG_LOADED);
 
     private MeterNames() {}
 

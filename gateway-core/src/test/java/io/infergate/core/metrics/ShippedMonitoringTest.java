@@ -48,10 +48,10 @@ class ShippedMonitoringTest {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)");
     private static final Pattern DURATION = Pattern.compile("([0-9]+(ms|s|m|h|d|w|y))+");
 
-    /** The meters' labels, plus the ones histograms and two gauges add. */
+    /** The meters' labels, plus the ones histograms and three gauges add. */
     private static final Set<String> LABELS = Set.of(
             "route", "upstream", "endpoint", "tier", "cause", "status", "outcome",
-            "le", "signal", "kind");
+            "le", "signal", "kind", "sha256");
     private static final Set<String> PANEL_TYPES = Set.of("row", "timeseries", "stat", "state-timeline");
     private static final Set<String> GRAFANA_VARIABLES = Set.of("__rate_interval", "__interval", "__range");
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");

@@ -2,6 +2,7 @@ package io.infergate.server.admin;
 
 import io.infergate.core.Ticker;
 import io.infergate.core.route.RouteTable;
+import io.infergate.server.reload.ConfigReloader;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -11,6 +12,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The admin pipeline: small requests, aggregated, answered by {@link AdminHandler}. */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -19,9 +21,13 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
 
     private final AdminHandler handler;
 
-    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes,
-                                   Ticker ticker) {
-        this.handler = new AdminHandler(registry, ready, routes, ticker);
+    /**
+     * @param routes   the routes being served now
+     * @param reloader the config's reloader, for {@code POST /admin/reload}; null when the gateway has no file
+     */
+    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, Supplier<RouteTable> routes,
+                                   ConfigReloader reloader, Ticker ticker) {
+        this.handler = new AdminHandler(registry, ready, routes, reloader, ticker);
     }
 
     @Override

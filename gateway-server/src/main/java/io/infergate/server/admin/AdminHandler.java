@@ -2,6 +2,7 @@ package io.infergate.server.admin;
 
 import io.infergate.core.Ticker;
 import io.infergate.core.route.RouteTable;
+import io.infergate.server.reload.ConfigReloader;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -20,26 +21,36 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** The admin port's few read-only pages: health, readiness, metrics, upstream state. */
+/** The admin port: health, readiness, metrics, upstream state, and {@code POST /admin/reload}. */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String RELOAD = "/admin/reload";
 
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
     private final UpstreamsPage upstreams;
+    private final ConfigReloader reloader;
 
-    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes, Ticker ticker) {
+    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, Supplier<RouteTable> routes,
+                 ConfigReloader reloader, Ticker ticker) {
         this.registry = registry;
         this.ready = ready;
         this.upstreams = new UpstreamsPage(routes, ticker);
+        this.reloader = reloader;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (path.equals(RELOAD)) {
+            reload(ctx, request, keepAlive);
+            return;
+        }
         FullHttpResponse response;
         if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
             response = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n", "text/plain");
@@ -54,7 +65,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
             };
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        send(ctx, response, keepAlive);
+    }
+
+    /** {@code POST /admin/reload}: answered when the reload is done, off this loop. */
+    private void reload(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        if (!HttpMethod.POST.equals(request.method())) {
+            FullHttpResponse response = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST\n", "text/plain");
+            response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
+            send(ctx, response, keepAlive);
+        } else if (reloader == null) {
+            send(ctx, text(ctx, HttpResponseStatus.CONFLICT, ReloadAnswer.noFile(), "application/json"), keepAlive);
+        } else {
+            reloader.reload("admin").whenComplete((outcome, failure) -> ctx.executor().execute(() -> send(ctx,
+                    failure == null
+                            ? text(ctx, ReloadAnswer.status(outcome), ReloadAnswer.body(outcome), "application/json")
+                            : text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload failed: " + failure + "\n", "text/plain"),
+                    keepAlive)));
+        }
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/upstreams}: every endpoint's state as JSON, for an operator asking why a
@@ -28,10 +29,10 @@ final class UpstreamsPage {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final double NANOS_PER_SECOND = 1e9;
 
-    private final RouteTable routes;
+    private final Supplier<RouteTable> routes;
     private final Ticker ticker;
 
-    UpstreamsPage(RouteTable routes, Ticker ticker) {
+    UpstreamsPage(Supplier<RouteTable> routes, Ticker ticker) {
         this.routes = routes;
         this.ticker = ticker;
     }
@@ -43,6 +44,7 @@ final class UpstreamsPage {
     }
 
     String render() {
+        RouteTable routes = this.routes.get();
         Map<Endpoint, List<String>> usedBy = new IdentityHashMap<>();
         for (Route route : routes.routes()) {
             for (Upstream upstream : route.upstreams()) {

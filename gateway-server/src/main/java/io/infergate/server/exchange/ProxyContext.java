@@ -5,6 +5,7 @@ import io.infergate.core.config.ServerConfig;
 import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.ratelimit.RateLimiter;
 import io.infergate.core.route.RouteTable;
+import io.infergate.core.route.Routing;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.AccessLog;
@@ -15,29 +16,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What every exchange of one running gateway shares: routes, tenants and their buckets, pools,
- * meters, access log, clock and drain state.
+ * What every exchange of one running gateway shares: routes and tenants (swapped whole by a reload),
+ * the tenants' buckets, pools, meters, access log, clock and drain state.
  */
 public final class ProxyContext {
 
     private final ServerConfig server;
-    private final RouteTable routes;
+    private volatile Routing routing;
     private final ConnectionPools pools;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final Ticker ticker;
-    private final TenantDirectory tenants;
     private final RateLimiter rateLimiter;
     private volatile Jobs jobs;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
-    public ProxyContext(ServerConfig server, RouteTable routes, TenantDirectory tenants, ConnectionPools pools,
+    public ProxyContext(ServerConfig server, Routing routing, ConnectionPools pools,
                         GatewayMetrics metrics, AccessLog accessLog, Ticker ticker) {
         this.server = server;
-        this.routes = routes;
-        this.tenants = tenants;
+        this.routing = routing;
         this.rateLimiter = new RateLimiter(ticker);
         this.pools = pools;
         this.metrics = metrics;
@@ -55,8 +54,9 @@ public final class ProxyContext {
         this.jobs = jobs;
     }
 
+    /** The tenants of the config being served now. */
     public TenantDirectory tenants() {
-        return tenants;
+        return routing.tenants();
     }
 
     RateLimiter rateLimiter() {
@@ -67,8 +67,19 @@ public final class ProxyContext {
         return server;
     }
 
+    /** The routes of the config being served now; an exchange keeps the route it started with. */
     public RouteTable routes() {
-        return routes;
+        return routing.routes();
+    }
+
+    /** The routes and tenants being served now, read together. */
+    public Routing routing() {
+        return routing;
+    }
+
+    /** A reload's routes and tenants, taken by every request from now on. */
+    public void serve(Routing next) {
+        this.routing = next;
     }
 
     ConnectionPools pools() {

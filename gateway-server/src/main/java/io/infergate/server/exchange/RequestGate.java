@@ -58,13 +58,13 @@ final class RequestGate {
         Optional<String> jobTenant = jobPass == null || context.jobs() == null ? Optional.empty()
                 : context.jobs().pass().tenantOf(jobPass);
         this.job = jobTenant.isPresent();
-        this.identification = job ? jobOf(context.tenants(), jobTenant.get())
-                : context.tenants().identify(headers.get(CredentialHeaders.AUTHORIZATION),
-                        headers.get(CredentialHeaders.X_API_KEY));
+        TenantDirectory tenants = context.tenants();
+        this.identification = job ? jobOf(tenants, jobTenant.get())
+                : tenants.identify(headers.get(CredentialHeaders.AUTHORIZATION), headers.get(CredentialHeaders.X_API_KEY));
         for (String credential : CredentialHeaders.toRemove(identification)) {
             headers.remove(credential);
         }
-        KeyScrubber.strip(headers, context.tenants());
+        KeyScrubber.strip(headers, tenants);
     }
 
     /** A job runs as the tenant that submitted it, named by the gateway itself. */

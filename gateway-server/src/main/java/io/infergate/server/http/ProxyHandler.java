@@ -54,7 +54,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
 
     ProxyHandler(ProxyContext context, ClientTimeoutHandler timeouts, ResponseBodyBytes bodyBytes) {
         this.context = context;
-        this.jobsEndpoint = new JobsEndpoint(context.jobs(), context.tenants());
+        this.jobsEndpoint = new JobsEndpoint(context.jobs(), context::tenants);
         this.timeouts = timeouts;
         this.bodyBytes = bodyBytes;
     }

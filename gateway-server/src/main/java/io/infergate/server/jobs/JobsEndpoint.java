@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code /v1/jobs} on the gateway's port: a job's document ({@code ?wait=30s} long-polls until it
@@ -46,9 +47,10 @@ public final class JobsEndpoint {
     private static final int MAX_PAGE = 100;
 
     private final Jobs jobs;
-    private final TenantDirectory tenants;
+    private final Supplier<TenantDirectory> tenants;
 
-    public JobsEndpoint(Jobs jobs, TenantDirectory tenants) {
+    /** @param tenants the tenants being served now: a reload may change their keys */
+    public JobsEndpoint(Jobs jobs, Supplier<TenantDirectory> tenants) {
         this.jobs = jobs;
         this.tenants = tenants;
     }
@@ -60,7 +62,7 @@ public final class JobsEndpoint {
     /** Answers {@code request}, now or (a long poll) later on {@code executor}; the answer goes to {@code reply}. */
     public void handle(HttpRequest request, String requestId, ByteBufAllocator alloc, EventExecutor executor,
                 Consumer<FullHttpResponse> reply) {
-        Identification who = tenants.identify(request.headers().get(CredentialHeaders.AUTHORIZATION),
+        Identification who = tenants.get().identify(request.headers().get(CredentialHeaders.AUTHORIZATION),
                 request.headers().get(CredentialHeaders.X_API_KEY));
         if (who.refused()) {
             reply.accept(LocalResponses.error(alloc, GatewayError.UNAUTHORIZED, "an API key is required", requestId));

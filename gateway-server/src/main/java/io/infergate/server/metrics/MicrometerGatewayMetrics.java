@@ -1,6 +1,7 @@
 package io.infergate.server.metrics;
 
 import io.infergate.core.admission.Tier;
+import io.infergate.core.config.Timeouts;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.metrics.GatewayMetrics;
@@ -22,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The gateway's meters in a Micrometer registry, under the names and labels of {@link MeterNames}.
@@ -64,10 +65,13 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     /** The meters every request of a route touches, found once per request by the route's name. */
     private final Map<String, RouteMeters> byRoute = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> queueDepth = new ConcurrentHashMap<>();
-    private final Map<String, AtomicReference<LoadReport>> load = new ConcurrentHashMap<>();
+    private final EndpointGauges endpoints;
+    /** Each route's timeouts as configured now, read by its gauges: a reload may change them. */
+    private final Map<String, Timeouts> timeouts = new ConcurrentHashMap<>();
 
     public MicrometerGatewayMetrics(MeterRegistry registry, RouteTable routes) {
         this.registry = registry;
+        this.endpoints = new EndpointGauges(registry);
         List<Route> all = routes.routes();
         requestDuration = timers(MeterNames.REQUEST_DURATION, "Time from the request head to the end of the response",
                 HistogramBounds.requestDuration(all), "route", "upstream", "status", "outcome");
@@ -90,18 +94,30 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         for (Route route : all) {
             registerRoute(route);
         }
-        for (Endpoint endpoint : routes.endpoints()) {
-            registerEndpoint(endpoint);
+        routes.endpoints().forEach(endpoints::register);
+    }
+
+    /**
+     * A reload replaced {@code previous} with {@code next}: new routes and endpoints get their
+     * meters, at zero; the gauges of endpoints and routes that are gone are removed (their counters
+     * stay, as history); timeouts read as configured now. Histogram bounds stay as at start.
+     */
+    public void follow(RouteTable previous, RouteTable next) {
+        previous.endpointsGoneFrom(next).forEach(endpoints::remove);
+        for (Route gone : previous.routesGoneFrom(next)) {
+            timeouts.remove(gone.name());
+            registry.find(MeterNames.ROUTE_TIMEOUT).tag("route", gone.name()).gauges().forEach(registry::remove);
         }
+        next.routes().forEach(this::registerRoute);
+        next.endpoints().forEach(endpoints::register);
     }
 
     private void registerRoute(Route route) {
         String name = route.name();
-        byRoute.put(name, new RouteMeters(inFlight(name)));
-        gauge(MeterNames.ROUTE_TIMEOUT, "A route's configured timeout", seconds(route.timeouts().total()),
-                Tags.of("route", name, "kind", "total"));
-        gauge(MeterNames.ROUTE_TIMEOUT, "A route's configured timeout", seconds(route.timeouts().firstByte()),
-                Tags.of("route", name, "kind", "firstByte"));
+        byRoute.computeIfAbsent(name, n -> new RouteMeters(inFlight(n)));
+        timeouts.put(name, route.timeouts());
+        timeoutGauge(name, "total", Timeouts::total);
+        timeoutGauge(name, "firstByte", Timeouts::firstByte);
         Gauge.builder(MeterNames.INFLIGHT_REQUESTS, inFlight(name), AtomicInteger::get)
                 .description("Requests in progress").tag("route", name).strongReference(true).register(registry);
         Gauge.builder(MeterNames.QUEUE_DEPTH, queueDepth(name), AtomicInteger::get)
@@ -127,25 +143,6 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
             for (Endpoint endpoint : upstream.endpoints()) {
                 connect.get(upstream.name(), endpoint.url().toString());
             }
-        }
-    }
-
-    private void registerEndpoint(Endpoint endpoint) {
-        String url = endpoint.url().toString();
-        Gauge.builder(MeterNames.BREAKER_STATE, endpoint, e -> e.breaker().phase().ordinal())
-                .description("An endpoint's circuit breaker: 0 closed, 1 half-open, 2 open")
-                .tag("endpoint", url).strongReference(true).register(registry);
-        Gauge.builder(MeterNames.ENDPOINT_WARMING, endpoint, e -> e.warming().isWarming() ? 1 : 0)
-                .description("1 while an endpoint is starting (cold start), else 0")
-                .tag("endpoint", url).strongReference(true).register(registry);
-        FunctionCounter.builder(MeterNames.COLD_STARTS, endpoint, e -> e.warming().coldStarts())
-                .description("Cold starts of an endpoint seen by the gateway")
-                .tag("endpoint", url).register(registry);
-        AtomicReference<LoadReport> latest = load.computeIfAbsent(url, u -> new AtomicReference<>());
-        for (UpstreamLoadSignal signal : UpstreamLoadSignal.values()) {
-            Gauge.builder(MeterNames.UPSTREAM_LOAD, latest, r -> signal.of(r.get()))
-                    .description("A load signal an endpoint reports; NaN until it reports it")
-                    .tags("endpoint", url, "signal", signal.label).strongReference(true).register(registry);
         }
     }
 
@@ -225,10 +222,7 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     @Override
     public void upstreamLoad(String endpoint, LoadReport report) {
-        AtomicReference<LoadReport> latest = load.get(endpoint);
-        if (latest != null) {
-            latest.set(report);
-        }
+        endpoints.report(endpoint, report);
     }
 
     @Override
@@ -264,8 +258,12 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         return queueDepth.computeIfAbsent(route, r -> new AtomicInteger());
     }
 
-    private void gauge(String name, String description, double value, Tags tags) {
-        Gauge.builder(name, () -> value).description(description).tags(tags).register(registry);
+    private void timeoutGauge(String route, String kind, Function<Timeouts, Duration> timeout) {
+        Gauge.builder(MeterNames.ROUTE_TIMEOUT, () -> {
+                    Timeouts now = timeouts.get(route);
+                    return now == null ? Double.NaN : seconds(timeout.apply(now));
+                })
+                .description("A route's configured timeout").tags(Tags.of("route", route, "kind", kind)).register(registry);
     }
 
     private static double seconds(Duration duration) {

@@ -20,6 +20,7 @@ import io.netty.util.concurrent.Promise;
 
 import javax.net.ssl.SSLException;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +61,13 @@ public final class ConnectionPool {
         return connect(endpoint, listener, connectTimeoutMillis);
     }
 
-    /** Back to the pool for the next exchange; closed instead when it is dead or the pool is full. */
+    /** Back to the pool for the next exchange; closed instead when it is dead, the pool full, or a reload removed its endpoint. */
     public void release(UpstreamConnection connection) {
         Channel channel = connection.channel();
+        if (connection.endpoint().retired()) {
+            discard(connection);
+            return;
+        }
         ArrayDeque<UpstreamConnection> deque = idle.computeIfAbsent(connection.endpoint(), e -> new ArrayDeque<>());
         if (!channel.isActive() || deque.size() >= settings.maxIdlePerEndpoint()) {
             discard(connection);
@@ -72,6 +77,16 @@ public final class ConnectionPool {
         deque.addLast(connection);
         // A read stays pending while idle so that a close, or a stray byte, is noticed at once.
         channel.read();
+    }
+
+    /** Closes the idle connections to endpoints a reload removed; those still leased close when released. */
+    void closeIdle(Collection<Endpoint> retired) {
+        for (Endpoint endpoint : retired) {
+            ArrayDeque<UpstreamConnection> deque = idle.remove(endpoint);
+            if (deque != null) {
+                deque.forEach(this::discard);
+            }
+        }
     }
 
     /** Closes it: its state is unknown (cancelled or failed mid-exchange). */

@@ -1,11 +1,16 @@
 package io.infergate.server.upstream;
 
 import io.infergate.core.Ticker;
+import io.infergate.core.upstream.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
+
+import java.util.Collection;
 
 /** One {@link ConnectionPool} per event loop, created when the loop first needs it. */
 public final class ConnectionPools {
@@ -38,6 +43,20 @@ public final class ConnectionPools {
             perLoop.set(pool);
         }
         return pool;
+    }
+
+    /**
+     * Closes, on each of {@code loops}, the idle connections to endpoints a reload removed; a
+     * connection still in use closes when its exchange releases it.
+     */
+    public void closeIdle(Collection<Endpoint> retired, EventLoopGroup loops) {
+        if (retired.isEmpty()) {
+            return;
+        }
+        for (EventExecutor executor : loops) {
+            EventLoop loop = (EventLoop) executor;
+            loop.execute(() -> forLoop(loop).closeIdle(retired));
+        }
     }
 
     /** What is wrong with each endpoint, logged once per change; shared by every loop's pool. */

@@ -9,6 +9,7 @@ import io.infergate.core.job.JobClock;
 import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
+import io.infergate.core.route.Routing;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.core.timeout.ExchangeTimeouts;
@@ -113,7 +114,7 @@ class GatePassageTest {
         }
         RouteTable routes = RouteTable.compile(config, ticker, transition -> { });
         // No attempt is made here, so no connection pools.
-        return new ProxyContext(config.server(), routes, TenantDirectory.of(config), null, GatewayMetrics.NOOP,
+        return new ProxyContext(config.server(), new Routing(routes, TenantDirectory.of(config)), null, GatewayMetrics.NOOP,
                 AccessLog.OFF, ticker);
     }
 

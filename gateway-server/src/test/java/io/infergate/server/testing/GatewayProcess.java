@@ -23,12 +23,14 @@ public final class GatewayProcess implements AutoCloseable {
     private final int port;
     private final int adminPort;
     private final Path log;
+    private final Path config;
 
-    private GatewayProcess(Process process, int port, int adminPort, Path log) {
+    private GatewayProcess(Process process, int port, int adminPort, Path log, Path config) {
         this.process = process;
         this.port = port;
         this.adminPort = adminPort;
         this.log = log;
+        this.config = config;
     }
 
     /** Runs {@code java [jvmArgs] -jar infergate.jar run --config FILE} with {@code routesYaml} and free ports; waits until ready. */
@@ -51,7 +53,7 @@ public final class GatewayProcess implements AutoCloseable {
         command.addAll(List.of("-jar", JAR.toString(), "run", "--config", config.toString()));
         Path log = dir.resolve("gateway.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        GatewayProcess gateway = new GatewayProcess(process, port, adminPort, log);
+        GatewayProcess gateway = new GatewayProcess(process, port, adminPort, log, config);
         try {
             Await.until("the gateway process is ready", Duration.ofSeconds(30), gateway::ready);
         } catch (AssertionError e) {
@@ -94,6 +96,20 @@ public final class GatewayProcess implements AutoCloseable {
             return Files.readString(log);
         } catch (IOException e) {
             return "(no output: " + e + ")";
+        }
+    }
+
+    /** Replaces the routes of the config file the process runs from, keeping its {@code server:} line. */
+    public void rewriteRoutes(String routesYaml) throws IOException {
+        String server = Files.readAllLines(config).get(0);
+        Files.writeString(config, server + "\n" + routesYaml);
+    }
+
+    /** Sends the process a signal by name ({@code HUP}). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " failed");
         }
     }
 

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -37,6 +38,7 @@ public final class RecordingUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
 
     public RecordingUpstream() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -47,6 +49,11 @@ public final class RecordingUpstream implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** Connections the gateway holds open to it now. */
+    public int openConnections() {
+        return open.get();
     }
 
     /** Every request parsed so far, in arrival order. */
@@ -68,6 +75,7 @@ public final class RecordingUpstream implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
+        open.incrementAndGet();
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
@@ -87,6 +95,8 @@ public final class RecordingUpstream implements AutoCloseable {
             }
         } catch (IOException gone) {
             // the gateway closed or reset the connection
+        } finally {
+            open.decrementAndGet();
         }
     }
 

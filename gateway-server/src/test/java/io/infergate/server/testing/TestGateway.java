@@ -5,10 +5,13 @@ import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.server.GatewayServer;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -42,6 +45,39 @@ public final class TestGateway implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Writes {@code yaml} (with ephemeral ports unless it has a {@code server:} section) to
+     * {@code dir/gateway.yaml} and starts a gateway from that file, which it can reload.
+     */
+    public static TestGateway startFromFile(Path dir, String yaml) throws IOException {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, yaml.contains("server:") ? yaml : "server: { port: 0, adminPort: 0 }\n" + yaml);
+        return startFromFile(file);
+    }
+
+    /** Starts a gateway from a config file, as {@code run --config FILE} does: it reloads from that file. */
+    public static TestGateway startFromFile(Path file) {
+        try {
+            ConfigLoader.LoadedFile loaded = ConfigLoader.loadFile(file, Map.of());
+            return new TestGateway(GatewayServer.start(new GatewayServer.ConfigSource(file, Map.of(), loaded)));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("test config is invalid:\n" + String.join("\n", e.problems()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code POST /admin/reload}. */
+    public HttpResponse<String> reload() throws Exception {
+        return send(HttpRequest.newBuilder(adminUri("/admin/reload")).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    /** The admin port's {@code /metrics}, parsed. */
+    public PrometheusText metrics() throws Exception {
+        return new PrometheusText(admin("/metrics").body());
     }
 
     /** A route at {@code /} with one upstream named {@code primary} on {@code endpoint}, plus extra route keys. */
