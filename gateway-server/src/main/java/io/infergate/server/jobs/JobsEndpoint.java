@@ -3,6 +3,7 @@ package io.infergate.server.jobs;
 import io.infergate.server.relay.LocalResponses;
 import io.infergate.core.config.DurationSyntax;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.job.Job;
 import io.infergate.core.job.JobDocument;
 import io.infergate.core.job.JobPage;
@@ -63,7 +64,7 @@ public final class JobsEndpoint {
         Identification who = tenants.identify(request.headers().get(CredentialHeaders.AUTHORIZATION),
                 request.headers().get(CredentialHeaders.X_API_KEY));
         if (who.refused()) {
-            reply.accept(LocalResponses.error(alloc, GatewayError.UNAUTHORIZED, "an API key is required", requestId));
+            reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.UNAUTHORIZED, "an API key is required", requestId));
             return;
         }
         String tenant = who.tenant().name();
@@ -83,11 +84,11 @@ public final class JobsEndpoint {
                 reply.accept(jobs.get(tenant, parts[1]).map(job -> result(job, alloc, requestId))
                         .orElseGet(() -> notFound(alloc, requestId)));
             } else {
-                reply.accept(LocalResponses.error(alloc, GatewayError.JOB_NOT_FOUND,
+                reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.JOB_NOT_FOUND,
                         method + " " + uri.path() + " is not part of the jobs API", requestId));
             }
         } catch (IllegalArgumentException badQuery) {
-            reply.accept(LocalResponses.error(alloc, GatewayError.BAD_REQUEST, badQuery.getMessage(), requestId));
+            reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.BAD_REQUEST, badQuery.getMessage(), requestId));
         }
     }
 
@@ -122,10 +123,10 @@ public final class JobsEndpoint {
             return response;
         }
         if (job.status() == JobStatus.FAILED) {
-            return LocalResponses.error(alloc, errorOf(job.error().cause()), job.error().message(), requestId);
+            return LocalResponses.error(alloc, StreamProtocol.OPENAI, errorOf(job.error().cause()), job.error().message(), requestId);
         }
         GatewayError why = job.status().isFinished() ? GatewayError.JOB_GONE : GatewayError.JOB_NOT_FINISHED;
-        return LocalResponses.error(alloc, why, "job " + job.id() + " is " + job.status().wireName(), requestId);
+        return LocalResponses.error(alloc, StreamProtocol.OPENAI, why, "job " + job.id() + " is " + job.status().wireName(), requestId);
     }
 
     private static GatewayError errorOf(String cause) {
@@ -181,6 +182,6 @@ public final class JobsEndpoint {
     }
 
     private static FullHttpResponse notFound(ByteBufAllocator alloc, String requestId) {
-        return LocalResponses.error(alloc, GatewayError.JOB_NOT_FOUND, GatewayError.JOB_NOT_FOUND.defaultMessage(), requestId);
+        return LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.JOB_NOT_FOUND, GatewayError.JOB_NOT_FOUND.defaultMessage(), requestId);
     }
 }
