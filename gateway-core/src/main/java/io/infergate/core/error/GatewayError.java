@@ -20,7 +20,7 @@ public enum GatewayError implements Ending {
     SHED_OVERLOAD(429, Layer.GATEWAY, "the request could not finish in time under the current load"),
     QUEUE_FULL(429, Layer.GATEWAY, "the route's queue is full"),
     RATE_LIMITED(429, Layer.CLIENT, "the tenant's rate limit is exhausted"),
-    BREAKER_OPEN(503, Layer.GATEWAY, "every endpoint's circuit breaker is open"),
+    BREAKER_OPEN(502, Layer.GATEWAY, "every endpoint's circuit breaker is open"),
     SHUTDOWN(503, Layer.GATEWAY, "the gateway is shutting down"),
     UNAUTHORIZED(401, Layer.CLIENT, "missing or unknown API key"),
     FORBIDDEN(403, Layer.CLIENT, "the route is not allowed for this tenant"),
