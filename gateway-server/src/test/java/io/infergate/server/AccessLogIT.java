@@ -45,7 +45,7 @@ class AccessLogIT {
     private static final String BODY = "{\"inputs\":\"hi\"}";
     private static final String STREAM = "data: {\"index\":1,\"generated_text\":null}\n\ndata: {\"index\":2,\"generated_text\":\"a b\"}\n\n";
     private static final Pattern SERVER_TIMING = Pattern.compile(
-            "queue;dur=\\d+(\\.\\d)?, connect;dur=\\d+(\\.\\d)?, upstream;dur=\\d+(\\.\\d)?, total;dur=\\d+(\\.\\d)?");
+            "(body;dur=\\d+(\\.\\d)?, )?queue;dur=\\d+(\\.\\d)?, connect;dur=\\d+(\\.\\d)?, upstream;dur=\\d+(\\.\\d)?, total;dur=\\d+(\\.\\d)?");
 
     private final MockWebServer upstream = new MockWebServer();
     private TestGateway gateway;
