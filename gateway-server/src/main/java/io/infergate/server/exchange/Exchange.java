@@ -31,11 +31,13 @@ import org.slf4j.LoggerFactory;
  * AWAITING_BODY -&gt; GATING          the whole body is in
  * GATING        -&gt; CONNECTING      admitted: the first attempt has its endpoint
  * GATING        -&gt; WARMING_WAIT    admitted, and the endpoint chosen is warming
+ * GATING        -&gt; BREAKER_WAIT    admitted, every breaker open, and a probe due within the deadline
+ * BREAKER_WAIT  -&gt; CONNECTING      the probe is due (or, while another request makes it, BREAKER_WAIT again)
  * CONNECTING    -&gt; AWAITING_HEAD   the request is on its way up
  * AWAITING_HEAD -&gt; HOLDING         a head judged by its body or first event before the client sees it
  * AWAITING_HEAD -&gt; RELAYING        the response goes to the client (also from HOLDING)
  * CONNECTING, AWAITING_HEAD, HOLDING -&gt; RETRY_WAIT, CONNECTING (fallback), WARMING_WAIT
- * RETRY_WAIT, WARMING_WAIT -&gt; CONNECTING, or WARMING_WAIT again (the endpoint reached is warming)
+ * RETRY_WAIT, WARMING_WAIT, BREAKER_WAIT -&gt; CONNECTING, or WARMING_WAIT (the endpoint reached is warming)
  * any           -&gt; DONE            {@link #finish}, exactly once, on every path
  * </pre>
  */
