@@ -28,6 +28,8 @@ public enum GatewayError implements Ending {
     JOB_NOT_FOUND(404, Layer.CLIENT, "no such job for this key"),
     JOB_NOT_FINISHED(409, Layer.CLIENT, "the job has not finished"),
     JOB_GONE(410, Layer.CLIENT, "the job was cancelled, or its result expired"),
+    JOB_LOST(410, Layer.CLIENT, "this gateway issued the job to this key but no longer knows it: dropped to make room,"
+            + " lost in a restart, or held by another instance"),
     BAD_REQUEST(400, Layer.CLIENT, "malformed request"),
     REQUEST_TIMEOUT(408, Layer.CLIENT, "the request head did not arrive in time"),
     CLIENT_TIMEOUT(408, Layer.CLIENT, "the request body did not arrive in time"),

@@ -78,6 +78,7 @@ final class AttemptRunner {
         if (next instanceof Next.Go go) {
             exchange.moveTo(Phase.CONNECTING);
             attempt = go.attempt();
+            exchange.attemptStarted(attempt);
             upstreamRequest.send(attempt, inClientRead);
         } else if (next instanceof Next.Retry retry) {
             context.metrics().retried(route.name(), loop.upstream().name());

@@ -165,6 +165,13 @@ public final class Exchange implements ColdStartWait.Listener {
         }
     }
 
+    /** An attempt starts; a job's run tells the job's document, where its owner sees it. */
+    void attemptStarted(Attempt attempt) {
+        if (gate.jobId() != null) {
+            context.jobs().attempted(gate.jobId(), attempt.upstream.name());
+        }
+    }
+
     /** Whether {@code candidate} is the attempt under way; a connection for any other is not wanted. */
     boolean isCurrent(Attempt candidate) {
         return candidate == runner.current();

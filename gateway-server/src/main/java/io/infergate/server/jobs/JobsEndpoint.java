@@ -79,10 +79,10 @@ public final class JobsEndpoint {
             } else if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
                 reply.accept(jobs.cancel(tenant, parts[1])
                         .map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
-                        .orElseGet(() -> notFound(alloc, requestId)));
+                        .orElseGet(() -> notFound(jobs, tenant, parts[1], alloc, requestId)));
             } else if (parts.length == 3 && parts[2].equals("result") && method.equals(HttpMethod.GET)) {
                 reply.accept(jobs.get(tenant, parts[1]).map(job -> result(job, alloc, requestId))
-                        .orElseGet(() -> notFound(alloc, requestId)));
+                        .orElseGet(() -> notFound(jobs, tenant, parts[1], alloc, requestId)));
             } else {
                 reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.JOB_NOT_FOUND,
                         method + " " + uri.path() + " is not part of the jobs API", requestId));
@@ -96,18 +96,18 @@ public final class JobsEndpoint {
                                  ByteBufAllocator alloc, EventExecutor executor, Consumer<FullHttpResponse> reply) {
         if (wait.isZero()) {
             reply.accept(jobs.get(tenant, id).map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
-                    .orElseGet(() -> notFound(alloc, requestId)));
+                    .orElseGet(() -> notFound(jobs, tenant, id, alloc, requestId)));
             return;
         }
         Optional<CompletableFuture<Job>> waiting = jobs.await(tenant, id, wait);
         if (waiting.isEmpty()) {
-            reply.accept(notFound(alloc, requestId));
+            reply.accept(notFound(jobs, tenant, id, alloc, requestId));
             return;
         }
         waiting.get().whenComplete((job, failure) -> executor.execute(() -> reply.accept(job != null
                 ? json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job))
                 : jobs.get(tenant, id).map(j -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(j)))
-                        .orElseGet(() -> notFound(alloc, requestId)))));
+                        .orElseGet(() -> notFound(jobs, tenant, id, alloc, requestId)))));
     }
 
     /** The upstream's answer itself: its status, content type and body. */
@@ -181,7 +181,9 @@ public final class JobsEndpoint {
         return response;
     }
 
-    private static FullHttpResponse notFound(ByteBufAllocator alloc, String requestId) {
-        return LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.JOB_NOT_FOUND, GatewayError.JOB_NOT_FOUND.defaultMessage(), requestId);
+    /** No such job here: one this gateway issued to the tenant and lost says so, anything else is not found. */
+    private static FullHttpResponse notFound(Jobs jobs, String tenant, String id, ByteBufAllocator alloc, String requestId) {
+        GatewayError why = jobs.issued(tenant, id) ? GatewayError.JOB_LOST : GatewayError.JOB_NOT_FOUND;
+        return LocalResponses.error(alloc, StreamProtocol.OPENAI, why, why.defaultMessage(), requestId);
     }
 }
