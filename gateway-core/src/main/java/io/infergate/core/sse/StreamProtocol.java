@@ -6,9 +6,9 @@ import io.infergate.core.error.GatewayError;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The two stream dialects an inference endpoint speaks, told apart by path: OpenAI-compatible under
- * {@code /v1/}, TGI's own elsewhere. Each has its own way to end a stream and to report an error in
- * it, and the gateway must speak the one the client is parsing.
+ * The two dialects an inference endpoint speaks, told apart by path: OpenAI-compatible under
+ * {@code /v1/}, TGI's own elsewhere. Each has its own way to end a stream and to report an error,
+ * in a stream or as a response's body, and the gateway must speak the one the client is parsing.
  */
 public enum StreamProtocol {
     /** {@code data: {"error": "...", "error_type": "..."}}; ends with the event carrying {@code generated_text}. */

@@ -178,6 +178,7 @@ public final class Exchange implements ColdStartWait.Listener {
     }
 
     void attemptFailed(AttemptOutcome outcome, GatewayError error) {
+        context.pools().problems().requestFailed(loop.endpoint(), error);
         runner.failed(outcome, error);
     }
 
@@ -256,6 +257,7 @@ public final class Exchange implements ColdStartWait.Listener {
     void fail(GatewayError error, String message) {
         if (phase != Phase.DONE) {
             log.debug("request {} on route {} failed: {}", requestId, route, error.cause());
+            context.pools().problems().requestFailed(loop.endpoint(), error);
             finish(error, responder.fail(error, message, body.complete()), false);
         }
     }
@@ -273,6 +275,9 @@ public final class Exchange implements ColdStartWait.Listener {
         coldStart.end(loop.endpoint());
         gate.close(ending.byClient());
         runner.finish(ending == GatewayError.DEADLINE_EXCEEDED, upstreamComplete);
+        if (upstreamComplete && ending == Ending.Normal.SUCCESS) {
+            context.pools().problems().answeredWhole(loop.endpoint());
+        }
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
         record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback());
