@@ -39,6 +39,8 @@ final class AttemptLoop {
     private Upstream upstream;
     /** The endpoint chosen last, even once its attempt is over: a cold-start probe may still be its. */
     private Endpoint endpoint;
+    /** Whether the last attempt went to a fallback; a plan that ran out of upstreams made none there. */
+    private boolean lastOnFallback;
     /** Why the last attempt failed, to answer with when none is left; null when an upstream answered. */
     private GatewayError lastFailure;
 
@@ -70,7 +72,8 @@ final class AttemptLoop {
         ColdStartWait.Pass pass = coldStart.pass(chosen, upstream.coldStart(), now, timeouts.nanosLeft(now),
                 plan.hasNextUpstream());
         if (pass == ColdStartWait.Pass.GO) {
-            return new Next.Go(new Attempt(upstream, chosen, plan.onFallback(), pool));
+            lastOnFallback = plan.onFallback();
+            return new Next.Go(new Attempt(upstream, chosen, lastOnFallback, pool));
         }
         chosen.breaker().onIgnored(); // the plan's breaker permission goes unused
         plan.forgetLastAttempt(); // waiting for a warming endpoint is not a retry
@@ -268,6 +271,6 @@ final class AttemptLoop {
     }
 
     boolean onFallback() {
-        return plan.onFallback();
+        return lastOnFallback;
     }
 }

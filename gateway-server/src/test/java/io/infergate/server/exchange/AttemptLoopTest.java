@@ -134,7 +134,9 @@ class AttemptLoopTest {
 
     @Test
     void withEveryBreakerOpenAndTheFirstProbeBeyondTheDeadlineTheRequestGivesUpWithRetryAfterUntilIt() {
-        assertEquals(new Next.GiveUp(GatewayError.BREAKER_OPEN, 18), bothBreakersOpen("15s").request().loop.start(false));
+        AttemptLoop loop = bothBreakersOpen("15s").request().loop;
+        assertEquals(new Next.GiveUp(GatewayError.BREAKER_OPEN, 18), loop.start(false));
+        assertFalse(loop.onFallback(), "no attempt went to the fallback, whose breaker is open too");
     }
 
     @Test
