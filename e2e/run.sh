@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official client libraries (e2e/real-clients.mjs) against the simulator, against the
-# gateway's demo, and against a gateway with one-second heartbeats in front of a slow model, all
+# gateway's demo, and against a gateway with one-second heartbeats in front of a slow model; and
+# (e2e/down-clients.mjs) against a gateway whose endpoints are down, for its own errors. All are
 # started here from the built jars. Needs Node.js 18+ and npm; installs the pinned client versions
 # from package-lock.json.
 set -euo pipefail
@@ -54,6 +55,16 @@ GATEWAY_PORT=$SLOW_GATEWAY_PORT ADMIN_PORT=$SLOW_ADMIN_PORT SLOW_SIM_URL="http:/
   java -jar "$GATEWAY_JAR" run --config "$E2E/slow-gateway.yaml" >"$WORK/slow-gateway.log" 2>&1 &
 PIDS+=($!)
 
+# A gateway whose endpoints are down: two ports nothing listens on.
+DOWN_PORT=$(free_port $((SLOW_ADMIN_PORT + 1)))
+OTHER_DOWN_PORT=$(free_port $((DOWN_PORT + 1)))
+DOWN_GATEWAY_PORT=$(free_port $((OTHER_DOWN_PORT + 1)))
+DOWN_ADMIN_PORT=$(free_port $((DOWN_GATEWAY_PORT + 1)))
+GATEWAY_PORT=$DOWN_GATEWAY_PORT ADMIN_PORT=$DOWN_ADMIN_PORT DOWN_URL="http://127.0.0.1:$DOWN_PORT" \
+  OTHER_DOWN_URL="http://127.0.0.1:$OTHER_DOWN_PORT" \
+  java -jar "$GATEWAY_JAR" run --config "$E2E/down-gateway.yaml" >"$WORK/down-gateway.log" 2>&1 &
+PIDS+=($!)
+
 wait_for "http://127.0.0.1:$SIM_PORT/health" "the simulator" || { cat "$WORK/sim.log"; exit 1; }
 wait_for "http://127.0.0.1:$SLOW_ADMIN_PORT/readyz" "the slow gateway" || { cat "$WORK/slow-gateway.log"; exit 1; }
 # The demo's large model starts cold: wait until it answers through the gateway.
@@ -66,6 +77,9 @@ node "$E2E/real-clients.mjs" "simulator=http://127.0.0.1:$SIM_PORT" "gateway-dem
   || { show_logs; exit 1; }
 MAX_TOKENS=3 node "$E2E/real-clients.mjs" "gateway-heartbeats-1s=http://127.0.0.1:$SLOW_GATEWAY_PORT" \
   || { show_logs; exit 1; }
+wait_for "http://127.0.0.1:$DOWN_ADMIN_PORT/readyz" "the gateway in front of endpoints that are down" \
+  || { cat "$WORK/down-gateway.log"; exit 1; }
+node "$E2E/down-clients.mjs" "http://127.0.0.1:$DOWN_GATEWAY_PORT" || { show_logs; exit 1; }
 # The slow streams must really have carried heartbeats for that run to mean anything.
 heartbeats=$(curl -fsS "http://127.0.0.1:$SLOW_ADMIN_PORT/metrics" | awk '/^gateway_heartbeats_total/ {sum += $2} END {print sum + 0}')
 echo "heartbeats sent to the clients of the slow model: $heartbeats"

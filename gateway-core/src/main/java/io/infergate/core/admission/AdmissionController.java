@@ -186,6 +186,11 @@ public final class AdmissionController {
         settle();
     }
 
+    /** Whether a request may wait here at all; with {@code queue: 0}, one without a free slot is refused at once. */
+    public boolean queues() {
+        return terms.settings().queue() > 0;
+    }
+
     /** Requests waiting in the queue. */
     public int queueDepth() {
         synchronized (lock) {

@@ -1,6 +1,7 @@
 package io.infergate.core.config;
 
 import io.infergate.core.job.CallbackPolicy;
+import io.infergate.core.job.JobIds;
 import io.infergate.core.job.WebhookSigner;
 
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 final class JobsBinder {
 
     static final List<String> KEYS = List.of("enabled", "deadline", "maxShare", "maxQueuedPerTenant", "resultTtl",
-            "maxWait", "maxJobs", "maxBytes", "webhookSecretEnv", "callbackAllow", "webhookAttempts", "webhookBackoff");
+            "maxWait", "maxJobs", "maxBytes", "webhookSecretEnv", "callbackAllow", "webhookAttempts", "webhookBackoff", "idKeyEnv");
 
     static final int MAX_QUEUED_PER_TENANT = 1_000_000;
     static final int MAX_JOBS = 10_000_000;
@@ -55,8 +56,29 @@ final class JobsBinder {
         }
         int webhookAttempts = jobs.get("webhookAttempts").integer(d.webhookAttempts(), 1, MAX_WEBHOOK_ATTEMPTS);
         Duration webhookBackoff = jobs.get("webhookBackoff").positiveDuration(d.webhookBackoff());
+        String idKey = idKey(jobs.get("idKeyEnv"));
         return new JobsConfig(enabled, deadline, maxShare, maxQueuedPerTenant, resultTtl, maxWait, maxJobs, maxBytes,
-                secret, callbackAllow, webhookAttempts, webhookBackoff);
+                secret, callbackAllow, webhookAttempts, webhookBackoff, idKey);
+    }
+
+    /** The id key from the variable {@code idKeyEnv} names; null when absent or after reporting. */
+    private String idKey(ConfigNode keyEnv) {
+        String variable = keyEnv.isAbsent() ? null : keyEnv.requiredString();
+        if (variable == null) {
+            return null;
+        }
+        String key = env.valueOf(variable);
+        if (key == null) {
+            keyEnv.report("environment variable " + variable + " is not set");
+            return null;
+        }
+        problems.addSecret(key);
+        if (key.length() < JobIds.MIN_KEY_CHARS) {
+            keyEnv.report("the key in " + variable + " has fewer than " + JobIds.MIN_KEY_CHARS
+                    + " characters (value not shown)");
+            return null;
+        }
+        return key;
     }
 
     /** The secret from the variable {@code webhookSecretEnv} names; null when absent or after reporting. */

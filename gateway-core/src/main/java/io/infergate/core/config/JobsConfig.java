@@ -1,6 +1,7 @@
 package io.infergate.core.config;
 
 import io.infergate.core.job.CallbackPolicy;
+import io.infergate.core.job.JobIds;
 import io.infergate.core.job.StoreLimits;
 import io.infergate.core.job.WebhookSigner;
 
@@ -26,14 +27,16 @@ import java.util.Optional;
  * @param callbackAllow      URL prefixes callbacks must be under; empty: no callbacks
  * @param webhookAttempts    delivery attempts, the first included
  * @param webhookBackoff     the first retry's backoff ceiling, doubled for each further one
+ * @param idKey              the key job ids are tagged with, read from the environment variable
+ *                           {@code idKeyEnv}; null: one made at start
  */
 public record JobsConfig(boolean enabled, Duration deadline, double maxShare, int maxQueuedPerTenant,
                          Duration resultTtl, Duration maxWait, long maxJobs, long maxBytes, String webhookSecret,
-                         List<String> callbackAllow, int webhookAttempts, Duration webhookBackoff) {
+                         List<String> callbackAllow, int webhookAttempts, Duration webhookBackoff, String idKey) {
 
     public static final JobsConfig DEFAULTS = new JobsConfig(true, Duration.ofHours(1), 0.5, 100,
             Duration.ofHours(1), Duration.ofSeconds(50), 10_000, 256L << 20, null, List.of(), 5,
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1), null);
 
     public JobsConfig {
         callbackAllow = List.copyOf(callbackAllow);
@@ -53,6 +56,9 @@ public record JobsConfig(boolean enabled, Duration deadline, double maxShare, in
         if (webhookSecret != null) {
             new WebhookSigner(webhookSecret); // checks its form, without showing it
         }
+        if (idKey != null) {
+            JobIds.withKey(idKey); // checks its length, without showing it
+        }
     }
 
     public StoreLimits storeLimits() {
@@ -61,6 +67,11 @@ public record JobsConfig(boolean enabled, Duration deadline, double maxShare, in
 
     public CallbackPolicy callbackPolicy() {
         return new CallbackPolicy(callbackAllow);
+    }
+
+    /** What issues job ids and knows them again: under {@code idKey}, else under a key made now. */
+    public JobIds jobIds() {
+        return idKey == null ? JobIds.withRandomKey() : JobIds.withKey(idKey);
     }
 
     /** The signer for webhooks; empty without a secret. */
@@ -75,6 +86,6 @@ public record JobsConfig(boolean enabled, Duration deadline, double maxShare, in
                 + ", maxJobs=" + maxJobs + ", maxBytes=" + maxBytes
                 + ", webhookSecret=" + (webhookSecret == null ? "none" : "[not shown]")
                 + ", callbackAllow=" + callbackAllow + ", webhookAttempts=" + webhookAttempts
-                + ", webhookBackoff=" + webhookBackoff + "]";
+                + ", webhookBackoff=" + webhookBackoff + ", idKey=" + (idKey == null ? "none" : "[not shown]") + "]";
     }
 }

@@ -31,11 +31,17 @@ public final class RestartOnly {
             Object after = value(component, next);
             if (!Objects.equals(before, after)) {
                 String name = component.getName();
-                String values = name.toLowerCase(Locale.ROOT).contains("secret") ? "" : " (" + before + " -> " + after + ")";
+                String values = mayBeSecret(name) ? "" : " (" + before + " -> " + after + ")";
                 problems.add(section + "." + name + ": cannot change while the gateway runs" + values
                         + "; restart it to apply");
             }
         }
+    }
+
+    /** Keys whose values are never shown: a webhook secret, a key for job ids, a password. */
+    private static boolean mayBeSecret(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.contains("secret") || lower.contains("key") || lower.contains("password") || lower.contains("token");
     }
 
     private static Object value(RecordComponent component, Record record) {

@@ -20,7 +20,7 @@ public enum GatewayError implements Ending {
     SHED_OVERLOAD(429, Layer.GATEWAY, "the request could not finish in time under the current load"),
     QUEUE_FULL(429, Layer.GATEWAY, "the route's queue is full"),
     RATE_LIMITED(429, Layer.CLIENT, "the tenant's rate limit is exhausted"),
-    BREAKER_OPEN(503, Layer.GATEWAY, "every endpoint's circuit breaker is open"),
+    BREAKER_OPEN(502, Layer.GATEWAY, "every endpoint's circuit breaker is open"),
     SHUTDOWN(503, Layer.GATEWAY, "the gateway is shutting down"),
     UNAUTHORIZED(401, Layer.CLIENT, "missing or unknown API key"),
     FORBIDDEN(403, Layer.CLIENT, "the route is not allowed for this tenant"),
@@ -28,6 +28,8 @@ public enum GatewayError implements Ending {
     JOB_NOT_FOUND(404, Layer.CLIENT, "no such job for this key"),
     JOB_NOT_FINISHED(409, Layer.CLIENT, "the job has not finished"),
     JOB_GONE(410, Layer.CLIENT, "the job was cancelled, or its result expired"),
+    JOB_LOST(410, Layer.CLIENT, "this gateway issued the job to this key but no longer knows it: dropped to make room,"
+            + " lost in a restart, or held by another instance"),
     BAD_REQUEST(400, Layer.CLIENT, "malformed request"),
     REQUEST_TIMEOUT(408, Layer.CLIENT, "the request head did not arrive in time"),
     CLIENT_TIMEOUT(408, Layer.CLIENT, "the request body did not arrive in time"),

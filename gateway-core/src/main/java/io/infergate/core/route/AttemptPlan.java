@@ -65,6 +65,13 @@ public final class AttemptPlan {
         attemptsOnUpstream = Math.max(0, attemptsOnUpstream - 1);
     }
 
+    /** Starts over at the first upstream, as if no attempt had been made: the breakers may let one through now. */
+    public void restart() {
+        upstreamIndex = 0;
+        attemptsOnUpstream = 0;
+        last = null;
+    }
+
     /** Gives up on the current upstream: the next attempt goes to the following one. */
     public void moveToNextUpstream() {
         upstreamIndex++;

@@ -73,7 +73,7 @@ public final class RouteLoadView {
             }
         }
         // Nothing can take requests now: admission still lets the primary's share through, and the
-        // attempt plan answers them (an open breaker's 503, a cold start's hold) rather than a queue.
+        // attempt plan answers them (an open breaker's hold or 502, a cold start's hold) rather than a queue.
         return admission == null ? Integer.MAX_VALUE : admission.slots(upstreams.get(0).endpoints().size());
     }
 

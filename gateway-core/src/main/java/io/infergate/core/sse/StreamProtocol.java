@@ -6,9 +6,9 @@ import io.infergate.core.error.GatewayError;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The two stream dialects an inference endpoint speaks, told apart by path: OpenAI-compatible under
- * {@code /v1/}, TGI's own elsewhere. Each has its own way to end a stream and to report an error in
- * it, and the gateway must speak the one the client is parsing.
+ * The two dialects an inference endpoint speaks, told apart by path: OpenAI-compatible under
+ * {@code /v1/}, TGI's own elsewhere. Each has its own way to end a stream and to report an error,
+ * in a stream or as a response's body, and the gateway must speak the one the client is parsing.
  */
 public enum StreamProtocol {
     /** {@code data: {"error": "...", "error_type": "..."}}; ends with the event carrying {@code generated_text}. */
@@ -29,13 +29,23 @@ public enum StreamProtocol {
 
     /** The final event for an error described by its type, message and HTTP status. */
     public byte[] errorEvent(String type, String message, int status) {
-        String json = switch (this) {
-            case TGI -> "{\"error\":" + JsonStrings.quote(message) + ",\"error_type\":" + JsonStrings.quote(type) + "}";
-            case OPENAI -> "{\"error\":{\"message\":" + JsonStrings.quote(message) + ",\"type\":" + JsonStrings.quote(type)
-                    + ",\"code\":" + status + "}}";
-        };
-        String events = "data: " + json + "\n\n" + (this == OPENAI ? "data: [DONE]\n\n" : "");
+        String events = "data: " + errorJson(type, message, status, null) + "\n\n" + (this == OPENAI ? "data: [DONE]\n\n" : "");
         return events.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * An error in the dialect's own shape, the one its clients parse: TGI's
+     * {@code {"error": "...", "error_type": "..."}}, or OpenAI's error object
+     * {@code {"error": {"message", "type", "code"}}}. A {@code layer} (null for none) is added
+     * beside them, which both kinds of client ignore.
+     */
+    public String errorJson(String type, String message, int status, String layer) {
+        String extra = layer == null ? "" : ",\"layer\":" + JsonStrings.quote(layer);
+        return switch (this) {
+            case TGI -> "{\"error\":" + JsonStrings.quote(message) + ",\"error_type\":" + JsonStrings.quote(type) + extra + "}";
+            case OPENAI -> "{\"error\":{\"message\":" + JsonStrings.quote(message) + ",\"type\":" + JsonStrings.quote(type)
+                    + ",\"code\":" + status + extra + "}}";
+        };
     }
 
     /**

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JobsSectionTest {
 
     private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private static final String ID_KEY = "k7Vq2xN9pL4mR8sT1wY6zB3cD5fG0hJ2";
 
     @Test
     void withoutAJobsSectionJobsRunAtTheBuiltInSettings() throws ConfigException {
@@ -24,7 +25,7 @@ class JobsSectionTest {
 
         assertEquals(JobsConfig.DEFAULTS, jobs);
         assertEquals(new JobsConfig(true, Duration.ofHours(1), 0.5, 100, Duration.ofHours(1), Duration.ofSeconds(50),
-                10_000, 256L << 20, null, List.of(), 5, Duration.ofSeconds(1)), jobs);
+                10_000, 256L << 20, null, List.of(), 5, Duration.ofSeconds(1), null), jobs);
         assertFalse(jobs.callbackPolicy().allows("https://hooks.example.com/"));
         assertTrue(jobs.webhookSigner().isEmpty());
     }
@@ -45,16 +46,20 @@ class JobsSectionTest {
                   callbackAllow: [ "https://hooks.example.com/infergate/", "http://10.0.0.5:8080" ]
                   webhookAttempts: 8
                   webhookBackoff: 500ms
-                """ + ONE_ROUTE, Map.of("JOBS_WEBHOOK_SECRET", SECRET)).jobs();
+                  idKeyEnv: JOBS_ID_KEY
+                """ + ONE_ROUTE, Map.of("JOBS_WEBHOOK_SECRET", SECRET, "JOBS_ID_KEY", ID_KEY)).jobs();
 
         assertEquals(new JobsConfig(false, Duration.ofHours(2), 0.25, 20, Duration.ofMinutes(30),
                 Duration.ofSeconds(25), 500, 64L << 20, SECRET,
-                List.of("https://hooks.example.com/infergate/", "http://10.0.0.5:8080"), 8, Duration.ofMillis(500)),
-                jobs);
+                List.of("https://hooks.example.com/infergate/", "http://10.0.0.5:8080"), 8, Duration.ofMillis(500),
+                ID_KEY), jobs);
         assertEquals(new StoreLimits(500, 64L << 20, Duration.ofMinutes(30), 20), jobs.storeLimits());
         assertTrue(jobs.callbackPolicy().allows("https://hooks.example.com/infergate/done"));
         assertTrue(jobs.webhookSigner().isPresent());
         assertFalse(jobs.toString().contains("MfKQ9r8"), jobs.toString());
+        assertFalse(jobs.toString().contains(ID_KEY), jobs.toString());
+        String id = jobs.jobIds().newId("acme");
+        assertTrue(jobs.jobIds().issued(id, "acme"), "ids under the configured key are known again by another issuer");
     }
 
     @Test
@@ -121,6 +126,15 @@ class JobsSectionTest {
                         + " (expected: whsec_ and the base64 of 24 to 64 random bytes, as in"
                         + " whsec_$(openssl rand -base64 32))"),
                 problemsOf(yaml, Map.of("JOBS_WEBHOOK_SECRET", "whsec_AAAA")));
+    }
+
+    @Test
+    void theIdKeyMustBeSetAndLongEnoughAndIsNeverShown() {
+        String yaml = "jobs: { idKeyEnv: JOBS_ID_KEY }\n" + ONE_ROUTE;
+
+        assertEquals(List.of("jobs.idKeyEnv: environment variable JOBS_ID_KEY is not set"), problemsOf(yaml, Map.of()));
+        assertEquals(List.of("jobs.idKeyEnv: the key in JOBS_ID_KEY has fewer than 32 characters (value not shown)"),
+                problemsOf(yaml, Map.of("JOBS_ID_KEY", "short-key-9f3")));
     }
 
     @Test

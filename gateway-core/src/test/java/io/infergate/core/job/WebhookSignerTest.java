@@ -39,7 +39,7 @@ class WebhookSignerTest {
         byte[] key = new byte[32];
         new Random(7).nextBytes(key);
         byte[] body = "{\"text\":\"caf\u00e9 \u2603\"}".getBytes(StandardCharsets.UTF_8);
-        String id = JobIds.newId();
+        String id = JobIds.withRandomKey().newId("acme");
 
         String signature = new WebhookSigner("whsec_" + Base64.getEncoder().encodeToString(key))
                 .sign(id, 1_764_072_000L, body).signature();

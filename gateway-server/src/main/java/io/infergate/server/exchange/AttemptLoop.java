@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class AttemptLoop {
 
+    /** How often a request held for an open breaker looks again while the breaker's probe is out. */
+    static final long PROBE_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final Route route;
     private final AttemptPlan plan;
     private final ColdStartWait coldStart;
@@ -36,6 +39,8 @@ final class AttemptLoop {
     private Upstream upstream;
     /** The endpoint chosen last, even once its attempt is over: a cold-start probe may still be its. */
     private Endpoint endpoint;
+    /** Whether the last attempt went to a fallback; a plan that ran out of upstreams made none there. */
+    private boolean lastOnFallback;
     /** Why the last attempt failed, to answer with when none is left; null when an upstream answered. */
     private GatewayError lastFailure;
 
@@ -56,7 +61,7 @@ final class AttemptLoop {
         Endpoint chosen = plan.next(avoidLast);
         if (chosen == null) {
             return lastFailure != null ? new Next.GiveUp(lastFailure, 0)
-                    : new Next.GiveUp(GatewayError.BREAKER_OPEN, secondsUntilProbe());
+                    : endpoint == null ? awaitProbe() : new Next.GiveUp(GatewayError.BREAKER_OPEN, secondsUntilProbe());
         }
         endpoint = chosen;
         if (plan.upstream() != upstream) {
@@ -67,7 +72,8 @@ final class AttemptLoop {
         ColdStartWait.Pass pass = coldStart.pass(chosen, upstream.coldStart(), now, timeouts.nanosLeft(now),
                 plan.hasNextUpstream());
         if (pass == ColdStartWait.Pass.GO) {
-            return new Next.Go(new Attempt(upstream, chosen, plan.onFallback(), pool));
+            lastOnFallback = plan.onFallback();
+            return new Next.Go(new Attempt(upstream, chosen, lastOnFallback, pool));
         }
         chosen.breaker().onIgnored(); // the plan's breaker permission goes unused
         plan.forgetLastAttempt(); // waiting for a warming endpoint is not a retry
@@ -205,15 +211,36 @@ final class AttemptLoop {
                 || decision.verdict() == RetryRules.Verdict.NEXT_UPSTREAM && plan.hasNextUpstream();
     }
 
+    /**
+     * Every breaker refused the request before its first attempt: it waits for the first probe when it is due within the
+     * request's deadline (and then makes it, or hears its outcome), so that a client library that
+     * repeats a refusal at once meets a held request, not a stream of instant answers. While a probe
+     * is out, the request looks again every {@link #PROBE_RECHECK_NANOS}.
+     */
+    private Next awaitProbe() {
+        long untilProbe = nanosUntilProbe();
+        long wait = untilProbe > 0 ? untilProbe : PROBE_RECHECK_NANOS;
+        if (wait > timeouts.nanosLeft(ticker.nanoTime())) {
+            return new Next.GiveUp(GatewayError.BREAKER_OPEN, secondsUntilProbe());
+        }
+        plan.restart();
+        return new Next.AwaitProbe(wait);
+    }
+
     /** Seconds until the first of the route's open breakers lets a probe through; at least 1. */
     private long secondsUntilProbe() {
+        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanosUntilProbe() + TimeUnit.SECONDS.toNanos(1) - 1));
+    }
+
+    /** Nanoseconds until the first of the route's open breakers lets a probe through; 0 when one is out now. */
+    private long nanosUntilProbe() {
         long waitNanos = Long.MAX_VALUE;
         for (Upstream candidate : route.upstreams()) {
             for (Endpoint e : candidate.endpoints()) {
                 waitNanos = Math.min(waitNanos, e.breaker().nanosUntilProbe());
             }
         }
-        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(waitNanos + TimeUnit.SECONDS.toNanos(1) - 1));
+        return waitNanos;
     }
 
     /**
@@ -244,6 +271,6 @@ final class AttemptLoop {
     }
 
     boolean onFallback() {
-        return plan.onFallback();
+        return lastOnFallback;
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Carries out the {@link AttemptLoop}'s decisions for one exchange: makes the attempt it chose,
- * waits out a retry's backoff or a warming endpoint, moves on to a fallback, or gives up. It holds
+ * waits out a retry's backoff, a warming endpoint or an open breaker, moves on to a fallback, or gives up. It holds
  * the one attempt under way and ends it before any other decision takes effect.
  */
 final class AttemptRunner {
@@ -33,9 +33,12 @@ final class AttemptRunner {
     private final ExchangeRecord record;
     private final EventExecutor executor;
     private Attempt attempt;
-    private ScheduledFuture<?> retryTimer;
+    /** A retry's backoff, or a hold for an open breaker's probe. */
+    private ScheduledFuture<?> waitTimer;
     /** When the request was parked for a warming endpoint; UNPARKED while it is not. */
     private long parkedAt = UNPARKED;
+    /** When the request began to wait for an open breaker's probe; UNPARKED while it does not. */
+    private long heldForProbeAt = UNPARKED;
     /** Whether the decision is carried out inside the client's read, whose end flushes the request up. */
     private boolean inClientRead;
 
@@ -69,15 +72,19 @@ final class AttemptRunner {
         }
         endParking();
         end();
+        if (!(next instanceof Next.AwaitProbe)) {
+            endProbeHold();
+        }
         if (next instanceof Next.Go go) {
             exchange.moveTo(Phase.CONNECTING);
             attempt = go.attempt();
+            exchange.attemptStarted(attempt);
             upstreamRequest.send(attempt, inClientRead);
         } else if (next instanceof Next.Retry retry) {
             context.metrics().retried(route.name(), loop.upstream().name());
             record.retried();
             exchange.moveTo(Phase.RETRY_WAIT);
-            retryTimer = executor.schedule(() -> act(loop.start(retry.avoidLast())), retry.delayNanos(),
+            waitTimer = executor.schedule(() -> act(loop.start(retry.avoidLast())), retry.delayNanos(),
                     TimeUnit.NANOSECONDS);
         } else if (next == Next.FALLBACK) {
             Next started = loop.start(false);
@@ -87,6 +94,12 @@ final class AttemptRunner {
             act(started);
         } else if (next == Next.AGAIN) {
             act(loop.start(false));
+        } else if (next instanceof Next.AwaitProbe hold) {
+            exchange.moveTo(Phase.BREAKER_WAIT);
+            if (heldForProbeAt == UNPARKED) {
+                heldForProbeAt = context.ticker().nanoTime();
+            }
+            waitTimer = executor.schedule(() -> act(loop.start(false)), hold.delayNanos(), TimeUnit.NANOSECONDS);
         } else if (next == Next.PARK) {
             exchange.moveTo(Phase.WARMING_WAIT);
             parkedAt = context.ticker().nanoTime();
@@ -116,6 +129,14 @@ final class AttemptRunner {
         }
     }
 
+    /** A hold for an open breaker's probe ended: it is told as {@code breaker}. */
+    private void endProbeHold() {
+        if (heldForProbeAt != UNPARKED) {
+            record.heldForBreaker(context.ticker().nanoTime() - heldForProbeAt);
+            heldForProbeAt = UNPARKED;
+        }
+    }
+
     /** Ends the attempt under way, if any: its verdict, its slot and its connection go. */
     private void end() {
         if (attempt != null) {
@@ -135,8 +156,9 @@ final class AttemptRunner {
      */
     void finish(boolean deadlinePassed, boolean complete) {
         endParking();
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
+        endProbeHold();
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
         }
         if (attempt != null) {
             attempt.verdict(deadlinePassed && !attempt.headSeen() ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);

@@ -31,11 +31,13 @@ import org.slf4j.LoggerFactory;
  * AWAITING_BODY -&gt; GATING          the whole body is in
  * GATING        -&gt; CONNECTING      admitted: the first attempt has its endpoint
  * GATING        -&gt; WARMING_WAIT    admitted, and the endpoint chosen is warming
+ * GATING        -&gt; BREAKER_WAIT    admitted, every breaker open, and a probe due within the deadline
+ * BREAKER_WAIT  -&gt; CONNECTING      the probe is due (or, while another request makes it, BREAKER_WAIT again)
  * CONNECTING    -&gt; AWAITING_HEAD   the request is on its way up
  * AWAITING_HEAD -&gt; HOLDING         a head judged by its body or first event before the client sees it
  * AWAITING_HEAD -&gt; RELAYING        the response goes to the client (also from HOLDING)
  * CONNECTING, AWAITING_HEAD, HOLDING -&gt; RETRY_WAIT, CONNECTING (fallback), WARMING_WAIT
- * RETRY_WAIT, WARMING_WAIT -&gt; CONNECTING, or WARMING_WAIT again (the endpoint reached is warming)
+ * RETRY_WAIT, WARMING_WAIT, BREAKER_WAIT -&gt; CONNECTING, or WARMING_WAIT (the endpoint reached is warming)
  * any           -&gt; DONE            {@link #finish}, exactly once, on every path
  * </pre>
  */
@@ -163,12 +165,20 @@ public final class Exchange implements ColdStartWait.Listener {
         }
     }
 
+    /** An attempt starts; a job's run tells the job's document, where its owner sees it. */
+    void attemptStarted(Attempt attempt) {
+        if (gate.jobId() != null) {
+            context.jobs().attempted(gate.jobId(), attempt.upstream.name());
+        }
+    }
+
     /** Whether {@code candidate} is the attempt under way; a connection for any other is not wanted. */
     boolean isCurrent(Attempt candidate) {
         return candidate == runner.current();
     }
 
     void attemptFailed(AttemptOutcome outcome, GatewayError error) {
+        context.pools().problems().requestFailed(loop.endpoint(), error);
         runner.failed(outcome, error);
     }
 
@@ -247,6 +257,7 @@ public final class Exchange implements ColdStartWait.Listener {
     void fail(GatewayError error, String message) {
         if (phase != Phase.DONE) {
             log.debug("request {} on route {} failed: {}", requestId, route, error.cause());
+            context.pools().problems().requestFailed(loop.endpoint(), error);
             finish(error, responder.fail(error, message, body.complete()), false);
         }
     }
@@ -264,6 +275,9 @@ public final class Exchange implements ColdStartWait.Listener {
         coldStart.end(loop.endpoint());
         gate.close(ending.byClient());
         runner.finish(ending == GatewayError.DEADLINE_EXCEEDED, upstreamComplete);
+        if (upstreamComplete && ending == Ending.Normal.SUCCESS) {
+            context.pools().problems().answeredWhole(loop.endpoint());
+        }
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
         record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback());

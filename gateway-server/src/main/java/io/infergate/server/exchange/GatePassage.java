@@ -109,8 +109,12 @@ final class GatePassage implements RequestGate.Listener {
     void open() {
         inRead = true;
         // The queue's wait starts now, with the body in; the deadline still runs from the head.
+        // A job waits for its turn in the job runner, and its own run passes admission. On a route
+        // whose admission has no queue that run could never wait for a slot: the submission itself
+        // passes admission now, and is refused as a plain request would be.
+        boolean admit = !asyncSubmit || !route.admission().queues();
         gate.open(gate.needsBody() ? body.wholeBody() : null, context.ticker().nanoTime(), timeouts.deadline(),
-                !asyncSubmit, this);
+                admit, this);
         inRead = false;
     }
 
@@ -118,6 +122,7 @@ final class GatePassage implements RequestGate.Listener {
     @Override
     public void passed() {
         if (asyncSubmit) {
+            gate.releaseUnused();
             submitJob();
             return;
         }

@@ -23,6 +23,12 @@ sealed interface Next {
     /** Another attempt on the same upstream after {@code delayNanos}; with {@code avoidLast}, elsewhere if it can. */
     record Retry(long delayNanos, boolean avoidLast) implements Next {}
 
+    /**
+     * Every endpoint's breaker refuses, and a probe is due (or under way) within the request's
+     * deadline: the plan starts over after {@code delayNanos}.
+     */
+    record AwaitProbe(long delayNanos) implements Next {}
+
     /** Nothing is left to try: the client gets {@code error}, with {@code Retry-After} when positive. */
     record GiveUp(GatewayError error, long retryAfterSeconds) implements Next {}
 

@@ -24,6 +24,8 @@ enum Phase {
     RETRY_WAIT,
     /** The chosen endpoint is warming: parked until it answers, or until the request can wait no longer. */
     WARMING_WAIT,
+    /** Before any attempt, every endpoint's breaker is open: held until a probe is due, or its outcome known. */
+    BREAKER_WAIT,
     /** Finished: everything is released. */
     DONE;
 
@@ -31,13 +33,14 @@ enum Phase {
 
     static {
         AWAITING_BODY.next = EnumSet.of(GATING, DONE);
-        GATING.next = EnumSet.of(CONNECTING, WARMING_WAIT, DONE);
+        GATING.next = EnumSet.of(CONNECTING, WARMING_WAIT, BREAKER_WAIT, DONE);
         CONNECTING.next = EnumSet.of(AWAITING_HEAD, CONNECTING, RETRY_WAIT, WARMING_WAIT, DONE);
         AWAITING_HEAD.next = EnumSet.of(HOLDING, RELAYING, CONNECTING, RETRY_WAIT, WARMING_WAIT, DONE);
         HOLDING.next = EnumSet.of(RELAYING, CONNECTING, RETRY_WAIT, WARMING_WAIT, DONE);
         RELAYING.next = EnumSet.of(DONE);
         RETRY_WAIT.next = EnumSet.of(CONNECTING, WARMING_WAIT, DONE);
         WARMING_WAIT.next = EnumSet.of(CONNECTING, WARMING_WAIT, DONE);
+        BREAKER_WAIT.next = EnumSet.of(CONNECTING, WARMING_WAIT, BREAKER_WAIT, DONE);
         DONE.next = EnumSet.noneOf(Phase.class);
     }
 

@@ -48,6 +48,8 @@ final class RequestGate {
     private long reservedTokens;
     private boolean closed;
     private final boolean job;
+    /** The job this request runs; null for a client's request. */
+    private final String jobId;
 
     RequestGate(ProxyContext context, Route route, HttpHeaders headers, EventExecutor executor) {
         this.route = route;
@@ -55,11 +57,12 @@ final class RequestGate {
         this.executor = executor;
         String jobPass = headers.get(JobPass.HEADER);
         headers.remove(JobPass.HEADER);
-        Optional<String> jobTenant = jobPass == null || context.jobs() == null ? Optional.empty()
-                : context.jobs().pass().tenantOf(jobPass);
-        this.job = jobTenant.isPresent();
+        Optional<JobPass.Claim> claim = jobPass == null || context.jobs() == null ? Optional.empty()
+                : context.jobs().pass().claimOf(jobPass);
+        this.jobId = claim.map(JobPass.Claim::jobId).orElse(null);
+        this.job = claim.isPresent();
         TenantDirectory tenants = context.tenants();
-        this.identification = job ? jobOf(tenants, jobTenant.get())
+        this.identification = job ? jobOf(tenants, claim.get().tenant())
                 : tenants.identify(headers.get(CredentialHeaders.AUTHORIZATION), headers.get(CredentialHeaders.X_API_KEY));
         for (String credential : CredentialHeaders.toRemove(identification)) {
             headers.remove(credential);
@@ -72,6 +75,11 @@ final class RequestGate {
         Tenant tenant = tenants.byName(name).orElse(tenants.anonymous());
         return new Identification(tenant.isAnonymous() ? Identification.Status.ANONYMOUS : Identification.Status.TENANT,
                 tenant, Identification.Source.NONE);
+    }
+
+    /** The job this request runs, sent by the gateway to itself; null for a client's request. */
+    String jobId() {
+        return jobId;
     }
 
     /** Whether this is a job's request, sent by the gateway to itself. */
@@ -174,6 +182,14 @@ final class RequestGate {
      * The exchange is over: a queued request leaves the queue, an admitted one gives its slot back,
      * its hold counted as the endpoint's service time unless {@code byClient} ended it.
      */
+    /** The permit taken only to see that the request could be admitted goes back unused, its hold not counted. */
+    void releaseUnused() {
+        if (permit != null) {
+            route.admission().releaseIgnored(permit);
+            permit = null;
+        }
+    }
+
     void close(boolean byClient) {
         closed = true;
         if (queued != null) {

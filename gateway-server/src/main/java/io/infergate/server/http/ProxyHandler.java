@@ -12,6 +12,7 @@ import io.infergate.server.jobs.JobsEndpoint;
 import io.infergate.core.error.Ending;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.route.Route;
+import io.infergate.core.sse.StreamProtocol;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -197,7 +198,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
 
     /** Refuses a request before it has an exchange; a refusal not kept lingers, its request not read whole. */
     private void reply(GatewayError error, String message, String requestId, ExchangeRecord record, boolean keepAlive) {
-        answer(LocalResponses.error(ctx.alloc(), error, message, requestId), record,
+        StreamProtocol dialect = StreamProtocol.forPath(record.path() == null ? "" : record.path());
+        answer(LocalResponses.error(ctx.alloc(), dialect, error, message, requestId), record,
                 keepAlive ? LocalAnswer.After.KEEP : LocalAnswer.After.LINGER, error.tag());
         if (keepAlive) {
             timeouts.requestFinished();

@@ -1,5 +1,6 @@
 package io.infergate.server.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.job.Job;
@@ -124,7 +125,7 @@ final class JobRunner {
         HttpRequest.Builder builder = HttpRequest.newBuilder(gateway.resolve(request.target()))
                 .method(request.method(), request.body().length == 0 && !hasBody(request.method())
                         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(request.body()))
-                .header(JobPass.HEADER, pass.headerValue(job.tenant()));
+                .header(JobPass.HEADER, pass.headerValue(job.id(), job.tenant()));
         for (Map.Entry<String, String> header : request.headers()) {
             if (!RESTRICTED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
                 builder.header(header.getKey(), header.getValue());
@@ -156,7 +157,8 @@ final class JobRunner {
 
     /** The gateway's own error answers a job failed; an upstream's answer, whatever its status, succeeded. */
     private Optional<Job> record(Job job, HttpResponse<byte[]> answer) {
-        Optional<String> served = answer.headers().firstValue("x-gateway-upstream");
+        // Its attempts were told as they started; an answer that says who served it, with none told, is one.
+        Optional<String> served = answer.headers().firstValue("x-gateway-upstream").filter(s -> job.attempts() == 0);
         Job attempted = served.map(s -> job.attempt(s.substring(0, Math.max(0, s.indexOf('/')))).orElse(job)).orElse(job);
         Optional<String> gatewayError = answer.headers().firstValue("x-gateway-error");
         if (gatewayError.isPresent()) {
@@ -172,10 +174,11 @@ final class JobRunner {
         return attempted.succeed(clock.now(), new JobResult(answer.statusCode(), kept, contentType, answer.body()));
     }
 
-    /** The message of the gateway's own error body, {@code {"error": {"type", "message", "layer"}}}. */
+    /** The message of the gateway's own error body, in either dialect: TGI's {@code error}, OpenAI's {@code error.message}. */
     private static String errorMessage(HttpResponse<byte[]> answer) {
         try {
-            String message = JSON.readTree(answer.body()).path("error").path("message").asText("");
+            JsonNode error = JSON.readTree(answer.body()).path("error");
+            String message = error.isTextual() ? error.asText() : error.path("message").asText("");
             return message.isEmpty() ? "the gateway answered " + answer.statusCode() : message;
         } catch (java.io.IOException | RuntimeException notJson) {
             return "the gateway answered " + answer.statusCode();

@@ -41,6 +41,7 @@ public final class Jobs implements AutoCloseable {
     private final JobStore store;
     private final JobClock clock;
     private final JobPass pass = new JobPass();
+    private final JobIds ids;
     private final CallbackPolicy callbacks;
     private final ScheduledExecutorService scheduler;
     private final IntSupplier gatewayPort;
@@ -53,6 +54,7 @@ public final class Jobs implements AutoCloseable {
         this.clock = clock;
         this.gatewayPort = gatewayPort;
         this.meters = meters;
+        this.ids = config.jobIds();
         this.store = new MemoryJobStore(new StoreLimits(config.maxJobs(), config.maxBytes(), config.resultTtl(),
                 config.maxQueuedPerTenant()), clock.ticker());
         this.callbacks = new CallbackPolicy(config.callbackAllow());
@@ -92,7 +94,7 @@ public final class Jobs implements AutoCloseable {
                         "X-Callback-Url: not an allowed callback (jobs.callbackAllow)");
             }
         }
-        Job job = Job.queued(JobIds.newId(), tenant, route.name(), method, target, clock.now(), callbackUrl);
+        Job job = Job.queued(ids.newId(tenant), tenant, route.name(), method, target, clock.now(), callbackUrl);
         SubmitOutcome outcome = store.submit(job);
         if (!outcome.accepted()) {
             return new Submission(null, GatewayError.QUEUE_FULL, outcome == SubmitOutcome.TENANT_QUEUE_FULL
@@ -101,6 +103,16 @@ public final class Jobs implements AutoCloseable {
         meters.submitted();
         runner().enqueue(job, new JobRequest(method, target, headers, body), route);
         return new Submission(job, null, null);
+    }
+
+    /** The running job {@code id} makes an attempt at {@code upstream}: its document shows it at once. */
+    public void attempted(String id, String upstream) {
+        store.update(id, job -> job.attempt(upstream));
+    }
+
+    /** Whether {@code id}, unknown now, is one this gateway (or one with its id key) issued to {@code tenant}. */
+    public boolean issued(String tenant, String id) {
+        return ids.issued(id, tenant);
     }
 
     public Optional<Job> get(String tenant, String id) {

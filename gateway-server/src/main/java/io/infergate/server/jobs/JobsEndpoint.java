@@ -3,6 +3,7 @@ package io.infergate.server.jobs;
 import io.infergate.server.relay.LocalResponses;
 import io.infergate.core.config.DurationSyntax;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.job.Job;
 import io.infergate.core.job.JobDocument;
 import io.infergate.core.job.JobPage;
@@ -65,7 +66,7 @@ public final class JobsEndpoint {
         Identification who = tenants.get().identify(request.headers().get(CredentialHeaders.AUTHORIZATION),
                 request.headers().get(CredentialHeaders.X_API_KEY));
         if (who.refused()) {
-            reply.accept(LocalResponses.error(alloc, GatewayError.UNAUTHORIZED, "an API key is required", requestId));
+            reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.UNAUTHORIZED, "an API key is required", requestId));
             return;
         }
         String tenant = who.tenant().name();
@@ -80,16 +81,16 @@ public final class JobsEndpoint {
             } else if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
                 reply.accept(jobs.cancel(tenant, parts[1])
                         .map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
-                        .orElseGet(() -> notFound(alloc, requestId)));
+                        .orElseGet(() -> notFound(jobs, tenant, parts[1], alloc, requestId)));
             } else if (parts.length == 3 && parts[2].equals("result") && method.equals(HttpMethod.GET)) {
                 reply.accept(jobs.get(tenant, parts[1]).map(job -> result(job, alloc, requestId))
-                        .orElseGet(() -> notFound(alloc, requestId)));
+                        .orElseGet(() -> notFound(jobs, tenant, parts[1], alloc, requestId)));
             } else {
-                reply.accept(LocalResponses.error(alloc, GatewayError.JOB_NOT_FOUND,
+                reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.JOB_NOT_FOUND,
                         method + " " + uri.path() + " is not part of the jobs API", requestId));
             }
         } catch (IllegalArgumentException badQuery) {
-            reply.accept(LocalResponses.error(alloc, GatewayError.BAD_REQUEST, badQuery.getMessage(), requestId));
+            reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.BAD_REQUEST, badQuery.getMessage(), requestId));
         }
     }
 
@@ -97,18 +98,18 @@ public final class JobsEndpoint {
                                  ByteBufAllocator alloc, EventExecutor executor, Consumer<FullHttpResponse> reply) {
         if (wait.isZero()) {
             reply.accept(jobs.get(tenant, id).map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
-                    .orElseGet(() -> notFound(alloc, requestId)));
+                    .orElseGet(() -> notFound(jobs, tenant, id, alloc, requestId)));
             return;
         }
         Optional<CompletableFuture<Job>> waiting = jobs.await(tenant, id, wait);
         if (waiting.isEmpty()) {
-            reply.accept(notFound(alloc, requestId));
+            reply.accept(notFound(jobs, tenant, id, alloc, requestId));
             return;
         }
         waiting.get().whenComplete((job, failure) -> executor.execute(() -> reply.accept(job != null
                 ? json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job))
                 : jobs.get(tenant, id).map(j -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(j)))
-                        .orElseGet(() -> notFound(alloc, requestId)))));
+                        .orElseGet(() -> notFound(jobs, tenant, id, alloc, requestId)))));
     }
 
     /** The upstream's answer itself: its status, content type and body. */
@@ -124,10 +125,10 @@ public final class JobsEndpoint {
             return response;
         }
         if (job.status() == JobStatus.FAILED) {
-            return LocalResponses.error(alloc, errorOf(job.error().cause()), job.error().message(), requestId);
+            return LocalResponses.error(alloc, StreamProtocol.OPENAI, errorOf(job.error().cause()), job.error().message(), requestId);
         }
         GatewayError why = job.status().isFinished() ? GatewayError.JOB_GONE : GatewayError.JOB_NOT_FINISHED;
-        return LocalResponses.error(alloc, why, "job " + job.id() + " is " + job.status().wireName(), requestId);
+        return LocalResponses.error(alloc, StreamProtocol.OPENAI, why, "job " + job.id() + " is " + job.status().wireName(), requestId);
     }
 
     private static GatewayError errorOf(String cause) {
@@ -182,7 +183,9 @@ public final class JobsEndpoint {
         return response;
     }
 
-    private static FullHttpResponse notFound(ByteBufAllocator alloc, String requestId) {
-        return LocalResponses.error(alloc, GatewayError.JOB_NOT_FOUND, GatewayError.JOB_NOT_FOUND.defaultMessage(), requestId);
+    /** No such job here: one this gateway issued to the tenant and lost says so, anything else is not found. */
+    private static FullHttpResponse notFound(Jobs jobs, String tenant, String id, ByteBufAllocator alloc, String requestId) {
+        GatewayError why = jobs.issued(tenant, id) ? GatewayError.JOB_LOST : GatewayError.JOB_NOT_FOUND;
+        return LocalResponses.error(alloc, StreamProtocol.OPENAI, why, why.defaultMessage(), requestId);
     }
 }

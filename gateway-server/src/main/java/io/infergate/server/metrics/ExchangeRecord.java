@@ -83,6 +83,11 @@ public final class ExchangeRecord {
         waits.warmed(nanos);
     }
 
+    /** The request waited {@code nanos} for an open breaker's probe to be due. */
+    public void heldForBreaker(long nanos) {
+        waits.heldForBreaker(nanos);
+    }
+
     /** An attempt goes to {@code endpoint} (its URL) of {@code upstream}; the per-attempt stamps start over. */
     public void attemptStarted(String upstream, String endpoint, long nowNanos) {
         waits.attemptStarted(nowNanos);

@@ -7,6 +7,7 @@ package io.infergate.server.metrics;
  *   <li>{@code body}: the client sending its body, when that took a millisecond or more;</li>
  *   <li>{@code queue}: waiting for admission;</li>
  *   <li>{@code warm}: held while an endpoint started (a cold start), when it was;</li>
+ *   <li>{@code breaker}: held until an open breaker's probe was due, when it was;</li>
  *   <li>{@code retry}: the earlier attempts and the backoffs between them, when there were;</li>
  *   <li>{@code connect}: opening the last attempt's connection, 0 for a pooled one;</li>
  *   <li>{@code upstream}: the last attempt, from the request sent to the response head (or, when no
@@ -31,6 +32,7 @@ public final class ServerTiming {
         optional(header, "body", record.waits().bodyNanos());
         entry(header, "queue", record.queueNanos()).append(", ");
         optional(header, "warm", record.waits().warmNanos());
+        optional(header, "breaker", record.waits().breakerNanos());
         optional(header, "retry", record.waits().retryNanos());
         entry(header, "connect", connect).append(", ");
         entry(header, "upstream", record.upstreamNanos(nowNanos)).append(", ");

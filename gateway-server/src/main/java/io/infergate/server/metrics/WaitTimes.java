@@ -2,7 +2,8 @@ package io.infergate.server.metrics;
 
 /**
  * The parts of an exchange's time that are neither the queue nor the last attempt: the client
- * sending its body, holds for warming endpoints, and the earlier attempts with their backoffs.
+ * sending its body, holds for warming endpoints and for open breakers' probes, and the earlier
+ * attempts with their backoffs.
  */
 final class WaitTimes {
 
@@ -10,9 +11,10 @@ final class WaitTimes {
 
     private long bodyNanos;
     private long warmNanos;
-    /** {@link #warmNanos} as it stood when the first and the last attempt started. */
-    private long warmAtFirstAttempt;
-    private long warmAtLastAttempt;
+    private long breakerNanos;
+    /** Both holds together as they stood when the first and the last attempt started. */
+    private long heldAtFirstAttempt;
+    private long heldAtLastAttempt;
     private long firstAttemptNanos = UNSET;
     private long lastAttemptNanos = UNSET;
 
@@ -24,13 +26,17 @@ final class WaitTimes {
         warmNanos += nanos;
     }
 
+    void heldForBreaker(long nanos) {
+        breakerNanos += nanos;
+    }
+
     void attemptStarted(long nowNanos) {
         if (firstAttemptNanos == UNSET) {
             firstAttemptNanos = nowNanos;
-            warmAtFirstAttempt = warmNanos;
+            heldAtFirstAttempt = warmNanos + breakerNanos;
         }
         lastAttemptNanos = nowNanos;
-        warmAtLastAttempt = warmNanos;
+        heldAtLastAttempt = warmNanos + breakerNanos;
     }
 
     /** Receiving the client's body, from its head. */
@@ -43,9 +49,14 @@ final class WaitTimes {
         return warmNanos;
     }
 
-    /** The earlier attempts and the pauses between them: first attempt to last, less the cold-start holds between. */
+    /** Held until an open breaker's probe was due, all told. */
+    long breakerNanos() {
+        return breakerNanos;
+    }
+
+    /** The earlier attempts and the pauses between them: first attempt to last, less the holds between. */
     long retryNanos() {
         return firstAttemptNanos == UNSET ? 0
-                : Math.max(0, lastAttemptNanos - firstAttemptNanos - (warmAtLastAttempt - warmAtFirstAttempt));
+                : Math.max(0, lastAttemptNanos - firstAttemptNanos - (heldAtLastAttempt - heldAtFirstAttempt));
     }
 }

@@ -213,7 +213,7 @@ public final class ClientResponder {
             return false;
         }
         status = error.status();
-        FullHttpResponse response = LocalResponses.error(client.alloc(), error, message, requestId);
+        FullHttpResponse response = LocalResponses.error(client.alloc(), protocol, error, message, requestId);
         // Every 429 and 503 says when to come back: a client told nothing retries at once, some forever.
         long retryAfter = retryAfterSeconds > 0 ? retryAfterSeconds : status == 429 || status == 503 ? 1 : 0;
         if (retryAfter > 0) {

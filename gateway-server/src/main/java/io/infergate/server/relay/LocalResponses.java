@@ -1,8 +1,8 @@
 package io.infergate.server.relay;
 
 import io.infergate.server.wire.GatewayHeaders;
-import io.infergate.core.JsonStrings;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.sse.StreamProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -16,15 +16,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Responses the gateway makes itself. Each names its cause in {@code X-Gateway-Error} and in a JSON
- * body that says which layer failed.
+ * body, in the error shape of the route's dialect (its clients parse no other), that also says
+ * which layer failed.
  */
 public final class LocalResponses {
 
     private LocalResponses() {}
 
-    public static FullHttpResponse error(ByteBufAllocator alloc, GatewayError error, String message, String requestId) {
-        String json = "{\"error\":{\"type\":\"" + error.cause() + "\",\"message\":" + JsonStrings.quote(message)
-                + ",\"layer\":\"" + error.layer().tag() + "\"}}";
+    public static FullHttpResponse error(ByteBufAllocator alloc, StreamProtocol dialect, GatewayError error, String message,
+                                         String requestId) {
+        String json = dialect.errorJson(error.cause(), message, error.status(), error.layer().tag());
         ByteBuf body = alloc.buffer(json.length());
         body.writeCharSequence(json, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(

@@ -6,18 +6,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.cert.CertificateException;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What is wrong with each endpoint as the gateway meets it, logged once per endpoint and change,
  * never once per request: a connection that fails (a TLS failure with the certificate's subject
- * and what is wrong with it), an endpoint that refuses the gateway's credentials. Then nothing
- * until the endpoint is fine again or fails otherwise. A request's own log stays at debug.
+ * and what is wrong with it), an endpoint that refuses the gateway's credentials, a response that
+ * fails (silence, a reset, a malformed response). Then nothing until the endpoint is fine again or
+ * fails otherwise: a connection problem is over when a connection opens, a refusal when the
+ * credentials are taken, a failed response only when a response comes whole (a connection that
+ * opens says nothing about it). A request's own log stays at debug.
  */
 public final class EndpointProblems {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointProblems.class);
+
+    /** The problems a connection that opens puts an end to. */
+    private static final Set<GatewayError> CONNECTING =
+            EnumSet.of(GatewayError.CONNECT_FAILED, GatewayError.CONNECT_TIMEOUT, GatewayError.TLS_FAILED);
+
+    private static final Set<GatewayError> ANY = EnumSet.allOf(GatewayError.class);
 
     private final Map<Endpoint, GatewayError> lastFailure = new ConcurrentHashMap<>();
 
@@ -33,22 +44,40 @@ public final class EndpointProblems {
         }
     }
 
+    /**
+     * A request at {@code endpoint} (null before any) failed with {@code error}: an error of the
+     * upstream layer is the endpoint's problem; loading is none, and the client's and the gateway's
+     * own errors say nothing about it.
+     */
+    public void requestFailed(Endpoint endpoint, GatewayError error) {
+        if (endpoint != null && error.layer() == GatewayError.Layer.UPSTREAM && error != GatewayError.MODEL_LOADING) {
+            problem(endpoint, error, error.defaultMessage());
+        }
+    }
+
     /** A connection to {@code endpoint} opened: a connection problem logged before is over. */
     public void connected(Endpoint endpoint) {
-        clear(endpoint, false);
+        clear(endpoint, CONNECTING);
     }
 
     /** {@code endpoint} took the gateway's credentials: a refusal logged before is over. */
     public void accepted(Endpoint endpoint) {
-        clear(endpoint, true);
+        clear(endpoint, Set.of(GatewayError.UPSTREAM_AUTH));
     }
 
-    private void clear(Endpoint endpoint, boolean credentials) {
+    /** {@code endpoint} answered a request whole: whatever was logged about it is over. */
+    public void answeredWhole(Endpoint endpoint) {
+        if (endpoint != null) {
+            clear(endpoint, ANY);
+        }
+    }
+
+    private void clear(Endpoint endpoint, Set<GatewayError> over) {
         if (lastFailure.isEmpty()) {
             return; // the usual case: nothing to look up
         }
         GatewayError was = lastFailure.get(endpoint);
-        if (was != null && (was == GatewayError.UPSTREAM_AUTH) == credentials && lastFailure.remove(endpoint, was)) {
+        if (was != null && over.contains(was) && lastFailure.remove(endpoint, was)) {
             log.info("{}: fine again after {}", endpoint.url(), was.cause());
         }
     }

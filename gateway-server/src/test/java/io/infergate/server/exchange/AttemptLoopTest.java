@@ -117,20 +117,44 @@ class AttemptLoopTest {
         attempt.close(false);
     }
 
-    @Test
-    void withEveryBreakerOpenAndNoFailureYetTheRequestGivesUpWithRetryAfterUntilTheFirstProbe() {
+    /** Both upstreams' breakers open, the primary's probe due in 17.5 s and the fallback's in 30 s. */
+    private LoopFixture bothBreakersOpen(String total) {
         LoopFixture f = chat("""
+                timeouts: { total: %s }
                 breaker: { failures: 1, openFor: 30s }
                 upstreams:
                   - { name: primary, endpoints: [ "http://primary:8000" ] }
                   - { name: small, endpoints: [ "http://small:8000" ] }
-                """);
+                """.formatted(total));
         f.open(f.endpoint(0, 0));
         f.advance(Duration.ofMillis(12_500));
         f.open(f.endpoint(1, 0));
+        return f;
+    }
 
-        // The primary's breaker lets a probe through in 17.5 s, the fallback's in 30 s.
-        assertEquals(new Next.GiveUp(GatewayError.BREAKER_OPEN, 18), f.request().loop.start(false));
+    @Test
+    void withEveryBreakerOpenAndTheFirstProbeBeyondTheDeadlineTheRequestGivesUpWithRetryAfterUntilIt() {
+        AttemptLoop loop = bothBreakersOpen("15s").request().loop;
+        assertEquals(new Next.GiveUp(GatewayError.BREAKER_OPEN, 18), loop.start(false));
+        assertFalse(loop.onFallback(), "no attempt went to the fallback, whose breaker is open too");
+    }
+
+    @Test
+    void withEveryBreakerOpenARequestIsHeldUntilTheFirstProbeThenMakesIt() {
+        LoopFixture f = bothBreakersOpen("60s");
+        LoopFixture.Request request = f.request();
+
+        assertEquals(new Next.AwaitProbe(Duration.ofMillis(17_500).toNanos()), request.loop.start(false));
+        f.advance(Duration.ofMillis(17_500));
+        Attempt probe = LoopFixture.attemptOf(request.loop.start(false));
+        assertSame(f.endpoint(0, 0), probe.endpoint, "the plan starts over at the primary, whose probe is due");
+
+        // Another request held meanwhile finds the probe out, and looks again shortly.
+        LoopFixture.Request other = f.request();
+        assertEquals(new Next.AwaitProbe(AttemptLoop.PROBE_RECHECK_NANOS), other.loop.start(false));
+        // The probe fails: the primary opens for another 30 s, within the other's deadline; the fallback's is due sooner.
+        probe.verdict(BreakerVerdict.FAILURE);
+        assertEquals(new Next.AwaitProbe(Duration.ofMillis(12_500).toNanos()), other.loop.start(false));
     }
 
     // ---- failures without an answer ------------------------------------------------------------------

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import static io.infergate.server.exchange.Phase.AWAITING_BODY;
 import static io.infergate.server.exchange.Phase.AWAITING_HEAD;
+import static io.infergate.server.exchange.Phase.BREAKER_WAIT;
 import static io.infergate.server.exchange.Phase.CONNECTING;
 import static io.infergate.server.exchange.Phase.DONE;
 import static io.infergate.server.exchange.Phase.GATING;
@@ -33,6 +34,8 @@ class PhaseTest {
             move(AWAITING_BODY, GATING),
             move(GATING, CONNECTING),
             move(GATING, WARMING_WAIT),
+            move(GATING, BREAKER_WAIT),
+            move(BREAKER_WAIT, CONNECTING),
             move(CONNECTING, AWAITING_HEAD),
             move(AWAITING_HEAD, HOLDING),
             move(AWAITING_HEAD, RELAYING),
@@ -42,16 +45,18 @@ class PhaseTest {
             move(HOLDING, RETRY_WAIT), move(HOLDING, CONNECTING), move(HOLDING, WARMING_WAIT),
             move(RETRY_WAIT, CONNECTING),
             move(WARMING_WAIT, CONNECTING),
+            move(RETRY_WAIT, WARMING_WAIT), move(BREAKER_WAIT, WARMING_WAIT),
             move(AWAITING_BODY, DONE), move(GATING, DONE), move(CONNECTING, DONE), move(AWAITING_HEAD, DONE),
-            move(HOLDING, DONE), move(RELAYING, DONE), move(RETRY_WAIT, DONE), move(WARMING_WAIT, DONE));
+            move(HOLDING, DONE), move(RELAYING, DONE), move(RETRY_WAIT, DONE), move(WARMING_WAIT, DONE),
+            move(BREAKER_WAIT, DONE));
 
     /**
-     * Moves the table allows beyond the diagram: a retry's next start, or a released request's, may
-     * find its endpoint warming and park the request again.
+     * Moves the table allows beyond the diagram's first lines: a released request may find its
+     * endpoint warming and park again, and a request held for a probe another makes is held again.
      */
     private static final List<Phase[]> BEYOND_THE_DIAGRAM = List.of(
-            move(RETRY_WAIT, WARMING_WAIT),
-            move(WARMING_WAIT, WARMING_WAIT));
+            move(WARMING_WAIT, WARMING_WAIT),
+            move(BREAKER_WAIT, BREAKER_WAIT));
 
     private static Phase[] move(Phase from, Phase to) {
         return new Phase[] {from, to};

@@ -278,7 +278,7 @@ class ProxyPassThroughIT {
             RawHttp.Response missing = raw.send("POST /other HTTP/1.1\r\nHost: g\r\nContent-Length: 5\r\n\r\nhello").read();
             assertEquals(404, missing.status());
             assertEquals("no_route", missing.header("x-gateway-error"));
-            assertEquals("{\"error\":{\"type\":\"no_route\",\"message\":\"no route matches /other\",\"layer\":\"client\"}}",
+            assertEquals("{\"error\":\"no route matches /other\",\"error_type\":\"no_route\",\"layer\":\"client\"}",
                     missing.body());
             RawHttp.Response found = raw.send("GET /llama/x HTTP/1.1\r\nHost: g\r\n\r\n").read();
             assertEquals(200, found.status());

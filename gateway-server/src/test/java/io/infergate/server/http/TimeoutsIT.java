@@ -34,7 +34,7 @@ class TimeoutsIT {
     private static void assertGatewayError(HttpResponse<String> response, int status, String cause, String layer) {
         assertEquals(status, response.statusCode(), response.body());
         assertEquals(cause, response.headers().firstValue("x-gateway-error").orElseThrow());
-        assertTrue(response.body().contains("\"type\":\"" + cause + "\""), response.body());
+        assertTrue(response.body().contains("\"error_type\":\"" + cause + "\""), response.body());
         assertTrue(response.body().contains("\"layer\":\"" + layer + "\""), response.body());
         assertTrue(response.headers().firstValue("x-request-id").isPresent());
     }

@@ -52,7 +52,7 @@ class UpstreamFramingIT {
     private static void assertUpstreamProtocolError(RawHttp.Response response) {
         assertEquals(502, response.status(), response.toString());
         assertEquals("upstream_protocol", response.header("x-gateway-error"));
-        assertTrue(response.body().contains("\"type\":\"upstream_protocol\"") && response.body().contains("\"layer\":\"upstream\""),
+        assertTrue(response.body().contains("\"error_type\":\"upstream_protocol\"") && response.body().contains("\"layer\":\"upstream\""),
                 response.body());
     }
 

@@ -130,8 +130,8 @@ class ClientResponderTest {
             assertEquals("connect_failed", answer.headers().get("X-Gateway-Error"));
             assertEquals("request-1", answer.headers().get("X-Request-Id"));
             assertEquals("application/json", answer.headers().get(HttpHeaderNames.CONTENT_TYPE));
-            assertEquals("{\"error\":{\"type\":\"connect_failed\",\"message\":\"could not connect to the upstream\","
-                    + "\"layer\":\"upstream\"}}", answer.content().toString(StandardCharsets.UTF_8));
+            assertEquals("{\"error\":\"could not connect to the upstream\",\"error_type\":\"connect_failed\","
+                    + "\"layer\":\"upstream\"}", answer.content().toString(StandardCharsets.UTF_8));
             assertEquals(String.valueOf(answer.content().readableBytes()), answer.headers().get(HttpHeaderNames.CONTENT_LENGTH));
             assertTrue(answer.headers().contains("Server-Timing"));
             assertNull(answer.headers().get(HttpHeaderNames.CONNECTION));
@@ -141,6 +141,22 @@ class ClientResponderTest {
         }
         assertEquals(502, responder.status());
         assertTrue(channel.isOpen());
+        assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @Test
+    void onAnOpenAiRouteTheAnswerIsAnOpenAiErrorObject() {
+        ClientResponder responder = responder(post("/v1/chat/completions"));
+        responder.fail(GatewayError.QUEUE_FULL, "the route's queue is \"full\"", true);
+
+        FullHttpResponse answer = next(FullHttpResponse.class);
+        try {
+            assertEquals("queue_full", answer.headers().get("X-Gateway-Error"));
+            assertEquals("{\"error\":{\"message\":\"the route's queue is \\\"full\\\"\",\"type\":\"queue_full\",\"code\":429,"
+                    + "\"layer\":\"gateway\"}}", answer.content().toString(StandardCharsets.UTF_8));
+        } finally {
+            answer.release();
+        }
         assertFalse(channel.finishAndReleaseAll());
     }
 

@@ -82,7 +82,13 @@ public final class TestGateway implements AutoCloseable {
 
     /** A route at {@code /} with one upstream named {@code primary} on {@code endpoint}, plus extra route keys. */
     public static TestGateway oneRoute(String endpoint, String extraRouteYaml) {
-        return start("""
+        return oneRoute("", endpoint, extraRouteYaml, Map.of());
+    }
+
+    /** As {@link #oneRoute(String, String)}, after top-level sections, with {@code env} for their variables. */
+    public static TestGateway oneRoute(String sectionsYaml, String endpoint, String extraRouteYaml, Map<String, String> env) {
+        return start(sectionsYaml + """
+
                 routes:
                   - name: main
                     match: { pathPrefix: / }
@@ -90,7 +96,7 @@ public final class TestGateway implements AutoCloseable {
                     upstreams:
                       - name: primary
                         endpoints: [ "%s" ]
-                """.formatted(indent(extraRouteYaml, "    "), endpoint));
+                """.formatted(indent(extraRouteYaml, "    "), endpoint), env);
     }
 
     /** YAML lines moved right by {@code by}, to sit inside a route or an upstream of a test config. */
