@@ -89,11 +89,18 @@ public final class RateLimiter {
 
     private TenantBuckets bucketsOf(Tenant tenant, String route) {
         RateLimits limits = tenant.limits();
-        return buckets.get(new Key(tenant.name(), route, limits), key -> new TenantBuckets(limits, time));
+        Key key = new Key(tenant.name(), route);
+        TenantBuckets held = buckets.get(key, k -> new TenantBuckets(limits, time));
+        if (held.configured().equals(limits)) {
+            return held;
+        }
+        // A reload changed the tenant's limits: new buckets, holding what the old ones held.
+        return buckets.asMap().compute(key, (k, before) -> before != null && before.configured().equals(limits)
+                ? before : new TenantBuckets(limits, time, before));
     }
 
-    /** The limits are part of the key, so that a reload that changes them starts the tenant on new buckets. */
-    private record Key(String tenant, String route, RateLimits limits) {}
+    /** A tenant's buckets on a route are the same across reloads while both keep their names. */
+    private record Key(String tenant, String route) {}
 
     /** Bucket4j's clock, read from the gateway's {@link Ticker} so that tests move it exactly. */
     private static final class TickerTimeMeter implements TimeMeter {

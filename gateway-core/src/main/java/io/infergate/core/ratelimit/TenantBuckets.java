@@ -19,16 +19,36 @@ final class TenantBuckets {
     private static final long WINDOW_SECONDS = RateLimiter.WINDOW.toSeconds();
     private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
 
+    private final RateLimits configured;
     private final Limit requests; // null: no request limit
     private final Limit tokens;   // null: no token limit
     private final String policy;
 
     TenantBuckets(RateLimits limits, TimeMeter time) {
-        this.requests = limits.requestsPerMinute().isPresent()
-                ? new Limit("requests", limits.requestsPerMinute().getAsLong(), time) : null;
-        this.tokens = limits.tokensPerMinute().isPresent()
-                ? new Limit("tokens", limits.tokensPerMinute().getAsLong(), time) : null;
+        this(limits, time, null);
+    }
+
+    /**
+     * @param before the tenant's buckets on the route under the limits a reload replaced, or null:
+     *               what they hold carries over, up to the new allowance, so that a reload never
+     *               hands out a fresh minute; a limit new to the tenant starts full
+     */
+    TenantBuckets(RateLimits limits, TimeMeter time, TenantBuckets before) {
+        this.configured = limits;
+        this.requests = limits.requestsPerMinute().isPresent() ? new Limit("requests",
+                limits.requestsPerMinute().getAsLong(), before == null ? null : before.held(before.requests), time) : null;
+        this.tokens = limits.tokensPerMinute().isPresent() ? new Limit("tokens",
+                limits.tokensPerMinute().getAsLong(), before == null ? null : before.held(before.tokens), time) : null;
         this.policy = RateLimitHeaders.policy(limits(), WINDOW_SECONDS);
+    }
+
+    /** The limits these buckets were made for. */
+    RateLimits configured() {
+        return configured;
+    }
+
+    private synchronized Long held(Limit limit) {
+        return limit == null ? null : limit.available();
     }
 
     synchronized Decision tryAcquire(long reservedTokens) {
@@ -98,11 +118,13 @@ final class TenantBuckets {
         final long perMinute;
         final Bucket bucket;
 
-        Limit(String name, long perMinute, TimeMeter time) {
+        /** @param held what the bucket holds at first, at most {@code perMinute}; null: full */
+        Limit(String name, long perMinute, Long held, TimeMeter time) {
             this.name = name;
             this.perMinute = perMinute;
+            long initial = held == null ? perMinute : Math.min(held, perMinute);
             this.bucket = Bucket.builder()
-                    .addLimit(limit -> limit.capacity(perMinute).refillGreedy(perMinute, RateLimiter.WINDOW))
+                    .addLimit(limit -> limit.capacity(perMinute).refillGreedy(perMinute, RateLimiter.WINDOW).initialTokens(initial))
                     .withCustomTimePrecision(time)
                     .withSynchronizationStrategy(SynchronizationStrategy.NONE)
                     .build();
