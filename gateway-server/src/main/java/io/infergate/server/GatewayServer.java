@@ -133,7 +133,7 @@ public final class GatewayServer implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childHandler(new AdminChannelInitializer(registry, () -> !stopping && !context.draining(),
-                            context::routes, reloader, ticker)),
+                            context, reloader)),
                     new InetSocketAddress(server.adminBind(), server.adminPort()), ListenerBindException::admin);
             this.watcher = reloader != null && server.watchConfig() ? ConfigWatcher.start(reloader) : null;
         } catch (RuntimeException | InterruptedException e) {

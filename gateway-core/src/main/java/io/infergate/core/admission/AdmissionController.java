@@ -186,6 +186,11 @@ public final class AdmissionController {
         settle();
     }
 
+    /** How many requests each healthy endpoint of the route may have in flight. */
+    public int maxInFlightPerEndpoint() {
+        return terms.settings().maxInFlightPerEndpoint();
+    }
+
     /** Whether a request may wait here at all; with {@code queue: 0}, one without a free slot is refused at once. */
     public boolean queues() {
         return terms.settings().queue() > 0;

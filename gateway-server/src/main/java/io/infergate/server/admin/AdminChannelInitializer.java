@@ -1,7 +1,6 @@
 package io.infergate.server.admin;
 
-import io.infergate.core.Ticker;
-import io.infergate.core.route.RouteTable;
+import io.infergate.server.exchange.ProxyContext;
 import io.infergate.server.reload.ConfigReloader;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.ChannelInitializer;
@@ -12,7 +11,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /** The admin pipeline: small requests, aggregated, answered by {@link AdminHandler}. */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -22,12 +20,12 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
     private final AdminHandler handler;
 
     /**
-     * @param routes   the routes being served now
+     * @param context  the running gateway's routes, status board and jobs
      * @param reloader the config's reloader, for {@code POST /admin/reload}; null when the gateway has no file
      */
-    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, Supplier<RouteTable> routes,
-                                   ConfigReloader reloader, Ticker ticker) {
-        this.handler = new AdminHandler(registry, ready, routes, reloader, ticker);
+    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, ProxyContext context,
+                                   ConfigReloader reloader) {
+        this.handler = new AdminHandler(registry, ready, context, reloader);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.infergate.server.admin;
 
-import io.infergate.core.Ticker;
-import io.infergate.core.route.RouteTable;
+import io.infergate.server.exchange.ProxyContext;
 import io.infergate.server.reload.ConfigReloader;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -20,10 +19,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
-/** The admin port: health, readiness, metrics, upstream state, and {@code POST /admin/reload}. */
+/** The admin port: health, readiness, metrics, upstream state, the status page and its feed, and {@code POST /admin/reload}. */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -34,13 +33,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BooleanSupplier ready;
     private final UpstreamsPage upstreams;
     private final ConfigReloader reloader;
+    private final StatusJson status;
+    private final StatusFeed feed;
 
-    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, Supplier<RouteTable> routes,
-                 ConfigReloader reloader, Ticker ticker) {
+    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, ProxyContext context, ConfigReloader reloader) {
         this.registry = registry;
         this.ready = ready;
-        this.upstreams = new UpstreamsPage(routes, ticker);
+        this.upstreams = new UpstreamsPage(context::routes, context.ticker());
         this.reloader = reloader;
+        this.status = new StatusJson(context::routes, context.status(), upstreams, context.jobs(), reloader,
+                Clock.systemUTC());
+        this.feed = new StatusFeed(status::render);
     }
 
     @Override
@@ -49,6 +52,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (path.equals(RELOAD)) {
             reload(ctx, request, keepAlive);
+            return;
+        }
+        if (path.equals("/status/events") && HttpMethod.GET.equals(request.method())) {
+            feed.subscribe(ctx);
             return;
         }
         FullHttpResponse response;
@@ -62,6 +69,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n", "text/plain");
                 case "/metrics" -> text(ctx, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT);
                 case "/admin/upstreams" -> text(ctx, HttpResponseStatus.OK, upstreams.render(), "application/json");
+                case "/", "/status" -> text(ctx, HttpResponseStatus.OK, StatusPage.HTML, "text/html; charset=utf-8");
+                case "/status.json" -> text(ctx, HttpResponseStatus.OK, status.render() + "\n", "application/json");
                 default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
             };
         }

@@ -44,23 +44,32 @@ final class UpstreamsPage {
     }
 
     String render() {
+        ObjectNode page = JSON.createObjectNode();
+        page.set("endpoints", endpoints());
+        return page.toPrettyString() + "\n";
+    }
+
+    /** Every endpoint of the routes served now, as the page and the status feed show them. */
+    ArrayNode endpoints() {
         RouteTable routes = this.routes.get();
         Map<Endpoint, List<String>> usedBy = new IdentityHashMap<>();
+        Map<Endpoint, Integer> limits = new IdentityHashMap<>();
         for (Route route : routes.routes()) {
             for (Upstream upstream : route.upstreams()) {
                 for (Endpoint endpoint : upstream.endpoints()) {
                     usedBy.computeIfAbsent(endpoint, e -> new ArrayList<>()).add(route.name() + "/" + upstream.name());
+                    limits.putIfAbsent(endpoint, route.admission().maxInFlightPerEndpoint());
                 }
             }
         }
-        ObjectNode page = JSON.createObjectNode();
-        ArrayNode endpoints = page.putArray("endpoints");
+        ArrayNode endpoints = JSON.createArrayNode();
         for (Endpoint endpoint : routes.endpoints()) {
             ObjectNode node = endpoints.addObject();
             node.put("url", endpoint.url().toString());
             ArrayNode users = node.putArray("usedBy");
             usedBy.getOrDefault(endpoint, List.of()).forEach(users::add);
             node.put("inFlight", endpoint.inFlight());
+            node.put("limit", limits.get(endpoint));
             ObjectNode breaker = node.putObject("breaker");
             breaker.put("state", endpoint.breaker().phase().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             breaker.put("secondsUntilProbe", endpoint.breaker().nanosUntilProbe() / NANOS_PER_SECOND);
@@ -92,6 +101,6 @@ final class UpstreamsPage {
             }
             node.put("loadSignalsRejected", endpoint.load().rejectedCount());
         }
-        return page.toPrettyString() + "\n";
+        return endpoints;
     }
 }

@@ -1,2 +1,2 @@
-/** The admin port: health, readiness and Prometheus metrics. */
+/** The admin port: health, readiness, Prometheus metrics, upstream state, the status page and its feed, reloads. */
 package io.infergate.server.admin;

@@ -282,7 +282,7 @@ public final class Exchange implements ColdStartWait.Listener {
         long now = context.ticker().nanoTime();
         record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback());
         record.bytes(body.bytes(), owner.bodyBytesSent());
-        context.accessLog().write(record);
+        context.finished(record);
         String upstreamName = loop.upstream() == null ? "none" : loop.upstream().name();
         context.metrics().exchangeCompleted(route.name(), upstreamName, responder.status(), ending.tag(), now - startNanos);
         owner.exchangeFinished(keepClient);

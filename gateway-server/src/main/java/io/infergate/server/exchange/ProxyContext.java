@@ -9,6 +9,8 @@ import io.infergate.core.route.Routing;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.AccessLog;
+import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.status.StatusBoard;
 import io.infergate.server.upstream.ConnectionPools;
 
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +30,7 @@ public final class ProxyContext {
     private final AccessLog accessLog;
     private final Ticker ticker;
     private final RateLimiter rateLimiter;
+    private final StatusBoard status;
     private volatile Jobs jobs;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -42,6 +45,18 @@ public final class ProxyContext {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.ticker = ticker;
+        this.status = new StatusBoard(ticker);
+    }
+
+    /** A finished exchange, for the status page and then the access log (which owns the record from then on). */
+    public void finished(ExchangeRecord record) {
+        status.finished(record);
+        accessLog.write(record);
+    }
+
+    /** The recent requests, as the status page shows them. */
+    public StatusBoard status() {
+        return status;
     }
 
     /** The jobs of this gateway; null when {@code jobs.enabled} is false. */

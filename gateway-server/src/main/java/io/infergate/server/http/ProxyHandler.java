@@ -215,7 +215,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
         LocalAnswer.send(ctx, response, record, now, after);
         record.finished(now, status, outcome, false, false);
         record.bytes(0, bodyBytes.total());
-        context.accessLog().write(record);
+        context.finished(record);
         context.metrics().answeredLocally(status, outcome, now - record.startNanos());
     }
 

@@ -69,6 +69,11 @@ public final class Jobs implements AutoCloseable {
         scheduler.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
     }
 
+    /** Jobs kept now, by status, for the status page. */
+    public Map<JobStatus, Long> countByStatus() {
+        return store.countByStatus();
+    }
+
     public JobsConfig config() {
         return config;
     }

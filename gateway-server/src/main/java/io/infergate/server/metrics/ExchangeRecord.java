@@ -161,11 +161,11 @@ public final class ExchangeRecord {
         return startNanos;
     }
 
-    long startEpochMillis() {
+    public long startEpochMillis() {
         return startEpochMillis;
     }
 
-    String requestId() {
+    public String requestId() {
         return requestId;
     }
 
@@ -178,7 +178,7 @@ public final class ExchangeRecord {
         return path;
     }
 
-    String route() {
+    public String route() {
         return route;
     }
 
@@ -196,11 +196,11 @@ public final class ExchangeRecord {
         return attempts;
     }
 
-    int retries() {
+    public int retries() {
         return retries;
     }
 
-    boolean fallback() {
+    public boolean fallback() {
         return fallback;
     }
 
@@ -208,11 +208,11 @@ public final class ExchangeRecord {
         return stream;
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
-    String outcome() {
+    public String outcome() {
         return outcome;
     }
 
@@ -235,7 +235,7 @@ public final class ExchangeRecord {
     }
 
     /** Waiting for admission; 0 for a request admitted at once or never admitted. */
-    long queueNanos() {
+    public long queueNanos() {
         return queueNanos;
     }
 
@@ -283,7 +283,7 @@ public final class ExchangeRecord {
     }
 
     /** From the request's arrival to the first upstream event relayed; UNSET when none was. */
-    long firstEventNanos() {
+    public long firstEventNanos() {
         return firstEventNanos == UNSET ? UNSET : firstEventNanos - startNanos;
     }
 
@@ -293,7 +293,7 @@ public final class ExchangeRecord {
     }
 
     /** From the request's arrival to its end; once {@link #finished}. */
-    long totalNanos() {
+    public long totalNanos() {
         return endNanos - startNanos;
     }
 }

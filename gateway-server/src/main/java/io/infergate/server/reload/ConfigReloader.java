@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,10 @@ public final class ConfigReloader implements AutoCloseable {
     });
     private GatewayConfig running;
     private String runningSha256;
+    private volatile Served served;
+
+    /** The file being served: its hash, and when it was loaded. */
+    public record Served(String sha256, Instant loadedAt) {}
 
     /** @param loaded the file as the gateway started from it */
     public ConfigReloader(Path file, Map<String, String> env, ConfigLoader.LoadedFile loaded, RoutingSwap swap,
@@ -50,7 +55,17 @@ public final class ConfigReloader implements AutoCloseable {
         this.meters = meters;
         this.running = loaded.config();
         this.runningSha256 = loaded.sha256();
-        meters.loaded(runningSha256);
+        loaded(runningSha256);
+    }
+
+    /** The file being served now. */
+    public Served served() {
+        return served;
+    }
+
+    private void loaded(String sha256) {
+        served = new Served(sha256, Instant.now());
+        meters.loaded(sha256);
     }
 
     /** The file this gateway reloads. */
@@ -103,7 +118,7 @@ public final class ConfigReloader implements AutoCloseable {
         ConfigChanges changes = ConfigChanges.between(running, next);
         running = next;
         runningSha256 = loaded.sha256();
-        meters.loaded(runningSha256); // a file that changed in its comments only is still the one loaded
+        loaded(runningSha256); // a file that changed in its comments only is still the one loaded
         return same ? ReloadOutcome.unchanged(runningSha256) : ReloadOutcome.applied(changes, runningSha256);
     }
 
