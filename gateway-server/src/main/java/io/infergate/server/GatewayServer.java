@@ -27,6 +27,7 @@ import io.infergate.server.upstream.KeepWarm;
 import io.infergate.server.upstream.LoadPoller;
 import io.infergate.server.upstream.PoolSettings;
 import io.infergate.server.upstream.TlsContexts;
+import io.infergate.server.store.Stores;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -89,6 +90,7 @@ public final class GatewayServer implements AutoCloseable {
     private final KeepWarm keepWarm;
     private final Jobs jobs;
     private final LoadPoller loadPoller;
+    private final Stores stores;
     private final ScheduledFuture<?> admissionTicks;
 
     private GatewayServer(GatewayConfig config, Ticker ticker) throws InterruptedException {
@@ -106,7 +108,9 @@ public final class GatewayServer implements AutoCloseable {
         MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
         this.accessLog = openAccessLog(server);
         metrics.accessLog(accessLog);
-        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), pools, metrics, accessLog, ticker);
+        this.stores = Stores.open(config.store(), registry, ticker);
+        this.context = new ProxyContext(server, routes, TenantDirectory.of(config), stores.rateLimits(), pools, metrics,
+                accessLog, ticker);
         this.jobs = config.jobs().enabled()
                 ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))
                 : null;
@@ -129,12 +133,14 @@ public final class GatewayServer implements AutoCloseable {
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(registry, () -> !stopping && !context.draining(), routes, ticker)),
+                    .childHandler(new AdminChannelInitializer(registry, // /readyz: why not ready, null when ready
+                            () -> stopping || context.draining() ? "draining" : stores.unready(), routes, ticker)),
                     new InetSocketAddress(server.adminBind(), server.adminPort()), ListenerBindException::admin);
         } catch (RuntimeException | InterruptedException e) {
             // Closes the proxy listener too when the admin one failed, so its port is free when this returns.
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             accessLog.close();
+            stores.close();
             throw e;
         }
         this.keepWarm = new KeepWarm(routes, group, pools);
@@ -285,6 +291,7 @@ public final class GatewayServer implements AutoCloseable {
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLog.close(); // after the loops, so every exchange they ended has its line
+        stores.close();
         registry.close();
     }
 }

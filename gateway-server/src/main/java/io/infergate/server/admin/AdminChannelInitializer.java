@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The admin pipeline: small requests, aggregated, answered by {@link AdminHandler}. */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -19,9 +19,9 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
 
     private final AdminHandler handler;
 
-    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes,
+    public AdminChannelInitializer(PrometheusMeterRegistry registry, Supplier<String> unready, RouteTable routes,
                                    Ticker ticker) {
-        this.handler = new AdminHandler(registry, ready, routes, ticker);
+        this.handler = new AdminHandler(registry, unready, routes, ticker);
     }
 
     @Override

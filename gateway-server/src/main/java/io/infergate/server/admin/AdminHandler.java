@@ -19,7 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The admin port's few read-only pages: health, readiness, metrics, upstream state. */
 @ChannelHandler.Sharable
@@ -28,12 +28,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier ready;
+    private final Supplier<String> unready;
     private final UpstreamsPage upstreams;
 
-    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, RouteTable routes, Ticker ticker) {
+    AdminHandler(PrometheusMeterRegistry registry, Supplier<String> unready, RouteTable routes, Ticker ticker) {
         this.registry = registry;
-        this.ready = ready;
+        this.unready = unready;
         this.upstreams = new UpstreamsPage(routes, ticker);
     }
 
@@ -46,9 +46,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             response = switch (path) {
                 case "/healthz" -> text(ctx, HttpResponseStatus.OK, "ok\n", "text/plain");
-                case "/readyz" -> ready.getAsBoolean()
-                        ? text(ctx, HttpResponseStatus.OK, "ready\n", "text/plain")
-                        : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n", "text/plain");
+                case "/readyz" -> readiness(ctx);
                 case "/metrics" -> text(ctx, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT);
                 case "/admin/upstreams" -> text(ctx, HttpResponseStatus.OK, upstreams.render(), "application/json");
                 default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
@@ -57,6 +55,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    }
+
+    private FullHttpResponse readiness(ChannelHandlerContext ctx) {
+        String why = unready.get();
+        return why == null ? text(ctx, HttpResponseStatus.OK, "ready\n", "text/plain")
+                : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, why + "\n", "text/plain");
     }
 
     private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body, String type) {

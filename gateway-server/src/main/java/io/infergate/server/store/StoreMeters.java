@@ -1,0 +1,62 @@
+package io.infergate.server.store;
+
+import io.infergate.core.metrics.MeterNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The shared store's meters: {@code gateway_store_command_seconds{op}} (round trips, failed ones
+ * included), {@code gateway_store_errors_total{op}}, {@code gateway_store_unavailable_total{outcome}}
+ * (rate-limit decisions made without the store: {@code allowed} or {@code denied}),
+ * {@code gateway_store_leases_taken_over_total} and {@code gateway_store_up}.
+ */
+public final class StoreMeters {
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Counter allowed;
+    private final Counter denied;
+    private final Counter takenOver;
+
+    public StoreMeters(MeterRegistry registry, BooleanSupplier up) {
+        this.registry = registry;
+        Gauge.builder(MeterNames.STORE_UP, () -> up.getAsBoolean() ? 1 : 0)
+                .description("1 while the shared store answers, else 0").register(registry);
+        this.allowed = unavailable("allowed");
+        this.denied = unavailable("denied");
+        this.takenOver = Counter.builder(MeterNames.STORE_LEASES_TAKEN_OVER)
+                .description("Jobs taken over from an instance whose lease ran out").register(registry);
+    }
+
+    void command(String op, long nanos, boolean ok) {
+        commands.computeIfAbsent(op, o -> Timer.builder(MeterNames.STORE_COMMAND).description(
+                "Round trips to the shared store").tag("op", o).publishPercentileHistogram().register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+        if (!ok) {
+            errors.computeIfAbsent(op, o -> Counter.builder(MeterNames.STORE_ERRORS)
+                    .description("Commands to the shared store that failed or timed out").tag("op", o)
+                    .register(registry)).increment();
+        }
+    }
+
+    void decidedWithout(boolean allow) {
+        (allow ? allowed : denied).increment();
+    }
+
+    public void leaseTakenOver() {
+        takenOver.increment();
+    }
+
+    private Counter unavailable(String outcome) {
+        return Counter.builder(MeterNames.STORE_UNAVAILABLE)
+                .description("Rate-limit decisions made while the shared store could not be reached")
+                .tag("outcome", outcome).register(registry);
+    }
+}
