@@ -77,8 +77,6 @@ public final class MeterNames {
      * says; {@code outcome}: {@code allowed} or {@code denied}.
      */
     public static final String STORE_UNAVAILABLE = "gateway_store_unavailable_total";
-    /** Jobs taken over from an instance whose lease ran out; no labels. */
-    public static final String STORE_LEASES_TAKEN_OVER = "gateway_store_leases_taken_over_total";
 
     // Gauges.
 
@@ -104,7 +102,7 @@ public final class MeterNames {
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
             RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
-            JOBS_QUEUED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_LEASES_TAKEN_OVER, STORE_UP);
+            JOBS_QUEUED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
 
     private MeterNames() {}
 

@@ -148,7 +148,8 @@ public final class RedisStore implements AutoCloseable {
 
     private <T> void failed(String op, long start, Throwable error, CompletableFuture<T> result) {
         Throwable cause = unwrap(error);
-        meters.command(op, ticker.nanoTime() - start, false);
+        // Redis not knowing a script yet (after its restart) is the expected way to send its text: no error.
+        meters.command(op, ticker.nanoTime() - start, cause instanceof RedisNoScriptException);
         boolean answered = cause instanceof RedisCommandExecutionException
                 && !(cause instanceof RedisLoadingException) && !(cause instanceof RedisBusyException);
         if (!answered) {

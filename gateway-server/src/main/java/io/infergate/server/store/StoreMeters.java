@@ -13,8 +13,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The shared store's meters: {@code gateway_store_command_seconds{op}} (round trips, failed ones
  * included), {@code gateway_store_errors_total{op}}, {@code gateway_store_unavailable_total{outcome}}
- * (rate-limit decisions made without the store: {@code allowed} or {@code denied}),
- * {@code gateway_store_leases_taken_over_total} and {@code gateway_store_up}.
+ * (rate-limit decisions made without the store: {@code allowed} or {@code denied}) and
+ * {@code gateway_store_up}.
  */
 public final class StoreMeters {
 
@@ -23,7 +23,6 @@ public final class StoreMeters {
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final Counter allowed;
     private final Counter denied;
-    private final Counter takenOver;
 
     public StoreMeters(MeterRegistry registry, BooleanSupplier up) {
         this.registry = registry;
@@ -31,8 +30,6 @@ public final class StoreMeters {
                 .description("1 while the shared store answers, else 0").register(registry);
         this.allowed = unavailable("allowed");
         this.denied = unavailable("denied");
-        this.takenOver = Counter.builder(MeterNames.STORE_LEASES_TAKEN_OVER)
-                .description("Jobs taken over from an instance whose lease ran out").register(registry);
     }
 
     void command(String op, long nanos, boolean ok) {
@@ -48,10 +45,6 @@ public final class StoreMeters {
 
     void decidedWithout(boolean allow) {
         (allow ? allowed : denied).increment();
-    }
-
-    public void leaseTakenOver() {
-        takenOver.increment();
     }
 
     private Counter unavailable(String outcome) {
