@@ -107,6 +107,12 @@ class SharedRateLimitIT {
         assertEquals(429, post(a, KEY, "{}").statusCode());
         assertEquals(3, upstream.getRequestCount());
         assertTrue(timer(a).count() >= 3, "round trips are timed");
+        java.util.Set<String> storeMeters = new java.util.TreeSet<>();
+        a.server().registry().getMeters().stream().map(m -> m.getId().getName())
+                .filter(name -> name.startsWith("gateway_store")).forEach(storeMeters::add);
+        assertTrue(storeMeters.containsAll(java.util.Set.of(MeterNames.STORE_COMMAND, MeterNames.STORE_UNAVAILABLE,
+                MeterNames.STORE_UP)), storeMeters.toString());
+        assertTrue(MeterNames.all().containsAll(storeMeters), "each named in MeterNames: " + storeMeters);
         assertEquals("1", redis.command("EXISTS it:rl:{shared/chat}:3:0").substring(1));
     }
 
