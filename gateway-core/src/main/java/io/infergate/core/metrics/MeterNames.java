@@ -104,7 +104,14 @@ public final class MeterNames {
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
             JOBS_QUEUED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
 
+    private static final Set<String> SHARED_STORE = Set.of(STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
+
     private MeterNames() {}
+
+    /** The meters registered only with a shared store ({@code store.redis}). */
+    public static Set<String> sharedStore() {
+        return SHARED_STORE;
+    }
 
     /** Every name above. */
     public static Set<String> all() {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -17,6 +18,9 @@ import java.util.function.BooleanSupplier;
  * {@code gateway_store_up}.
  */
 public final class StoreMeters {
+
+    /** The commands sent: a rate-limit decision, its settlement, the health probe. */
+    static final List<String> OPS = List.of("rate_limit", "rate_limit_settle", "ping");
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
@@ -30,17 +34,28 @@ public final class StoreMeters {
                 .description("1 while the shared store answers, else 0").register(registry);
         this.allowed = unavailable("allowed");
         this.denied = unavailable("denied");
+        // Every series there from the start, at zero, so rates and alerts need no absent() guards.
+        for (String op : OPS) {
+            timer(op);
+            errors(op);
+        }
     }
 
     void command(String op, long nanos, boolean ok) {
-        commands.computeIfAbsent(op, o -> Timer.builder(MeterNames.STORE_COMMAND).description(
-                "Round trips to the shared store").tag("op", o).publishPercentileHistogram().register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        timer(op).record(nanos, TimeUnit.NANOSECONDS);
         if (!ok) {
-            errors.computeIfAbsent(op, o -> Counter.builder(MeterNames.STORE_ERRORS)
-                    .description("Commands to the shared store that failed or timed out").tag("op", o)
-                    .register(registry)).increment();
+            errors(op).increment();
         }
+    }
+
+    private Timer timer(String op) {
+        return commands.computeIfAbsent(op, o -> Timer.builder(MeterNames.STORE_COMMAND).description(
+                "Round trips to the shared store").tag("op", o).publishPercentileHistogram().register(registry));
+    }
+
+    private Counter errors(String op) {
+        return errors.computeIfAbsent(op, o -> Counter.builder(MeterNames.STORE_ERRORS)
+                .description("Commands to the shared store that failed or timed out").tag("op", o).register(registry));
     }
 
     void decidedWithout(boolean allow) {

@@ -1,6 +1,7 @@
 package io.infergate.server.store;
 
 import io.infergate.core.metrics.MeterNames;
+import io.infergate.server.testing.LogCapture;
 import io.infergate.server.testing.RedisServer;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.testing.Await;
@@ -93,6 +94,7 @@ class SharedRateLimitIT {
     void twoGatewaysDrawFromOneBucketAndRefuseWithItsHeaders() throws Exception {
         a = gateway("allow", "it:");
         b = gateway("allow", "it:");
+        assertEquals(MeterNames.sharedStore(), storeMeters(a), "every store meter, before any request");
         assertEquals(200, post(a, KEY, "{}").statusCode());
         assertEquals(200, post(b, KEY, "{}").statusCode());
         assertEquals(200, post(a, KEY, "{}").statusCode());
@@ -107,12 +109,6 @@ class SharedRateLimitIT {
         assertEquals(429, post(a, KEY, "{}").statusCode());
         assertEquals(3, upstream.getRequestCount());
         assertTrue(timer(a).count() >= 3, "round trips are timed");
-        java.util.Set<String> storeMeters = new java.util.TreeSet<>();
-        a.server().registry().getMeters().stream().map(m -> m.getId().getName())
-                .filter(name -> name.startsWith("gateway_store")).forEach(storeMeters::add);
-        assertTrue(storeMeters.containsAll(java.util.Set.of(MeterNames.STORE_COMMAND, MeterNames.STORE_UNAVAILABLE,
-                MeterNames.STORE_UP)), storeMeters.toString());
-        assertTrue(MeterNames.all().containsAll(storeMeters), "each named in MeterNames: " + storeMeters);
         assertEquals("1", redis.command("EXISTS it:rl:{shared/chat}:3:0").substring(1));
     }
 
@@ -153,10 +149,26 @@ class SharedRateLimitIT {
     }
 
     @Test
+    void aGatewayStartedBeforeRedisIsUnreadyUntilItAnswersThenLimits() throws Exception {
+        redis.stop();
+        a = gateway("deny", "it:");
+        assertEquals(503, readyz(a));
+        assertEquals(503, post(a, KEY, "{}").statusCode());
+
+        redis.start();
+        Await.until("ready once Redis answers, without a restart", Duration.ofSeconds(5), () -> readyz(a) == 200);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, post(a, KEY, "{}").statusCode());
+        }
+        assertEquals(429, post(a, KEY, "{}").statusCode());
+    }
+
+    @Test
     void whileRedisIsDownDenyRefusesAndAllowLetsThroughAndBothRecoverWithoutARestart() throws Exception {
         a = gateway("deny", "it:");
         b = gateway("allow", "it:");
         assertEquals(200, a.admin("/readyz").statusCode());
+        LogCapture log = LogCapture.open();
 
         redis.stop();
         Await.until("A's /readyz fails", Duration.ofSeconds(5), () -> readyz(a) == 503);
@@ -171,6 +183,10 @@ class SharedRateLimitIT {
         assertEquals(1.0, unavailable(a, "denied"));
         assertEquals(5.0, unavailable(b, "allowed"));
         assertEquals(0.0, a.server().registry().get(MeterNames.STORE_UP).gauge().value());
+        log.close();
+        assertEquals(2, log.all().stream()
+                        .filter(l -> l.logger().endsWith("StoreHealth") && l.text().contains("unreachable")).count(),
+                "the outage is logged once by each gateway, not once per request: " + log.all());
 
         redis.start();
         long back = System.nanoTime();
@@ -181,6 +197,13 @@ class SharedRateLimitIT {
         assertEquals(1.0, a.server().registry().get(MeterNames.STORE_UP).gauge().value());
         assertTrue(a.server().registry().find(MeterNames.STORE_ERRORS).counters().stream()
                 .mapToDouble(c -> c.count()).sum() >= 1, "the failed round trips are counted");
+    }
+
+    private static java.util.Set<String> storeMeters(TestGateway gateway) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        gateway.server().registry().getMeters().stream().map(m -> m.getId().getName())
+                .filter(name -> name.startsWith("gateway_store")).forEach(names::add);
+        return names;
     }
 
     private static int readyz(TestGateway gateway) {
