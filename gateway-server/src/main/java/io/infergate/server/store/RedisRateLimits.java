@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The tenants' buckets on the shared Redis ({@link SharedBuckets}): every gateway on it draws from
- * one pair per tenant and route. A decision is one script, one round trip; a settlement one more,
- * sent and not waited for. While the store cannot be reached, {@code store.onUnavailable} decides:
+ * one pair per tenant and route. A decision is one script, one round trip; a settlement that
+ * changes anything one more, sent and not waited for. While the store cannot be reached, {@code store.onUnavailable} decides:
  * {@code allow} lets the request through unlimited (nothing reserved, so nothing is settled),
  * {@code deny} refuses it; either way it is counted, and the outage logged once.
  */
@@ -59,8 +59,8 @@ public final class RedisRateLimits implements RateLimitStore {
     @Override
     public void correct(Tenant tenant, String route, long reserved, long actual) {
         RateLimits limits = tenant.limits();
-        if (limits.tokensPerMinute().isEmpty() || reserved <= 0) {
-            return;
+        if (limits.tokensPerMinute().isEmpty() || reserved <= 0 || actual == reserved) {
+            return; // nothing to give back or take: no round trip
         }
         // A settlement that cannot be made is lost, in the tenant's favour or not: the store's
         // errors meter counts it, and the bucket is whole again within a minute anyway.
