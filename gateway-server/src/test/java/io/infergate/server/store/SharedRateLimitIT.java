@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,10 +70,15 @@ class SharedRateLimitIT {
     }
 
     private TestGateway gateway(String onUnavailable, String keyPrefix) throws Exception {
+        return gateway(onUnavailable, keyPrefix, Map.of());
+    }
+
+    /** @param password put in {@code REDIS_PASSWORD}, which {@code passwordEnv} names; empty: no password */
+    private TestGateway gateway(String onUnavailable, String keyPrefix, Map<String, String> password) throws Exception {
         return TestGateway.start("""
                 store:
                   onUnavailable: %s
-                  redis: { url: "%s", commandTimeout: 300ms, connectTimeout: 1s, keyPrefix: "%s" }
+                  redis: { url: "%s", commandTimeout: 300ms, connectTimeout: 1s, keyPrefix: "%s"%s }
                 tenants:
                   - { name: shared, keySha256: "%s", limits: { requestsPerMinute: 3 } }
                   - { name: thrifty, keySha256: "%s", limits: { tokensPerMinute: 100 } }
@@ -80,8 +86,9 @@ class SharedRateLimitIT {
                   - name: chat
                     match: { pathPrefix: / }
                     upstreams: [ { name: model, endpoints: [ "%s" ] } ]
-                """.formatted(onUnavailable, redis.url(), keyPrefix, sha256(KEY), sha256(THRIFTY_KEY),
-                upstream.url("/")));
+                """.formatted(onUnavailable, redis.url(), keyPrefix,
+                password.isEmpty() ? "" : ", passwordEnv: REDIS_PASSWORD", sha256(KEY), sha256(THRIFTY_KEY),
+                upstream.url("/")), password);
     }
 
     private static HttpResponse<String> post(TestGateway gateway, String key, String body) throws Exception {
@@ -135,6 +142,18 @@ class SharedRateLimitIT {
             String value = redis.bulk("HGET it:rl:{thrifty/chat}:0:100 t");
             return value != null && Double.parseDouble(value) >= tokens;
         });
+    }
+
+    @Test
+    void thePasswordFromTheEnvironmentOpensARedisThatRequiresOne() throws Exception {
+        redis.close();
+        redis = RedisServer.start(dir, "--requirepass", "redis-Passw0rd-for-the-test");
+        a = gateway("deny", "it:", Map.of("REDIS_PASSWORD", "redis-Passw0rd-for-the-test"));
+        b = gateway("deny", "it:", Map.of("REDIS_PASSWORD", "not-the-password"));
+        assertEquals(200, readyz(a));
+        assertEquals(200, post(a, KEY, "{}").statusCode());
+        assertEquals(503, readyz(b), "a wrong password never reaches the store");
+        assertEquals(503, post(b, KEY, "{}").statusCode());
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,16 +27,22 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final List<String> options;
     private Process process;
 
-    private RedisServer(Path dir, int port) {
+    private RedisServer(Path dir, int port, List<String> options) {
         this.dir = dir;
         this.port = port;
+        this.options = options;
     }
 
-    /** Starts a server in {@code dir} on a free port; waits until it answers. */
-    public static RedisServer start(Path dir) throws IOException {
-        RedisServer server = new RedisServer(dir, freePort());
+    /**
+     * Starts a server in {@code dir} on a free port; waits until it answers.
+     *
+     * @param options more of redis-server's options, such as {@code --requirepass SECRET}
+     */
+    public static RedisServer start(Path dir, String... options) throws IOException {
+        RedisServer server = new RedisServer(dir, freePort(), List.of(options));
         server.start();
         return server;
     }
@@ -49,14 +56,17 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--protected-mode", "no"))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+        command.addAll(options);
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         Await.until("redis-server answers on " + port, START_LIMIT, () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("redis-server exited: " + log());
             }
-            return "+PONG".equals(command("PING"));
+            String pong = command("PING");
+            // With --requirepass it answers too, refusing: it is up.
+            return "+PONG".equals(pong) || pong != null && pong.startsWith("-NOAUTH");
         });
     }
 
