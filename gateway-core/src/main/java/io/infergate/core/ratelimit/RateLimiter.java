@@ -72,6 +72,11 @@ public final class RateLimiter implements RateLimitStore {
         return CompletableFuture.completedFuture(tryAcquire(tenant, route, reservedTokens));
     }
 
+    @Override
+    public Decision decideNow(Tenant tenant, String route, long reservedTokens) {
+        return tryAcquire(tenant, route, reservedTokens);
+    }
+
     /**
      * Settles a reservation once the response tells how many tokens were generated: gives back what
      * was reserved and not used, or takes what was used beyond it. Giving back never fills the bucket

@@ -110,8 +110,13 @@ final class RequestGate {
         }
         if (!tenant.limits().isNone() && !job) {
             long tokens = body == null ? 0 : TokenReservation.of(body, route.reserveTokens());
-            // The local store has decided by now, and this runs at once; a shared one answers later,
-            // off the loop, and the decision is brought back to it.
+            Decision now = rateLimiter.decideNow(tenant, route.name(), tokens);
+            if (now != null) {
+                rateDecided(now, null, arrivalNanos, deadline, admit);
+                return;
+            }
+            // A shared store answers later, off the loop (or at once, if it failed at once): the
+            // decision is brought back to the loop.
             rateLimiter.acquire(tenant, route.name(), tokens).whenComplete((decision, error) -> {
                 if (executor.inEventLoop()) {
                     rateDecided(decision, error, arrivalNanos, deadline, admit);
