@@ -113,7 +113,7 @@ public final class RedisStore implements AutoCloseable {
     public <T> CompletableFuture<T> command(String op, Function<RedisAsyncCommands<String, String>, RedisFuture<T>> send) {
         StatefulRedisConnection<String, String> current = connection;
         if (current == null || closed) {
-            meters.command(op, 0, false);
+            meters.notSent(op);
             return CompletableFuture.failedFuture(new StoreUnavailableException("not connected to the shared store",
                     null));
         }

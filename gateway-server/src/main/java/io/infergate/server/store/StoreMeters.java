@@ -48,6 +48,11 @@ public final class StoreMeters {
         }
     }
 
+    /** A command that failed without a round trip: there was no connection. */
+    void notSent(String op) {
+        errors(op).increment();
+    }
+
     private Timer timer(String op) {
         return commands.computeIfAbsent(op, o -> Timer.builder(MeterNames.STORE_COMMAND).description(
                 "Round trips to the shared store").tag("op", o).publishPercentileHistogram().register(registry));
