@@ -27,6 +27,7 @@ import io.infergate.server.reload.RouteUpkeep;
 import io.infergate.server.reload.RoutingSwap;
 import io.infergate.server.upstream.PoolSettings;
 import io.infergate.server.upstream.TlsContexts;
+import io.infergate.server.store.Stores;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -87,6 +88,7 @@ public final class GatewayServer implements AutoCloseable {
     private final RouteUpkeep upkeep;
     private final ConfigReloader reloader;
     private final ConfigWatcher watcher;
+    private final Stores stores;
 
     /** @param source the file the config came from, for reloads; null: no reloads (the demo, tests) */
     private GatewayServer(GatewayConfig config, Ticker ticker, ConfigSource source) throws InterruptedException {
@@ -105,8 +107,9 @@ public final class GatewayServer implements AutoCloseable {
         MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
         this.accessLog = openAccessLog(server);
         metrics.accessLog(accessLog);
-        this.context = new ProxyContext(server, new Routing(routes, TenantDirectory.of(config)), pools, metrics,
-                accessLog, ticker);
+        this.stores = Stores.open(config.store(), registry, ticker);
+        this.context = new ProxyContext(server, new Routing(routes, TenantDirectory.of(config)), stores.rateLimits(), pools,
+                metrics, accessLog, ticker);
         this.jobs = config.jobs().enabled()
                 ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))
                 : null;
@@ -132,8 +135,8 @@ public final class GatewayServer implements AutoCloseable {
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(registry, () -> !stopping && !context.draining(),
-                            context, reloader)),
+                    .childHandler(new AdminChannelInitializer(registry, // /readyz: why not ready, null when ready
+                            () -> stopping || context.draining() ? "draining" : stores.unready(), context, reloader)),
                     new InetSocketAddress(server.adminBind(), server.adminPort()), ListenerBindException::admin);
             this.watcher = reloader != null && server.watchConfig() ? ConfigWatcher.start(reloader) : null;
         } catch (RuntimeException | InterruptedException e) {
@@ -144,6 +147,7 @@ public final class GatewayServer implements AutoCloseable {
             }
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             accessLog.close();
+            stores.close();
             throw e;
         }
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {}",
@@ -275,6 +279,7 @@ public final class GatewayServer implements AutoCloseable {
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLog.close(); // after the loops, so every exchange they ended has its line
+        stores.close();
         registry.close();
     }
 

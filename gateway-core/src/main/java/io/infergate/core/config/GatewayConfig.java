@@ -8,10 +8,10 @@ import java.util.Optional;
 /**
  * The whole gateway configuration: one server, the route defaults, the routes, who may use them
  * (the tiers, highest priority first, whether a key is required, and the tenants), and how
- * asynchronous jobs are run and kept.
+ * asynchronous jobs are run and kept, and where jobs and rate limits are stored.
  */
 public record GatewayConfig(ServerConfig server, RouteDefaults defaults, List<RouteConfig> routes, List<Tier> tiers,
-                            AuthConfig auth, List<TenantConfig> tenants, JobsConfig jobs) {
+                            AuthConfig auth, List<TenantConfig> tenants, JobsConfig jobs, StoreConfig store) {
 
     public GatewayConfig {
         routes = List.copyOf(routes);
@@ -19,9 +19,10 @@ public record GatewayConfig(ServerConfig server, RouteDefaults defaults, List<Ro
         tenants = List.copyOf(tenants);
     }
 
-    /** A gateway open to every client: the built-in tiers, no key required, no tenants, jobs at their defaults. */
+    /** A gateway open to every client: the built-in tiers, no key required, no tenants, jobs at their defaults, all in memory. */
     public GatewayConfig(ServerConfig server, RouteDefaults defaults, List<RouteConfig> routes) {
-        this(server, defaults, routes, Tier.DEFAULTS, AuthConfig.DEFAULTS, List.of(), JobsConfig.DEFAULTS);
+        this(server, defaults, routes, Tier.DEFAULTS, AuthConfig.DEFAULTS, List.of(), JobsConfig.DEFAULTS,
+                StoreConfig.DEFAULTS);
     }
 
     public Optional<Tier> tier(String name) {

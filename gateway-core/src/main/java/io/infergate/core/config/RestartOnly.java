@@ -2,6 +2,8 @@ package io.infergate.core.config;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,8 +11,8 @@ import java.util.Objects;
 
 /**
  * The sections a running gateway cannot take over on a reload: {@code server} (its listeners,
- * client limits and logs are set up once, on the sockets they govern) and {@code jobs} (its runners
- * and store are made once). A reload that changes any of their keys is refused as a whole, each
+ * client limits and logs are set up once, on the sockets they govern), {@code jobs} (its runners
+ * and store are made once) and {@code store} (its connection is made once). A reload that changes any of their keys is refused as a whole, each
  * changed key named, so that no file is ever applied half-way.
  */
 public final class RestartOnly {
@@ -22,6 +24,7 @@ public final class RestartOnly {
         List<String> problems = new ArrayList<>();
         compare("server", running.server(), next.server(), problems);
         compare("jobs", running.jobs(), next.jobs(), problems);
+        compare("store", running.store(), next.store(), problems);
         return problems;
     }
 
@@ -31,11 +34,17 @@ public final class RestartOnly {
             Object after = value(component, next);
             if (!Objects.equals(before, after)) {
                 String name = component.getName();
-                String values = mayBeSecret(name) ? "" : " (" + before + " -> " + after + ")";
+                String values = mayBeSecret(name) || !plain(before) || !plain(after) ? "" : " (" + before + " -> " + after + ")";
                 problems.add(section + "." + name + ": cannot change while the gateway runs" + values
                         + "; restart it to apply");
             }
         }
+    }
+
+    /** A value shown as it is: a number, a flag, a duration, a word; a section of its own is only named. */
+    private static boolean plain(Object value) {
+        return value instanceof Number || value instanceof Boolean || value instanceof CharSequence
+                || value instanceof Duration || value instanceof Enum<?> || value instanceof Path;
     }
 
     /** Keys whose values are never shown: a webhook secret, a key for job ids, a password. */

@@ -22,6 +22,7 @@ public enum GatewayError implements Ending {
     RATE_LIMITED(429, Layer.CLIENT, "the tenant's rate limit is exhausted"),
     BREAKER_OPEN(502, Layer.GATEWAY, "every endpoint's circuit breaker is open"),
     SHUTDOWN(503, Layer.GATEWAY, "the gateway is shutting down"),
+    STORE_UNAVAILABLE(503, Layer.GATEWAY, "the shared store cannot be reached"),
     UNAUTHORIZED(401, Layer.CLIENT, "missing or unknown API key"),
     FORBIDDEN(403, Layer.CLIENT, "the route is not allowed for this tenant"),
     NO_ROUTE(404, Layer.CLIENT, "no route matches the request"),

@@ -15,11 +15,12 @@ import java.util.Set;
  *
  * <p>Labels come from a fixed set: {@code route}, {@code upstream}, {@code endpoint}, {@code tier},
  * {@code cause}, {@code status}, {@code outcome}; {@link #UPSTREAM_LOAD} adds {@code signal} and
- * {@link #ROUTE_TIMEOUT} adds {@code kind}, {@link #CONFIG_LOADED} {@code sha256}. Each constant's comment
- * gives its labels.
+ * {@link #ROUTE_TIMEOUT} adds {@code kind}, {@link #CONFIG_LOADED} {@code sha256}, the store's meters
+ * {@code op}. Each constant's comment gives its labels.
  *
  * <p>The jobs' meters ({@link #JOB_DURATION}, {@link #JOBS}, {@link #WEBHOOK_DELIVERIES},
- * {@link #JOBS_QUEUED}) are registered when jobs are enabled ({@code jobs.enabled}, the default).
+ * {@link #JOBS_QUEUED}) are registered when jobs are enabled ({@code jobs.enabled}, the default); the
+ * store's ({@code gateway_store_*}) when {@code store.redis} is set.
  */
 public final class MeterNames {
 
@@ -37,6 +38,8 @@ public final class MeterNames {
     public static final String UPSTREAM_CONNECT = "gateway_upstream_connect_seconds";
     /** Jobs from submission to their end; no labels. */
     public static final String JOB_DURATION = "gateway_job_duration_seconds";
+    /** Round trips to the shared store ({@code store.redis}), failed ones included; {@code op}. */
+    public static final String STORE_COMMAND = "gateway_store_command_seconds";
 
     // Counters.
 
@@ -69,6 +72,13 @@ public final class MeterNames {
     public static final String WEBHOOK_DELIVERIES = "gateway_webhook_deliveries_total";
     /** Config reloads; {@code outcome}: {@code applied}, {@code unchanged} or {@code refused}. */
     public static final String CONFIG_RELOADS = "gateway_config_reloads_total";
+    /** Commands to the shared store that failed or timed out; {@code op}. */
+    public static final String STORE_ERRORS = "gateway_store_errors_total";
+    /**
+     * Rate-limit decisions made while the shared store could not be reached, as {@code store.onUnavailable}
+     * says; {@code outcome}: {@code allowed} or {@code denied}.
+     */
+    public static final String STORE_UNAVAILABLE = "gateway_store_unavailable_total";
 
     // Gauges.
 
@@ -88,15 +98,24 @@ public final class MeterNames {
     public static final String JOBS_QUEUED = "gateway_jobs_queued";
     /** When the config being served was loaded, in seconds since the epoch; {@code sha256}: its file's hash. */
     public static final String CONFIG_LOADED = "gateway_config_loaded_timestamp_seconds";
+    /** 1 while the shared store answers, else 0; no labels. */
+    public static final String STORE_UP = "gateway_store_up";
 
     private static final Set<String> ALL = Set.of(
             REQUEST_DURATION, TIME_TO_FIRST_TOKEN, STREAM_INTER_EVENT, QUEUE_WAIT, UPSTREAM_CONNECT, JOB_DURATION,
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
             RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES, CONFIG_RELOADS,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
-            JOBS_QUEUED, CONFIG_LOADED);
+            JOBS_QUEUED, CONFIG_LOADED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
+
+    private static final Set<String> SHARED_STORE = Set.of(STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
 
     private MeterNames() {}
+
+    /** The meters registered only with a shared store ({@code store.redis}). */
+    public static Set<String> sharedStore() {
+        return SHARED_STORE;
+    }
 
     /** Every name above. */
     public static Set<String> all() {

@@ -8,6 +8,8 @@ import io.infergate.core.config.RateLimits;
 import io.infergate.core.tenant.Tenant;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Tenants' rate limits, in local Bucket4j buckets: one pair (requests, tokens) for each tenant and
@@ -28,7 +30,7 @@ import java.time.Duration;
  * allowance is spent waits like one whose request allowance is; and at most a minute's allowance,
  * since a request asking for more could otherwise never pass: the correction takes the rest.
  */
-public final class RateLimiter {
+public final class RateLimiter implements RateLimitStore {
 
     public static final long DEFAULT_MAX_BUCKETS = 100_000;
     static final Duration WINDOW = Duration.ofMinutes(1);
@@ -64,6 +66,17 @@ public final class RateLimiter {
         return bucketsOf(tenant, route).tryAcquire(reservedTokens);
     }
 
+    /** {@link #tryAcquire}, decided at once. */
+    @Override
+    public CompletionStage<Decision> acquire(Tenant tenant, String route, long reservedTokens) {
+        return CompletableFuture.completedFuture(tryAcquire(tenant, route, reservedTokens));
+    }
+
+    @Override
+    public Decision decideNow(Tenant tenant, String route, long reservedTokens) {
+        return tryAcquire(tenant, route, reservedTokens);
+    }
+
     /**
      * Settles a reservation once the response tells how many tokens were generated: gives back what
      * was reserved and not used, or takes what was used beyond it. Giving back never fills the bucket
@@ -74,6 +87,7 @@ public final class RateLimiter {
      * @param reserved the request's {@link Decision#reservedTokens()} (or what was asked; it is clamped alike)
      * @param actual   the tokens the upstream generated
      */
+    @Override
     public void correct(Tenant tenant, String route, long reserved, long actual) {
         if (tenant.limits().tokensPerMinute().isEmpty()) {
             return;

@@ -16,6 +16,7 @@ class GatewayErrorTest {
                 Map.entry("upstream_reset", 502), Map.entry("upstream_protocol", 502),
                 Map.entry("shed_overload", 429), Map.entry("queue_full", 429), Map.entry("rate_limited", 429),
                 Map.entry("breaker_open", 502), Map.entry("shutdown", 503),
+                Map.entry("store_unavailable", 503),
                 Map.entry("unauthorized", 401), Map.entry("forbidden", 403),
                 Map.entry("no_route", 404), Map.entry("bad_request", 400), Map.entry("payload_too_large", 413),
                 Map.entry("headers_too_large", 431), Map.entry("request_timeout", 408));

@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The admin pipeline: small requests, aggregated, answered by {@link AdminHandler}. */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -20,12 +20,13 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
     private final AdminHandler handler;
 
     /**
+     * @param unready  why the gateway is not ready ({@code /readyz} answers 503 with it), null when it is
      * @param context  the running gateway's routes, status board and jobs
      * @param reloader the config's reloader, for {@code POST /admin/reload}; null when the gateway has no file
      */
-    public AdminChannelInitializer(PrometheusMeterRegistry registry, BooleanSupplier ready, ProxyContext context,
+    public AdminChannelInitializer(PrometheusMeterRegistry registry, Supplier<String> unready, ProxyContext context,
                                    ConfigReloader reloader) {
-        this.handler = new AdminHandler(registry, ready, context, reloader);
+        this.handler = new AdminHandler(registry, unready, context, reloader);
     }
 
     @Override

@@ -20,7 +20,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The admin port: health, readiness, metrics, upstream state, the status page and its feed, and {@code POST /admin/reload}. */
 @ChannelHandler.Sharable
@@ -30,15 +30,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String RELOAD = "/admin/reload";
 
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier ready;
+    private final Supplier<String> unready;
     private final UpstreamsPage upstreams;
     private final ConfigReloader reloader;
     private final StatusJson status;
     private final StatusFeed feed;
 
-    AdminHandler(PrometheusMeterRegistry registry, BooleanSupplier ready, ProxyContext context, ConfigReloader reloader) {
+    AdminHandler(PrometheusMeterRegistry registry, Supplier<String> unready, ProxyContext context, ConfigReloader reloader) {
         this.registry = registry;
-        this.ready = ready;
+        this.unready = unready;
         this.upstreams = new UpstreamsPage(context::routes, context.ticker());
         this.reloader = reloader;
         this.status = new StatusJson(context::routes, context.status(), upstreams, context.jobs(), reloader,
@@ -64,9 +64,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             response = switch (path) {
                 case "/healthz" -> text(ctx, HttpResponseStatus.OK, "ok\n", "text/plain");
-                case "/readyz" -> ready.getAsBoolean()
-                        ? text(ctx, HttpResponseStatus.OK, "ready\n", "text/plain")
-                        : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n", "text/plain");
+                case "/readyz" -> readiness(ctx);
                 case "/metrics" -> text(ctx, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT);
                 case "/admin/upstreams" -> text(ctx, HttpResponseStatus.OK, upstreams.render(), "application/json");
                 case "/", "/status" -> text(ctx, HttpResponseStatus.OK, StatusPage.HTML, "text/html; charset=utf-8");
@@ -97,6 +95,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    }
+
+    private FullHttpResponse readiness(ChannelHandlerContext ctx) {
+        String why = unready.get();
+        return why == null ? text(ctx, HttpResponseStatus.OK, "ready\n", "text/plain")
+                : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, why + "\n", "text/plain");
     }
 
     private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body, String type) {

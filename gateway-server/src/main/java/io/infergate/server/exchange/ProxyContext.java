@@ -3,6 +3,7 @@ package io.infergate.server.exchange;
 import io.infergate.core.Ticker;
 import io.infergate.core.config.ServerConfig;
 import io.infergate.core.metrics.GatewayMetrics;
+import io.infergate.core.ratelimit.RateLimitStore;
 import io.infergate.core.ratelimit.RateLimiter;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.route.Routing;
@@ -29,18 +30,24 @@ public final class ProxyContext {
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
     private final Ticker ticker;
-    private final RateLimiter rateLimiter;
+    private final RateLimitStore rateLimiter;
     private final StatusBoard status;
     private volatile Jobs jobs;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
+    /** A context whose rate limits are kept in this process. */
     public ProxyContext(ServerConfig server, Routing routing, ConnectionPools pools,
                         GatewayMetrics metrics, AccessLog accessLog, Ticker ticker) {
+        this(server, routing, new RateLimiter(ticker), pools, metrics, accessLog, ticker);
+    }
+
+    public ProxyContext(ServerConfig server, Routing routing, RateLimitStore rateLimits,
+                        ConnectionPools pools, GatewayMetrics metrics, AccessLog accessLog, Ticker ticker) {
         this.server = server;
         this.routing = routing;
-        this.rateLimiter = new RateLimiter(ticker);
+        this.rateLimiter = rateLimits;
         this.pools = pools;
         this.metrics = metrics;
         this.accessLog = accessLog;
@@ -74,7 +81,7 @@ public final class ProxyContext {
         return routing.tenants();
     }
 
-    RateLimiter rateLimiter() {
+    RateLimitStore rateLimiter() {
         return rateLimiter;
     }
 

@@ -8,7 +8,7 @@ import io.infergate.core.admission.Request;
 import io.infergate.core.admission.Ticket;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.ratelimit.Decision;
-import io.infergate.core.ratelimit.RateLimiter;
+import io.infergate.core.ratelimit.RateLimitStore;
 import io.infergate.core.ratelimit.TokenReservation;
 import io.infergate.core.route.Route;
 import io.infergate.core.tenant.CredentialHeaders;
@@ -24,11 +24,14 @@ import java.util.Optional;
 /**
  * What a request passes before its first attempt, in the order of its way: who is asking (its
  * tenant: 401 without a known key, 403 for a route it may not use), whether the tenant's rate limit
- * allows it (429 {@code rate_limited}), and the route's admission (admitted now, queued, or shed).
+ * allows it (429 {@code rate_limited}; on a shared store, decided off the loop and brought back to it), and the route's admission (admitted now, queued, or shed).
  * The tenant's key is taken off the request here, so no upstream ever sees it. A job's request, sent
  * by the gateway to itself, runs as its tenant, already charged to its rate limit when submitted.
  */
 final class RequestGate {
+
+    /** A shared store is back within a second or two, or the gateway turns unready. */
+    static final long STORE_RETRY_AFTER_SECONDS = 1;
 
     /** The exchange, told on its own loop how the gate decided. */
     interface Listener {
@@ -39,7 +42,7 @@ final class RequestGate {
     }
 
     private final Route route;
-    private final RateLimiter rateLimiter;
+    private final RateLimitStore rateLimiter;
     private final EventExecutor executor;
     private Listener listener;
     private final Identification identification;
@@ -115,14 +118,46 @@ final class RequestGate {
         }
         if (!tenant.limits().isNone() && !job) {
             long tokens = body == null ? 0 : TokenReservation.of(body, route.reserveTokens());
-            Decision decision = rateLimiter.tryAcquire(tenant, route.name(), tokens);
-            if (!decision.allowed()) {
-                listener.refused(GatewayError.RATE_LIMITED, GatewayError.RATE_LIMITED.defaultMessage(),
-                        decision.retryAfterSeconds(), decision);
+            Decision now = rateLimiter.decideNow(tenant, route.name(), tokens);
+            if (now != null) {
+                rateDecided(now, null, arrivalNanos, deadline, admit);
                 return;
             }
-            reservedTokens = decision.reservedTokens();
+            // A shared store answers later, off the loop (or at once, if it failed at once): the
+            // decision is brought back to the loop.
+            rateLimiter.acquire(tenant, route.name(), tokens).whenComplete((decision, error) -> {
+                if (executor.inEventLoop()) {
+                    rateDecided(decision, error, arrivalNanos, deadline, admit);
+                } else {
+                    executor.execute(() -> rateDecided(decision, error, arrivalNanos, deadline, admit));
+                }
+            });
+            return;
         }
+        admit(arrivalNanos, deadline, admit);
+    }
+
+    /** The tenant's rate limit decided, or could not be checked (the shared store is down, and its policy is to refuse). */
+    private void rateDecided(Decision decision, Throwable error, long arrivalNanos, long deadline, boolean admit) {
+        if (closed) {
+            return;
+        }
+        if (error != null) {
+            listener.refused(GatewayError.STORE_UNAVAILABLE, "the tenant's rate limit cannot be checked: "
+                    + GatewayError.STORE_UNAVAILABLE.defaultMessage(), STORE_RETRY_AFTER_SECONDS, null);
+            return;
+        }
+        if (!decision.allowed()) {
+            listener.refused(GatewayError.RATE_LIMITED, GatewayError.RATE_LIMITED.defaultMessage(),
+                    decision.retryAfterSeconds(), decision);
+            return;
+        }
+        reservedTokens = decision.reservedTokens();
+        admit(arrivalNanos, deadline, admit);
+    }
+
+    private void admit(long arrivalNanos, long deadline, boolean admit) {
+        Tenant tenant = identification.tenant();
         if (!admit) {
             listener.passed();
             return;

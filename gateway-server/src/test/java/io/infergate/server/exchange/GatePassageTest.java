@@ -7,6 +7,11 @@ import io.infergate.core.error.GatewayError;
 import io.infergate.core.job.Job;
 import io.infergate.core.job.JobClock;
 import io.infergate.core.metrics.GatewayMetrics;
+import io.infergate.core.ratelimit.Decision;
+import io.infergate.core.ratelimit.RateLimitStore;
+import io.infergate.core.ratelimit.RateLimiter;
+import io.infergate.core.store.StoreUnavailableException;
+import io.infergate.core.tenant.Tenant;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.route.Routing;
@@ -47,6 +52,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,6 +94,11 @@ class GatePassageTest {
     }
 
     private ProxyContext context(boolean keyRequired) {
+        return context(keyRequired, null);
+    }
+
+    /** @param rateLimits where the tenants' buckets are kept; null: in this process */
+    private ProxyContext context(boolean keyRequired, RateLimitStore rateLimits) {
         String yaml = """
                 server: { maxBodyBytes: 32 }
                 auth: { required: %s }
@@ -114,8 +126,8 @@ class GatePassageTest {
         }
         RouteTable routes = RouteTable.compile(config, ticker, transition -> { });
         // No attempt is made here, so no connection pools.
-        return new ProxyContext(config.server(), new Routing(routes, TenantDirectory.of(config)), null, GatewayMetrics.NOOP,
-                AccessLog.OFF, ticker);
+        return new ProxyContext(config.server(), new Routing(routes, TenantDirectory.of(config)),
+                rateLimits == null ? new RateLimiter(ticker) : rateLimits, null, GatewayMetrics.NOOP, AccessLog.OFF, ticker);
     }
 
     /** A chunked POST to {@code uri}, with header name and value pairs. */
@@ -252,6 +264,64 @@ class GatePassageTest {
         } finally {
             answer.release();
         }
+    }
+
+    /** A shared store: each decision is a future the test completes when it likes. */
+    private static final class LaterRateLimits implements RateLimitStore {
+        final List<CompletableFuture<Decision>> pending = new ArrayList<>();
+
+        @Override
+        public CompletionStage<Decision> acquire(Tenant tenant, String route, long reservedTokens) {
+            CompletableFuture<Decision> decision = new CompletableFuture<>();
+            pending.add(decision);
+            return decision;
+        }
+
+        @Override
+        public void correct(Tenant tenant, String route, long reserved, long actual) {
+        }
+    }
+
+    @Test
+    void aSharedStoresLaterDecisionLetsTheRequestOnOnItsLoop() {
+        LaterRateLimits store = new LaterRateLimits();
+        Arrival arrival = arrive(context(true, store), post("/generate", "X-API-Key", METERED_KEY)).send("{}");
+        assertEquals(List.of(), arrival.results, "no verdict before the store answers");
+        assertEquals(1, store.pending.size());
+
+        store.pending.get(0).complete(new Decision(true, 0, 0, null, null));
+        channel.runPendingTasks();
+        assertEquals(new GateResult.Pass(false), arrival.result(), "passed later, outside the client's read");
+    }
+
+    @Test
+    void aSharedStoreThatCannotBeReachedUnderDenyIsRefusedAsStoreUnavailable() {
+        LaterRateLimits store = new LaterRateLimits();
+        Arrival arrival = arrive(context(true, store), post("/generate", "X-API-Key", METERED_KEY)).send("{}");
+        store.pending.get(0).completeExceptionally(new StoreUnavailableException("rate_limit: not connected", null));
+        channel.runPendingTasks();
+        GateResult.Refused refused = arrival.refusal();
+        assertEquals(GatewayError.STORE_UNAVAILABLE, refused.error());
+        arrival.responder.fail(refused.error(), refused.message(), true);
+        FullHttpResponse answer = channel.readOutbound();
+        try {
+            assertEquals(503, answer.status().code());
+            assertEquals("store_unavailable", answer.headers().get("X-Gateway-Error"));
+            assertEquals("1", answer.headers().get("Retry-After"));
+        } finally {
+            answer.release();
+        }
+    }
+
+    @Test
+    void aRequestClosedWhileTheSharedStoreDecidesHearsNoVerdict() {
+        LaterRateLimits store = new LaterRateLimits();
+        Arrival arrival = arrive(context(true, store), post("/generate", "X-API-Key", METERED_KEY)).send("{}");
+        arrival.gate.close(true);
+        store.pending.get(0).complete(new Decision(true, 0, 0, null, null));
+        channel.runPendingTasks();
+        assertEquals(List.of(), arrival.results);
+        assertEquals(0, arrival.gate.queueWaitNanos(), "and it took no admission slot");
     }
 
     @Test

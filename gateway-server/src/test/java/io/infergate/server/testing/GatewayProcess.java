@@ -87,6 +87,10 @@ public final class GatewayProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    public URI adminUri(String path) {
+        return URI.create("http://127.0.0.1:" + adminPort + path);
+    }
+
     public Process process() {
         return process;
     }

@@ -1,0 +1,59 @@
+package io.infergate.server.store;
+
+import io.infergate.core.Ticker;
+import io.infergate.core.config.RedisStoreConfig;
+import io.infergate.core.config.StoreConfig;
+import io.infergate.core.ratelimit.RateLimitStore;
+import io.infergate.core.ratelimit.RateLimiter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.Optional;
+
+/**
+ * Where this gateway keeps its rate limits: in its own memory (no {@code store} section), or on the
+ * Redis of {@code store.redis}, shared with every gateway configured with it.
+ */
+public final class Stores implements AutoCloseable {
+
+    private final RateLimitStore rateLimits;
+    private final RedisStore redis;
+
+    private Stores(RateLimitStore rateLimits, RedisStore redis) {
+        this.rateLimits = rateLimits;
+        this.redis = redis;
+    }
+
+    /** Connects to the shared store, if there is one, waiting at most its {@code connectTimeout}. */
+    public static Stores open(StoreConfig config, MeterRegistry registry, Ticker ticker) {
+        if (config.redis().isEmpty()) {
+            return new Stores(new RateLimiter(ticker), null);
+        }
+        RedisStoreConfig redisConfig = config.redis().get();
+        StoreHealth health = new StoreHealth(redisConfig.url().toString(),
+                "rate-limited requests are " + (config.onUnavailable() == StoreConfig.OnUnavailable.ALLOW
+                        ? "allowed unchecked" : "refused (503 store_unavailable)"));
+        RedisStore redis = new RedisStore(redisConfig, health, new StoreMeters(registry, health::isUp), ticker);
+        redis.connectNow();
+        return new Stores(new RedisRateLimits(redis, config.onUnavailable()), redis);
+    }
+
+    public RateLimitStore rateLimits() {
+        return rateLimits;
+    }
+
+    public Optional<RedisStore> redis() {
+        return Optional.ofNullable(redis);
+    }
+
+    /** Why the gateway cannot serve as it should for want of its store; null when it can. */
+    public String unready() {
+        return redis != null && !redis.isUp() ? "store unreachable" : null;
+    }
+
+    @Override
+    public void close() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}
