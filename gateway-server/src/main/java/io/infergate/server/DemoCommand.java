@@ -30,7 +30,9 @@ import java.util.concurrent.Callable;
                 + "a small fast one) and prints what to try.")
 final class DemoCommand implements Callable<Integer> {
 
-    static final Duration LARGE_COLD_START = Duration.ofSeconds(8);
+    @Option(names = "--cold-start", paramLabel = "SECONDS",
+            description = "How long the large model takes to load, in seconds (default: ${DEFAULT-VALUE}).")
+    int coldStartSeconds = 8;
 
     @Option(names = "--port", paramLabel = "PORT", description = "Gateway port (default: ${DEFAULT-VALUE}).")
     int port = 8080;
@@ -43,10 +45,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (coldStartSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--cold-start: " + coldStartSeconds + " (expected: 0 or more seconds)");
+        }
         try (UpstreamSim large = UpstreamSim.builder()
                      .modelId("meta-llama/Llama-3.3-70B-Instruct")
                      .tokensPerSecond(15).maxBatch(4).maxQueue(32)
-                     .coldStart(LARGE_COLD_START, ColdStartMode.HF_PROXY)
+                     .coldStart(Duration.ofSeconds(coldStartSeconds), ColdStartMode.HF_PROXY)
                      .loadHeaders(EnumSet.of(LoadHeader.ORCA, LoadHeader.GPU))
                      .start();
              UpstreamSim small = UpstreamSim.builder()
@@ -89,18 +95,19 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void printWhatToTry(PrintWriter out, GatewayServer server) {
+    private void printWhatToTry(PrintWriter out, GatewayServer server) {
         String gateway = "http://localhost:" + server.port();
         String admin = "http://localhost:" + server.adminPort();
         out.printf("""
 
                 Infergate demo
+                  status   %2$s/   (open it: the live status page)
                   gateway  %1$s   (TGI and OpenAI-compatible API of a simulated Llama 70B)
                   small    %1$s/small/   (a simulated Llama 3B)
                   admin    %2$s   (/healthz, /readyz, /metrics, /admin/upstreams)
 
                 The large model starts cold: for its first %3$d seconds requests wait for it (streams get
-                heartbeats) while one probe a second reaches it; %2$s/admin/upstreams shows it warming.
+                heartbeats) while one probe a second reaches it; the status page shows it warming.
                 The small one is its fallback (the X-Gateway-Fallback header says so). /small/ is the small
                 model alone.
 
@@ -114,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
                   curl -s %2$s/metrics | grep '^gateway_'
 
                 Ctrl-C stops it.
-                """, gateway, admin, LARGE_COLD_START.toSeconds());
+                """, gateway, admin, coldStartSeconds);
         out.flush();
     }
 }

@@ -1,17 +1,24 @@
 package io.infergate.server;
 
+import io.infergate.server.testing.TestGateway;
+import io.infergate.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -257,6 +264,36 @@ class CommandLineIT {
 
         assertRefusedToListen(infergate("run", "--config", file.toString()),
                 "infergate: server.adminBind: cannot listen on " + elsewhere + ":0: cannot assign requested address");
+    }
+
+    @Test
+    void demoPrintsTheStatusPageFirstAndServesIt() throws Exception {
+        Path output = Files.createTempFile("infergate-demo", ".out");
+        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                "target/infergate.jar", "demo", "--port", "0", "--admin-port", "0")
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            Await.until("the demo printed its addresses", Duration.ofSeconds(30),
+                    () -> read(output).contains("Ctrl-C stops it."));
+            List<String> urls = read(output).lines().filter(l -> l.matches("\\s+\\w+\\s+http://.*")).toList();
+            assertTrue(urls.get(0).strip().startsWith("status   http://localhost:"), read(output));
+            String page = urls.get(0).strip().split("\\s+")[1];
+            HttpResponse<String> status = TestGateway.send(HttpRequest.newBuilder(URI.create(page)).build());
+            assertEquals(200, status.statusCode());
+            assertTrue(status.body().contains("<title>Infergate status</title>"));
+        } finally {
+            demo.destroy();
+            demo.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(output);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
