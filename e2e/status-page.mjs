@@ -92,6 +92,11 @@ try {
   }, [low, high]);
 
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // On a phone: the main table fits, nothing scrolls sideways.
+  await page.setViewport({ width: 390, height: 844, isMobile: true });
+  await until("no horizontal scrolling at a phone's width",
+    () => document.documentElement.scrollWidth <= window.innerWidth);
   console.log("status page: every check passed; screenshot at", screenshot);
 } finally {
   await browser.close();
