@@ -154,6 +154,7 @@ final class AttemptRunner {
      * way ends, its connection kept only when {@code complete}. Out of time while waiting on the
      * endpoint counts against it; anything else that ends an attempt early says nothing about it.
      */
+    /** @param deadlinePassed the route's own deadline passed, with this attempt's endpoint still silent */
     void finish(boolean deadlinePassed, boolean complete) {
         endParking();
         endProbeHold();

@@ -51,6 +51,7 @@ public final class Exchange implements ColdStartWait.Listener {
     private final Route route;
     private final String requestId;
     private final long startNanos;
+    private final boolean deadlineIsRoutes;
     private final ExchangeRecord record;
     private final RequestBody body;
     private final ExchangeTimeouts timeouts;
@@ -81,6 +82,8 @@ public final class Exchange implements ColdStartWait.Listener {
         // A job's own request has the job's deadline; a client's may shorten the route's.
         long total = gate.isJob() ? context.jobs().config().deadline().toNanos() : ClientDeadline.totalNanos(
                 request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos());
+        // A deadline the client shortened is the client's: its passing says nothing of the endpoint.
+        this.deadlineIsRoutes = total >= route.timeouts().total().toNanos();
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total,
                 context.server().bodyTimeout().toNanos(), context.server().writeTimeout().toNanos());
         this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this::expired, this::done);
@@ -274,7 +277,7 @@ public final class Exchange implements ColdStartWait.Listener {
         body.release();
         coldStart.end(loop.endpoint());
         gate.close(ending.byClient());
-        runner.finish(ending == GatewayError.DEADLINE_EXCEEDED, upstreamComplete);
+        runner.finish(ending == GatewayError.DEADLINE_EXCEEDED && deadlineIsRoutes, upstreamComplete);
         if (upstreamComplete && ending == Ending.Normal.SUCCESS) {
             context.pools().problems().answeredWhole(loop.endpoint());
         }

@@ -6,6 +6,8 @@ import io.infergate.server.testing.PrometheusText;
 import io.infergate.server.testing.RawHttp;
 import io.infergate.server.testing.RecordingUpstream;
 import io.infergate.server.testing.TestGateway;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,6 +70,32 @@ class SlowClientsIT {
     }
 
     @Test
+    void aClientsOwnShortDeadlineNeverOpensTheBreakerOfASlowButHealthyEndpoint() throws Exception {
+        try (MockWebServer upstream = new MockWebServer()) {
+            upstream.start();
+            gateway = TestGateway.start("""
+                    routes:
+                      - name: main
+                        match: { pathPrefix: / }
+                        breaker: { failures: 1, window: 30s, openFor: 30s }
+                        retry: { attempts: 1 }
+                        upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                    """.formatted(upstream.url("/")));
+            for (int i = 0; i < 3; i++) {
+                upstream.enqueue(new MockResponse.Builder().headersDelay(1500, TimeUnit.MILLISECONDS).body("late").build());
+                HttpResponse<String> impatient = TestGateway.send(HttpRequest.newBuilder(gateway.uri("/x"))
+                        .header("X-Request-Timeout", "0.3").build());
+                assertEquals(504, impatient.statusCode());
+                assertEquals("deadline_exceeded", impatient.headers().firstValue("X-Gateway-Error").orElseThrow());
+            }
+            PrometheusText metrics = new PrometheusText(gateway.admin("/metrics").body());
+            assertEquals(0, metrics.sum(MeterNames.BREAKER_STATE, Map.of()), "the breaker stays closed");
+            upstream.enqueue(new MockResponse.Builder().body("in time").build());
+            assertEquals("in time", gateway.get("/y").body(), "a patient client is served");
+        }
+    }
+
+    @Test
     void slowSendersAreCutAsClientTimeoutsWhileTheBreakerStaysClosedAndOthersAreServed() throws Exception {
         try (RecordingUpstream upstream = new RecordingUpstream()) {
             gateway = TestGateway.start("""
@@ -84,7 +113,7 @@ class SlowClientsIT {
             }
             // While they trickle, normal clients are served at once: the slow ones hold no slot.
             for (int i = 0; i < 10; i++) {
-                HttpResponse<String> normal = TestGateway.send(java.net.http.HttpRequest.newBuilder(gateway.uri("/n" + i))
+                HttpResponse<String> normal = TestGateway.send(HttpRequest.newBuilder(gateway.uri("/n" + i))
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).timeout(Duration.ofSeconds(5)).build());
                 assertEquals(200, normal.statusCode());
             }
@@ -121,7 +150,7 @@ class SlowClientsIT {
                 reader.getOutputStream().write("GET /bulk HTTP/1.1\r\nHost: g\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 // It reads nothing. The one slot is held until the reader is cut; a normal client gets its
                 // whole answer long before the upstream's idle clock could have ended the stall.
-                HttpResponse<byte[]> normal = TestGateway.client().send(java.net.http.HttpRequest.newBuilder(gateway.uri("/n"))
+                HttpResponse<byte[]> normal = TestGateway.client().send(HttpRequest.newBuilder(gateway.uri("/n"))
                         .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofByteArray());
                 assertEquals(200, normal.statusCode());
                 assertEquals(size, normal.body().length);
