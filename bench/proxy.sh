@@ -26,6 +26,8 @@
 #   UPSTREAM=nginx    the fixed upstream: nginx (default), or sim for upstream-sim in its fast mode
 #                     (no token delay), answering TGI's /generate with real JSON and headers
 #   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
+#   STATUS_PAGES=0    status pages kept open on each Infergate's admin port while it is measured
+#                     (each a live /status/events feed), to show what the page costs the request path
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -36,6 +38,8 @@ PORT_BASE=${PORT_BASE:-28000}
 LOGS=${LOGS:-both}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx512m}
 KEEP=${KEEP:-0}
+STATUS_PAGES=${STATUS_PAGES:-0}
+PAGE_PIDS=()
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
@@ -108,7 +112,7 @@ cleanup() {
     set +e
     trap - EXIT INT TERM
     stop_pid "$WRK_PID"
-    for pid in "${JAVA_PID[@]}" "${NGX_PID[@]}"; do stop_pid "$pid"; done
+    for pid in "${PAGE_PIDS[@]}" "${JAVA_PID[@]}" "${NGX_PID[@]}"; do stop_pid "$pid"; done
     stop_pid "$UP_PID"
     if [ "$KEEP" = 1 ]; then
         log "work directory kept: $WORK"
@@ -327,6 +331,10 @@ EOF
     java $JAVA_OPTS -jar "$JAR" run --config "$dir/gateway.yaml" >"$dir/infergate.log" 2>&1 &
     JAVA_PID[$mode]=$!
     wait_ready "Infergate (logs $mode)" "${IG_ADMIN_PORT[$mode]}" /readyz "${JAVA_PID[$mode]}"
+    for _ in $(seq 1 "$STATUS_PAGES"); do
+        curl -sN "http://127.0.0.1:${IG_ADMIN_PORT[$mode]}/status/events" >/dev/null 2>&1 &
+        PAGE_PIDS+=($!)
+    done
 }
 
 # Worker pids are looked up before every run, so a respawned worker would still be counted.
