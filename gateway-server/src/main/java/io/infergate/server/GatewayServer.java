@@ -13,6 +13,7 @@ import io.infergate.core.route.Routing;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.server.admin.AdminChannelInitializer;
 import io.infergate.server.http.GatewayChannelInitializer;
+import io.infergate.server.http.ListenerTls;
 import io.infergate.server.http.ShutdownCut;
 import io.infergate.server.metrics.AccessLog;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
@@ -88,6 +89,7 @@ public final class GatewayServer implements AutoCloseable {
     private final RouteUpkeep upkeep;
     private final ConfigReloader reloader;
     private final ConfigWatcher watcher;
+    private final ListenerTls listenerTls; // null: plain HTTP
     private final Stores stores;
 
     /** @param source the file the config came from, for reloads; null: no reloads (the demo, tests) */
@@ -121,6 +123,7 @@ public final class GatewayServer implements AutoCloseable {
         this.reloader = source == null ? null : new ConfigReloader(source.file(), source.env(), source.loaded(),
                 new RoutingSwap(context, tls, metrics, upkeep, ticker, onTransition), new ReloadMeters(registry, Clock.systemUTC()));
         try {
+            this.listenerTls = server.tls() == null ? null : ListenerTls.start(server.tls(), group.next());
             this.proxyChannel = bind(new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
@@ -129,7 +132,7 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childHandler(new GatewayChannelInitializer(context, clients)),
+                    .childHandler(new GatewayChannelInitializer(context, clients, listenerTls)),
                     new InetSocketAddress(server.port()), ListenerBindException::proxy);
             this.adminChannel = bind(new ServerBootstrap()
                     .group(group)
@@ -271,6 +274,7 @@ public final class GatewayServer implements AutoCloseable {
         closeQuietly(watcher);
         closeQuietly(reloader);
         upkeep.close();
+        closeQuietly(listenerTls);
         if (jobs != null) {
             jobs.close();
         }

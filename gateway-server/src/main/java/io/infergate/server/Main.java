@@ -4,6 +4,7 @@ import io.infergate.core.config.ServerConfig;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
+import io.infergate.server.http.ListenerTls;
 import io.infergate.server.logging.ApplicationLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,6 +86,9 @@ public final class Main implements Callable<Integer> {
             } catch (ListenerBindException e) {
                 System.err.println("infergate: " + e.getMessage());
                 return EXIT_CANNOT_LISTEN;
+            } catch (ListenerTls.ListenerTlsException e) {
+                System.err.println("infergate: " + e.getMessage());
+                return EXIT_INVALID_CONFIG;
             }
             // SIGHUP reloads the file, as POST /admin/reload does; the outcome is logged.
             Signal.handle(new Signal("HUP"), signal -> server.reloader().reload("SIGHUP"));

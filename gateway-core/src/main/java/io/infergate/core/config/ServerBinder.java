@@ -1,5 +1,6 @@
 package io.infergate.core.config;
 
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,7 +11,8 @@ final class ServerBinder {
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
             "drainTimeout", "shutdownDelay", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog",
-            "logFormat", "watchConfig");
+            "logFormat", "watchConfig", "tls");
+    static final List<String> TLS_KEYS = List.of("certFile", "keyFile", "clientCaFile");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "file", "queue");
 
     // 0 asks the OS for a free port: tests and side-by-side runs use it.
@@ -53,7 +55,8 @@ final class ServerBinder {
                 server.get("writeTimeout").duration(d.writeTimeout()),
                 accessLog(server.get("accessLog"), d.accessLog()),
                 logFormat(server.get("logFormat"), d.logFormat()),
-                server.get("watchConfig").bool(d.watchConfig()));
+                server.get("watchConfig").bool(d.watchConfig()),
+                tls(server.get("tls")));
     }
 
     /** {@code accessLog: true|false}, or a map that can also name a file and size the queue. */
@@ -66,6 +69,34 @@ final class ServerBinder {
                 node.get("enabled").bool(d.enabled()),
                 file(node.get("file"), d.file()),
                 node.get("queue").integer(d.queue(), 1, AccessLogConfig.MAX_QUEUE));
+    }
+
+    /** {@code tls: { certFile, keyFile, clientCaFile }}: the first two together, each a readable file. */
+    private static ListenerTlsConfig tls(ConfigNode node) {
+        if (node.isAbsent()) {
+            return null;
+        }
+        node.checkMap(TLS_KEYS);
+        Path cert = readable(node.get("certFile"), true);
+        Path key = readable(node.get("keyFile"), true);
+        Path clientCa = readable(node.get("clientCaFile"), false);
+        return cert == null || key == null ? null : new ListenerTlsConfig(cert, key, clientCa);
+    }
+
+    /** A file the gateway reads; relative to the working directory. Whether it parses is found out at start. */
+    private static Path readable(ConfigNode node, boolean required) {
+        if (node.isAbsent()) {
+            if (required) {
+                node.report("is required with server.tls");
+            }
+            return null;
+        }
+        Path path = file(node, null);
+        if (path != null && !Files.isReadable(path)) {
+            node.report("cannot read " + path + (Files.exists(path) ? " (permission denied)" : " (no such file)"));
+            return null;
+        }
+        return path;
     }
 
     /** A file to write to; whether it can be opened is found out at start, where it is opened. */

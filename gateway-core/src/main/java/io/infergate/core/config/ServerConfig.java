@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param logFormat    how the application log (stderr) writes its lines; the access log keeps its own form
  * @param watchConfig  whether the config file is reloaded when it changes (it always is on SIGHUP and
  *                     {@code POST /admin/reload})
+ * @param tls          TLS on the client listener; null: plain HTTP
  */
 public record ServerConfig(
         int port,
@@ -32,12 +33,13 @@ public record ServerConfig(
         Duration writeTimeout,
         AccessLogConfig accessLog,
         LogFormat logFormat,
-        boolean watchConfig) {
+        boolean watchConfig,
+        ListenerTlsConfig tls) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
             Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT, false);
+            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT, false, null);
 
     public ServerConfig {
         Objects.requireNonNull(logFormat, "logFormat");

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 class ServerSectionTest {
 
@@ -21,6 +24,21 @@ class ServerSectionTest {
                 "server.port: \"-1\" is out of range (expected: 0-65535)",
                 "server.adminPort: \"65536\" is out of range (expected: 0-65535)"),
                 problemsOf(withServer("port: -1\nadminPort: 65536")));
+    }
+
+    @Test
+    void listenerTlsNeedsACertificateAndAKeyThatCanBeRead(@TempDir Path dir)
+            throws Exception {
+        Path cert = Files.writeString(dir.resolve("tls.crt"), "pem");
+        assertEquals(List.of("server.tls.keyFile: is required with server.tls"),
+                problemsOf(withServer("tls: { certFile: \"" + cert + "\" }")));
+        assertEquals(List.of("server.tls.clientCa: unknown key (expected one of: certFile, keyFile, clientCaFile)",
+                        "server.tls.keyFile: cannot read " + dir.resolve("nope.key") + " (no such file)"),
+                problemsOf(withServer("tls: { certFile: \"" + cert + "\", keyFile: \"" + dir.resolve("nope.key")
+                        + "\", clientCa: x }")));
+        ServerConfig server = load(withServer("tls: { certFile: \"" + cert + "\", keyFile: \"" + cert + "\" }")).server();
+        assertEquals(new ListenerTlsConfig(cert, cert, null), server.tls());
+        assertEquals(null, load(withServer("port: 8081")).server().tls(), "plain HTTP unless asked");
     }
 
     @Test

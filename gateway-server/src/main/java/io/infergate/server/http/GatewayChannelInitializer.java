@@ -18,10 +18,13 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
 
     private final ProxyContext context;
     private final ChannelGroup clients;
+    private final ListenerTls tls;
 
-    public GatewayChannelInitializer(ProxyContext context, ChannelGroup clients) {
+    /** @param tls the listener's TLS; null for plain HTTP */
+    public GatewayChannelInitializer(ProxyContext context, ChannelGroup clients, ListenerTls tls) {
         this.context = context;
         this.clients = clients;
+        this.tls = tls;
     }
 
     @Override
@@ -29,6 +32,10 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
         clients.add(channel);
         ServerConfig server = context.server();
         ChannelPipeline pipeline = channel.pipeline();
+        if (tls != null) {
+            // The handshake is part of the head: it must end within the header timeout.
+            pipeline.addLast("tls", tls.newHandler(channel.alloc(), server.headerTimeout().toMillis()));
+        }
         ClientTimeoutHandler timeouts = new ClientTimeoutHandler(server.idleTimeout(), server.headerTimeout());
         pipeline.addLast("timeouts", timeouts);
         pipeline.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()

@@ -1,0 +1,135 @@
+package io.infergate.server.http;
+
+import io.infergate.server.testing.TestGateway;
+import io.infergate.testing.Await;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** TLS on the gateway's own listener: https, mutual TLS, and a certificate rotated on disk. */
+class ListenerTlsIT {
+
+    private static final HeldCertificate CA = new HeldCertificate.Builder().certificateAuthority(0).commonName("Test CA").build();
+
+    @TempDir
+    Path dir;
+    @StartStop
+    private final MockWebServer upstream = new MockWebServer();
+    @AutoClose
+    private TestGateway gateway;
+
+    private static HeldCertificate leaf(String name) {
+        return new HeldCertificate.Builder().commonName(name).addSubjectAlternativeName("localhost")
+                .addSubjectAlternativeName("127.0.0.1").signedBy(CA).build();
+    }
+
+    /** Writes the certificate and key where the gateway reads them, each replaced whole, as a rotation does. */
+    private void install(HeldCertificate certificate) throws IOException {
+        replace(dir.resolve("tls.crt"), certificate.certificatePem() + CA.certificatePem());
+        replace(dir.resolve("tls.key"), certificate.privateKeyPkcs8Pem());
+    }
+
+    private void replace(Path file, String pem) throws IOException {
+        Path next = Files.writeString(dir.resolve(file.getFileName() + ".next"), pem);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void gateway(String extraTls) throws IOException {
+        gateway = TestGateway.start("""
+                server:
+                  port: 0
+                  adminPort: 0
+                  tls: { certFile: "%s", keyFile: "%s"%s }
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"), extraTls, upstream.url("/")));
+    }
+
+    private URI https(String path) {
+        return URI.create("https://localhost:" + gateway.port() + path);
+    }
+
+    private static HttpClient client(HandshakeCertificates trust) {
+        return HttpClient.newBuilder().sslContext(trust.sslContext()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @Test
+    void httpsIsServedAndPlainHttpIsNot() throws Exception {
+        install(leaf("gateway"));
+        gateway(" ");
+        upstream.enqueue(new MockResponse.Builder().body("over tls").build());
+
+        HttpClient trusting = client(new HandshakeCertificates.Builder().addTrustedCertificate(CA.certificate()).build());
+        HttpResponse<String> answer = trusting.send(HttpRequest.newBuilder(https("/x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode());
+        assertEquals("over tls", answer.body());
+
+        assertThrows(IOException.class, () -> TestGateway.send(HttpRequest.newBuilder(gateway.uri("/x"))
+                .timeout(Duration.ofSeconds(5)).build()), "plain HTTP is not TLS");
+        assertEquals(1, upstream.getRequestCount(), "only the https request reached the upstream");
+    }
+
+    @Test
+    void withAClientCaEveryClientMustPresentACertificateItSigned() throws Exception {
+        install(leaf("gateway"));
+        Files.writeString(dir.resolve("clients.pem"), CA.certificatePem());
+        gateway(", clientCaFile: \"" + dir.resolve("clients.pem") + "\"");
+        upstream.enqueue(new MockResponse.Builder().body("mutual").build());
+
+        HttpClient anonymous = client(new HandshakeCertificates.Builder().addTrustedCertificate(CA.certificate()).build());
+        assertThrows(IOException.class, () -> anonymous.send(HttpRequest.newBuilder(https("/x")).build(),
+                HttpResponse.BodyHandlers.ofString()), "no client certificate, no request");
+
+        HeldCertificate client = new HeldCertificate.Builder().commonName("client").signedBy(CA).build();
+        HttpClient identified = client(new HandshakeCertificates.Builder().addTrustedCertificate(CA.certificate())
+                .heldCertificate(client).build());
+        assertEquals("mutual", identified.send(HttpRequest.newBuilder(https("/x")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(1, upstream.getRequestCount());
+    }
+
+    @Test
+    void aCertificateReplacedOnDiskIsServedToNewConnectionsWithoutARestart() throws Exception {
+        HeldCertificate first = leaf("first");
+        install(first);
+        gateway(" ");
+        SSLContext trusting = new HandshakeCertificates.Builder().addTrustedCertificate(CA.certificate()).build().sslContext();
+        assertEquals(first.certificate().getSerialNumber(), servedSerial(trusting));
+
+        HeldCertificate second = leaf("second");
+        install(second);
+        Await.untilHolds("new connections get the new certificate", Duration.ofSeconds(10),
+                () -> second.certificate().getSerialNumber().equals(servedSerial(trusting)));
+    }
+
+    private BigInteger servedSerial(SSLContext trusting) throws IOException {
+        try (SSLSocket socket = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", gateway.port())) {
+            socket.startHandshake();
+            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+        }
+    }
+}
