@@ -178,9 +178,15 @@ public final class GatewayServer implements AutoCloseable {
         return polls;
     }
 
-    /** Admission queues look again at deadlines and capacity; queue depths and endpoint loads are sampled. */
+    /**
+     * Concurrency limits end their windows; admission queues look again at deadlines and capacity;
+     * queue depths and endpoint loads are sampled.
+     */
     private static void tick(RouteTable routes, GatewayMetrics metrics, Ticker ticker) {
         for (Route route : routes.routes()) {
+            if (route.limits() != null) {
+                route.limits().update(route.loadConfig().staleAfter());
+            }
             route.admission().onTick();
             route.admission().capacityChanged();
             metrics.queueDepth(route.name(), route.admission().queueDepth());

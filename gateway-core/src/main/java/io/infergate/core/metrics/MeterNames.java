@@ -79,6 +79,8 @@ public final class MeterNames {
     public static final String ENDPOINT_WARMING = "gateway_endpoint_warming";
     /** A load signal an endpoint reports; {@code endpoint, signal}. */
     public static final String UPSTREAM_LOAD = "gateway_upstream_load";
+    /** Requests a route sends to one endpoint at once, learned or fixed; {@code route, upstream, endpoint}. */
+    public static final String ENDPOINT_CONCURRENCY_LIMIT = "gateway_endpoint_concurrency_limit";
     /** A route's configured timeout in seconds; {@code route, kind} with kind {@code total} or {@code firstByte}. */
     public static final String ROUTE_TIMEOUT = "gateway_route_timeout_seconds";
     /** Jobs waiting to run; no labels. */
@@ -89,7 +91,7 @@ public final class MeterNames {
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
             RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
-            JOBS_QUEUED);
+            ENDPOINT_CONCURRENCY_LIMIT, JOBS_QUEUED);
 
     private MeterNames() {}
 

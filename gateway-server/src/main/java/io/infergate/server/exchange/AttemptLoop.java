@@ -1,6 +1,7 @@
 package io.infergate.server.exchange;
 
 import io.infergate.core.Ticker;
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.BreakerVerdict;
@@ -67,7 +68,8 @@ final class AttemptLoop {
         ColdStartWait.Pass pass = coldStart.pass(chosen, upstream.coldStart(), now, timeouts.nanosLeft(now),
                 plan.hasNextUpstream());
         if (pass == ColdStartWait.Pass.GO) {
-            return new Next.Go(new Attempt(upstream, chosen, plan.onFallback(), pool));
+            ConcurrencyLimit limit = route.limits() == null ? ConcurrencyLimit.UNBOUNDED : route.limits().of(chosen);
+            return new Next.Go(new Attempt(upstream, chosen, limit, now, plan.onFallback(), pool));
         }
         chosen.breaker().onIgnored(); // the plan's breaker permission goes unused
         plan.forgetLastAttempt(); // waiting for a warming endpoint is not a retry
