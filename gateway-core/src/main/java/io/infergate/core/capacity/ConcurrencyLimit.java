@@ -47,25 +47,16 @@ public final class ConcurrencyLimit {
     private static final double MIN_FACTOR = 0.5;
     private static final double MAX_QUEUE_FACTOR = 0.95;
     private static final double LATENCY_FACTOR = 0.9;
-    /** Queue time under this share of a request's time, or under the floor, is scheduling, not queueing. */
-    private static final double QUEUE_SHARE_TOLERATED = 0.05;
-    private static final long QUEUE_FLOOR_NANOS = Duration.ofMillis(5).toNanos();
-    private static final double LATENCY_TOLERANCE = 2.0;
-    /** A rise in latency smaller than this is noise for inference, whatever the ratio (a fast upstream). */
-    private static final long LATENCY_FLOOR_NANOS = Duration.ofMillis(10).toNanos();
-    private static final long PER_TOKEN_FLOOR_NANOS = Duration.ofMillis(1).toNanos();
-    private static final double BASELINE_WEIGHT = 0.05;
-    private static final double SERVICE_WEIGHT = 0.2;
     /** The limit counts as in use when the peak in flight reached this share of it. */
     private static final double IN_USE = 0.8;
-    /** The sources that report a queue depth as a level rather than per request. */
-    private static final LoadReport.Source[] DEPTH_SOURCES = {LoadReport.Source.ORCA, LoadReport.Source.POLL};
 
     private final boolean learned;
     private final int min;
     private final int max;
     private final Ticker ticker;
     private final LimitWindow window = new LimitWindow();
+    private final QueueSignal queueing = new QueueSignal();
+    private final LatencyGradient latency = new LatencyGradient();
     private volatile int limit;
     private volatile LimitCause cause;
     /** When the limit last changed; samples of requests started before it are dropped. */
@@ -75,13 +66,6 @@ public final class ConcurrencyLimit {
     private double exact;
     private boolean slowStart = true;
     private long windowStart;
-    private double latencyBaseline = Double.NaN;
-    private double perTokenBaseline = Double.NaN;
-    /** The mean time of a request at the endpoint, a moving average of the windows'. */
-    private double serviceNanos = Double.NaN;
-    private long lastDepthReport = Long.MIN_VALUE;
-    private long lastQueueSignal;
-    private boolean heardQueue;
 
     private ConcurrencyLimit(boolean learned, int min, int max, int start, LimitCause cause, Ticker ticker) {
         this.learned = learned;
@@ -188,26 +172,22 @@ public final class ConcurrencyLimit {
         if (cause == LimitCause.START && startFromReport(load, staleAfter, now)) {
             return;
         }
-        boolean rising = latencyRising(sample);
-        if (sample.completed() > 0) {
-            double latency = sample.meanLatencyNanos();
-            serviceNanos = Double.isNaN(serviceNanos) ? latency : serviceNanos + SERVICE_WEIGHT * (latency - serviceNanos);
-        }
+        boolean rising = latency.rising(sample);
         if (sample.overloads() > 0) {
             cut(OVERLOAD_FACTOR, LimitCause.OVERLOAD);
             return;
         }
-        double share = queueShare(sample, load, staleAfter, now);
+        double share = queueing.share(sample, load, staleAfter, now, limit);
         if (share > 0) {
             cut(Math.max(MIN_FACTOR, Math.min(MAX_QUEUE_FACTOR, 1 - share)), LimitCause.QUEUEING);
         } else if (rising) {
             cut(LATENCY_FACTOR, LimitCause.LATENCY);
-        } else if (Double.isNaN(share) && heardQueue) {
-            if (now - lastQueueSignal > staleAfter.toNanos() && sample.peakInFlight() > 0) {
+        } else if (Double.isNaN(share) && queueing.everHeard()) {
+            if (queueing.wentQuiet(now, staleAfter) && sample.peakInFlight() > 0) {
                 cause = LimitCause.STALE; // it told, and has stopped telling: not grown on no news
             }
         } else if (sample.completed() > 0 && sample.peakInFlight() >= IN_USE * limit && limit < max
-                && !(now - changedAtNanos < 2 * serviceNanos)) {
+                && !(now - changedAtNanos < 2 * latency.serviceNanos())) {
             exact = Math.min(max, slowStart ? exact * 2 : exact + Math.max(1, exact / 10));
             cause = LimitCause.GROWTH;
         }
@@ -223,59 +203,6 @@ public final class ConcurrencyLimit {
         slowStart = false;
         cause = LimitCause.REPORTED;
         return true;
-    }
-
-    /**
-     * The share by which the endpoint's queueing says to cut: 0 when it did not queue, NaN when it
-     * said nothing new in this window.
-     */
-    private double queueShare(LimitWindow.Sample sample, EndpointLoad load, Duration staleAfter, long now) {
-        if (sample.timed() > 0) {
-            heard(now);
-            double queue = sample.meanQueueNanos();
-            double total = queue + sample.meanInferenceNanos();
-            return queue > Math.max(QUEUE_FLOOR_NANOS, QUEUE_SHARE_TOLERATED * total) ? queue / total : 0;
-        }
-        double depth = Double.NaN;
-        for (LoadReport.Source source : DEPTH_SOURCES) {
-            LoadReport report = load.last(source);
-            if (report != null && report.receivedNanos() > lastDepthReport && !report.isStale(now, staleAfter)
-                    && LoadReport.known(report.queueDepth())) {
-                lastDepthReport = report.receivedNanos();
-                depth = report.queueDepth();
-            }
-        }
-        if (Double.isNaN(depth)) {
-            return Double.NaN;
-        }
-        heard(now);
-        return depth / (limit + depth);
-    }
-
-    private void heard(long now) {
-        heardQueue = true;
-        lastQueueSignal = now;
-    }
-
-    /** Whether latency per token, else per request, rose past its baseline; the baselines move on. */
-    private boolean latencyRising(LimitWindow.Sample sample) {
-        if (sample.perToken() > 0) {
-            double now = sample.meanPerTokenNanos();
-            boolean rising = above(now, perTokenBaseline, PER_TOKEN_FLOOR_NANOS);
-            perTokenBaseline = Double.isNaN(perTokenBaseline) ? now : perTokenBaseline + BASELINE_WEIGHT * (now - perTokenBaseline);
-            return rising;
-        }
-        if (sample.completed() > 0) {
-            double now = sample.meanLatencyNanos();
-            boolean rising = above(now, latencyBaseline, LATENCY_FLOOR_NANOS);
-            latencyBaseline = Double.isNaN(latencyBaseline) ? now : latencyBaseline + BASELINE_WEIGHT * (now - latencyBaseline);
-            return rising;
-        }
-        return false;
-    }
-
-    private static boolean above(double now, double baseline, long floor) {
-        return !Double.isNaN(baseline) && now > LATENCY_TOLERANCE * baseline && now - baseline > floor;
     }
 
     private void cut(double factor, LimitCause why) {
