@@ -23,6 +23,9 @@
 #   PORT_BASE=28000   first port tried; up to seven free ports at or above it are used
 #   JAVA_OPTS="-Xms256m -Xmx512m"   JVM flags for Infergate
 #   INFERGATE_JAR=gateway-server/target/infergate.jar   (relative to the repo root)
+#   ADMISSION=fixed   Infergate's admission: fixed (maxInFlightPerEndpoint: 10000, every request let
+#                     through at once) or learned (the route's admission left at its defaults, each
+#                     endpoint's concurrency limit learned)
 #   UPSTREAM=nginx    the fixed upstream: nginx (default), or sim for upstream-sim in its fast mode
 #                     (no token delay), answering TGI's /generate with real JSON and headers
 #   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
@@ -36,12 +39,18 @@ PORT_BASE=${PORT_BASE:-28000}
 LOGS=${LOGS:-both}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx512m}
 KEEP=${KEEP:-0}
+ADMISSION=${ADMISSION:-fixed}
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 JAR=${INFERGATE_JAR:-gateway-server/target/infergate.jar}
 case "$JAR" in /*) ;; *) JAR="$ROOT/$JAR" ;; esac
 
+case "$ADMISSION" in
+    fixed) ADMISSION_YAML=$'# The proxy path is measured, not admission: every request is let through at once, like nginx\'s.\ndefaults:\n  admission: { maxInFlightPerEndpoint: 10000 }' ;;
+    learned) ADMISSION_YAML='# Admission at its defaults: the endpoint'"'"'s concurrency limit is learned.' ;;
+    *) printf 'proxy.sh: ADMISSION=%s (expected: fixed or learned)\n' "$ADMISSION" >&2; exit 2 ;;
+esac
 case "$LOGS" in
     both) MODES=(on off) ;;
     on | off) MODES=("$LOGS") ;;
@@ -313,9 +322,7 @@ start_infergate() { # mode
     [ "$mode" = on ] && access_log="{ file: \"$(access_log_file "infergate-$mode")\" }"
     cat >"$dir/gateway.yaml" <<EOF
 server: { port: ${TARGET_PORT[infergate-$mode]}, adminPort: ${IG_ADMIN_PORT[$mode]}, drainTimeout: 1s, accessLog: $access_log }
-# The proxy path is measured, not admission: every request is let through at once, like nginx's.
-defaults:
-  admission: { maxInFlightPerEndpoint: 10000 }
+$ADMISSION_YAML
 routes:
   - name: bench
     match: { pathPrefix: / }
@@ -386,6 +393,7 @@ field() { # file key: the value of key=... on the BENCH line
 
 # ---- start, check, warm up ---------------------------------------------------------------------------
 
+log "admission: $ADMISSION"
 log "ports: upstream $UP_PORT$(for m in "${MODES[@]}"; do
     printf ', logs %s: nginx proxy %s, Infergate %s (admin %s)' "$m" "${TARGET_PORT[nginx-$m]}" \
         "${TARGET_PORT[infergate-$m]}" "${IG_ADMIN_PORT[$m]}"; done)"
