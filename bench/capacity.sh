@@ -6,6 +6,8 @@
 #   batch     a batch-limited endpoint (batch BATCH, a deep queue of its own) at LEVELS x its capacity
 #   wide      a wide endpoint (batch WIDE_BATCH) at WIDE_LEVEL x its capacity, learned and with the
 #             old fixed default (maxInFlightPerEndpoint: 8) side by side
+#   fixed     the batch-limited endpoint at FIXED_LEVELS with the route's limit fixed at its batch
+#             (maxInFlightPerEndpoint: BATCH) and the rest of admission at its defaults: the control
 #   halving   an endpoint whose batch halves (HALVING_BATCH -> HALVING_BATCH / 2, through the
 #             simulator's /_sim/batch) HALVE_AT seconds into a run at HALVING_LEVEL x its first capacity
 #
@@ -19,7 +21,8 @@
 # Usage: bench/capacity.sh
 # Environment:
 #   DURATION=60            seconds of load per run
-#   SCENARIOS="batch wide halving"
+#   SCENARIOS="batch wide halving fixed"
+#   FIXED_LEVELS="2 4"     the control's loads
 #   BATCH=8 LEVELS="1 2 4" the batch-limited scenario
 #   WIDE_BATCH=64 WIDE_LEVEL=0.75
 #   HALVING_BATCH=16 HALVING_LEVEL=0.9 HALVE_AT=30
@@ -33,7 +36,8 @@
 set -euo pipefail
 
 DURATION=${DURATION:-60}
-SCENARIOS=${SCENARIOS:-"batch wide halving"}
+SCENARIOS=${SCENARIOS:-"batch wide halving fixed"}
+FIXED_LEVELS=${FIXED_LEVELS:-"2 4"}
 BATCH=${BATCH:-8}
 LEVELS=${LEVELS:-"1 2 4"}
 WIDE_BATCH=${WIDE_BATCH:-64}
@@ -104,10 +108,14 @@ sample() { # NAME START
   done
 }
 
-# Whether the measured load has reached the simulator: more requests than the warm-up's one.
-load_started() {
+# Requests the simulator has taken into its batch so far.
+sim_requests() {
   curl -fsS -m 1 "http://127.0.0.1:$SIM_PORT/metrics" 2>/dev/null \
-    | awk '/^tgi_request_queue_duration_count / {n = $2} END {exit !(n > 1)}'
+    | awk '/^tgi_request_queue_duration_count / {n = $2} END {print n + 0}'
+}
+# Whether the measured load has reached the simulator: more requests than the warm-up's (WARMED).
+load_started() {
+  [ "$(sim_requests)" -gt "$WARMED" ]
 }
 
 # Off the measured run: WARM_UP rounds of 8 requests at once, so the JVMs have compiled the request
@@ -156,6 +164,7 @@ run() { # SCENARIO BATCH LEVEL ADMISSION LABEL [HALVE_AT]
   start_gateway "$name" "$4"
   local url="http://127.0.0.1:$GATEWAY_PORT/generate"
   warm_up "$url"
+  WARMED=$(sim_requests)
   echo "$name: $rate requests/s for $DURATION s (batch $2, C $CAPACITY/s, admission: ${4:-defaults})" >&2
   local start halver=""
   start=$(date +%s)
@@ -220,7 +229,10 @@ for scenario in $SCENARIOS; do
     halving)
       calibrate "$HALVING_BATCH"
       run halving "$HALVING_BATCH" "$HALVING_LEVEL" "" learned "$HALVE_AT" ;;
-    *) echo "capacity.sh: unknown scenario $scenario (expected: batch, wide, halving)" >&2; exit 2 ;;
+    fixed)
+      calibrate "$BATCH"
+      for level in $FIXED_LEVELS; do run batch "$BATCH" "$level" "{ maxInFlightPerEndpoint: $BATCH }" "fixed-$BATCH"; done ;;
+    *) echo "capacity.sh: unknown scenario $scenario (expected: batch, wide, halving, fixed)" >&2; exit 2 ;;
   esac
 done
 

@@ -170,6 +170,11 @@ http_request() { # method port path [body]
     exec 3<&- 3>&-
 }
 
+concurrency_limit() { # mode -> Infergate's limit for the upstream and what set it, from /admin/upstreams
+    http_request GET "${IG_ADMIN_PORT[$1]}" /admin/upstreams | tr -d ' \r\n' \
+        | sed -n 's/.*"limit":\([0-9]*\),"learned":[a-z]*,"setBy":"\([a-z]*\)".*/\1 (\2)/p'
+}
+
 wait_ready() { # name port path pid
     local name=$1 port=$2 path=$3 pid=$4 i
     for i in $(seq 1 300); do
@@ -454,6 +459,9 @@ for round in $(seq 1 "$ROUNDS"); do
             tail -n1 "$RESULTS" | awk -F'\t' -v R="$ROUNDS" '{
                 printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d\n",
                        $3, R, $1, $2, $4, $5, $6, $7, $8, $10, $11 }' >&2
+            case "$t" in
+                infergate-*) log "           $t concurrency limit at the end: $(concurrency_limit "${t#infergate-}")" ;;
+            esac
         done
     done
 done
