@@ -19,3 +19,22 @@ wait_for() {
   for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
   echo "timed out waiting for $1" >&2; return 1
 }
+
+# For scripts that start processes: each one's PID goes into PIDS; stop ends one, cleanup (trap it on
+# EXIT) ends the rest and removes WORK unless KEEP=1.
+PIDS=()
+stop() { # PID: ends one process this script started, waits for it, and forgets it
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local left=() pid
+  for pid in "${PIDS[@]}"; do [ "$pid" = "$1" ] || left+=("$pid"); done
+  PIDS=("${left[@]}")
+}
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
+
+# The value of KEY in a line of key=value fields.
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }

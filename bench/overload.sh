@@ -48,25 +48,11 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$BENCH/common.sh"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 metric() { # FILE SAMPLE -> the sum of the lines that start with SAMPLE (a name and its labels)
   awk -v s="$2" 'index($0, s " ") == 1 {sum += $NF} END {printf "%.0f", sum + 0}' "$1"
 }
 
 WORK=$(mktemp -d)
-PIDS=()
-stop() { # PID: ends one process this script started, waits for it, and forgets it
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  local left=() pid
-  for pid in "${PIDS[@]}"; do [ "$pid" = "$1" ] || left+=("$pid"); done
-  PIDS=("${left[@]}")
-}
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [ "$KEEP" = 1 ]; then echo "work directory kept: $WORK" >&2; else rm -rf "$WORK"; fi
-}
 trap cleanup EXIT
 
 # The tenants' keys; the gateway gets only their digests.

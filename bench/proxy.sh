@@ -23,6 +23,9 @@
 #   PORT_BASE=28000   first port tried; up to seven free ports at or above it are used
 #   JAVA_OPTS="-Xms256m -Xmx512m"   JVM flags for Infergate
 #   INFERGATE_JAR=gateway-server/target/infergate.jar   (relative to the repo root)
+#   ADMISSION=fixed   Infergate's admission: fixed (maxInFlightPerEndpoint: 10000, every request let
+#                     through at once) or learned (the route's admission left at its defaults, each
+#                     endpoint's concurrency limit learned)
 #   UPSTREAM=nginx    the fixed upstream: nginx (default), or sim for upstream-sim in its fast mode
 #                     (no token delay), answering TGI's /generate with real JSON and headers
 #   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
@@ -40,12 +43,18 @@ JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx512m}
 KEEP=${KEEP:-0}
 STATUS_PAGES=${STATUS_PAGES:-0}
 PAGE_PIDS=()
+ADMISSION=${ADMISSION:-fixed}
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 JAR=${INFERGATE_JAR:-gateway-server/target/infergate.jar}
 case "$JAR" in /*) ;; *) JAR="$ROOT/$JAR" ;; esac
 
+case "$ADMISSION" in
+    fixed) ADMISSION_YAML=$'# The proxy path is measured, not admission: every request is let through at once, like nginx\'s.\ndefaults:\n  admission: { maxInFlightPerEndpoint: 10000 }' ;;
+    learned) ADMISSION_YAML='# Admission at its defaults: the endpoint'"'"'s concurrency limit is learned.' ;;
+    *) printf 'proxy.sh: ADMISSION=%s (expected: fixed or learned)\n' "$ADMISSION" >&2; exit 2 ;;
+esac
 case "$LOGS" in
     both) MODES=(on off) ;;
     on | off) MODES=("$LOGS") ;;
@@ -163,6 +172,11 @@ http_request() { # method port path [body]
         "$method" "$path" "$port" "${#body}" "$body" >&3
     timeout 5 cat <&3
     exec 3<&- 3>&-
+}
+
+concurrency_limit() { # mode -> Infergate's limit for the upstream and what set it, from /admin/upstreams
+    http_request GET "${IG_ADMIN_PORT[$1]}" /admin/upstreams | tr -d ' \r\n' \
+        | sed -n 's/.*"limit":\([0-9]*\),"learned":[a-z]*,"setBy":"\([a-z]*\)".*/\1 (\2)/p'
 }
 
 wait_ready() { # name port path pid
@@ -317,9 +331,7 @@ start_infergate() { # mode
     [ "$mode" = on ] && access_log="{ file: \"$(access_log_file "infergate-$mode")\" }"
     cat >"$dir/gateway.yaml" <<EOF
 server: { port: ${TARGET_PORT[infergate-$mode]}, adminPort: ${IG_ADMIN_PORT[$mode]}, drainTimeout: 1s, accessLog: $access_log }
-# The proxy path is measured, not admission: every request is let through at once, like nginx's.
-defaults:
-  admission: { maxInFlightPerEndpoint: 10000 }
+$ADMISSION_YAML
 routes:
   - name: bench
     match: { pathPrefix: / }
@@ -394,6 +406,7 @@ field() { # file key: the value of key=... on the BENCH line
 
 # ---- start, check, warm up ---------------------------------------------------------------------------
 
+log "admission: $ADMISSION"
 log "ports: upstream $UP_PORT$(for m in "${MODES[@]}"; do
     printf ', logs %s: nginx proxy %s, Infergate %s (admin %s)' "$m" "${TARGET_PORT[nginx-$m]}" \
         "${TARGET_PORT[infergate-$m]}" "${IG_ADMIN_PORT[$m]}"; done)"
@@ -454,6 +467,9 @@ for round in $(seq 1 "$ROUNDS"); do
             tail -n1 "$RESULTS" | awk -F'\t' -v R="$ROUNDS" '{
                 printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d\n",
                        $3, R, $1, $2, $4, $5, $6, $7, $8, $10, $11 }' >&2
+            case "$t" in
+                infergate-*) log "           $t concurrency limit at the end: $(concurrency_limit "${t#infergate-}")" ;;
+            esac
         done
     done
 done

@@ -1,13 +1,17 @@
 package io.infergate.sim;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Continuous batching as TGI does it, reduced to slots: up to {@code maxBatch} sequences run at once,
  * up to {@code maxQueue} more wait in FIFO order, anything beyond is refused as overloaded. A sequence
- * that leaves the batch (finished or cancelled) hands its slot to the head of the queue.
+ * that leaves the batch (finished or cancelled) hands its slot to the head of the queue. The batch
+ * can be resized while it runs ({@code /_sim/batch}), as when a replica restarts with other settings:
+ * a larger one takes from the queue at once, a smaller one lets the sequences running finish.
  */
 final class BatchScheduler {
 
@@ -22,7 +26,7 @@ final class BatchScheduler {
 
     enum Admission { RUNNING, QUEUED, REJECTED }
 
-    private final int maxBatch;
+    private int maxBatch;
     private final int maxQueue;
     private final double slowdown;
     private final Set<Sequence> running = new HashSet<>();
@@ -38,6 +42,23 @@ final class BatchScheduler {
     }
 
     /** Places a sequence; on {@code RUNNING} the caller starts it ({@link Sequence#admitted} is not called). */
+    /** Resizes the batch; the sequences a larger one takes from the queue are started. */
+    void resize(int newMaxBatch) {
+        if (newMaxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch: " + newMaxBatch + " (expected: >= 1)");
+        }
+        List<Sequence> promoted = new ArrayList<>();
+        synchronized (this) {
+            maxBatch = newMaxBatch;
+            while (running.size() < maxBatch && !queue.isEmpty()) {
+                Sequence next = queue.pollFirst();
+                run(next);
+                promoted.add(next);
+            }
+        }
+        promoted.forEach(Sequence::admitted);
+    }
+
     synchronized Admission admit(Sequence sequence) {
         if (running.size() < maxBatch) {
             run(sequence);
@@ -56,7 +77,7 @@ final class BatchScheduler {
         synchronized (this) {
             if (running.remove(sequence)) {
                 reservedTokens -= sequence.reservedTokens();
-                next = queue.pollFirst();
+                next = running.size() < maxBatch ? queue.pollFirst() : null;
                 if (next != null) {
                     run(next);
                 }
@@ -80,7 +101,7 @@ final class BatchScheduler {
         return speedAt(running.size());
     }
 
-    double speedAt(int batchSize) {
+    synchronized double speedAt(int batchSize) {
         if (maxBatch == 1 || batchSize <= 1) {
             return 1;
         }
@@ -103,7 +124,7 @@ final class BatchScheduler {
         return reservedTokens;
     }
 
-    int maxBatch() {
+    synchronized int maxBatch() {
         return maxBatch;
     }
 }

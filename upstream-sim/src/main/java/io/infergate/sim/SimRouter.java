@@ -11,12 +11,14 @@ final class SimRouter {
     private final InfoRoutes info;
     private final GenerationRoute generation;
     private final FaultsRoute faults;
+    private final BatchRoute batch;
 
     SimRouter(SimContext sim) {
         this.gate = new ColdStartGate(sim);
         this.info = new InfoRoutes(sim);
         this.generation = new GenerationRoute(sim);
         this.faults = new FaultsRoute(sim.faults());
+        this.batch = new BatchRoute(sim.scheduler());
     }
 
     void route(Exchange exchange) {
@@ -24,6 +26,10 @@ final class SimRouter {
         String path = call.path();
         if (path.equals(FaultsRoute.PATH)) {
             faults.handle(exchange);
+            return;
+        }
+        if (path.equals(BatchRoute.PATH)) {
+            batch.handle(exchange);
             return;
         }
         boolean post = HttpMethod.POST.equals(call.method());

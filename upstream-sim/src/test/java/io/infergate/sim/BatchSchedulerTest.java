@@ -9,6 +9,7 @@ import static io.infergate.sim.BatchScheduler.Admission.QUEUED;
 import static io.infergate.sim.BatchScheduler.Admission.REJECTED;
 import static io.infergate.sim.BatchScheduler.Admission.RUNNING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class BatchSchedulerTest {
 
@@ -78,5 +79,27 @@ class BatchSchedulerTest {
         assertEquals(0.8, scheduler.speedAt(3), 1e-9);
         assertEquals(0.6, scheduler.speedAt(5), 1e-9);
         assertEquals(1.0, new BatchScheduler(1, 0, 0.6).speedAt(1), 1e-9);
+    }
+
+    @Test
+    void aSmallerBatchLetsTheRunningFinishAndALargerOneTakesFromTheQueue() {
+        BatchScheduler scheduler = new BatchScheduler(2, 10, 1);
+        BatchScheduler.Sequence a = sequence("a");
+        BatchScheduler.Sequence b = sequence("b");
+        scheduler.admit(a);
+        scheduler.admit(b);
+        scheduler.admit(sequence("c"));
+        scheduler.admit(sequence("d"));
+
+        scheduler.resize(1);
+        scheduler.release(a);
+        assertEquals(List.of(), admitted, "one still runs in a batch of one: nobody moves up");
+        assertEquals(QUEUED, scheduler.admit(sequence("e")));
+
+        scheduler.resize(3);
+        assertEquals(List.of("c", "d"), admitted);
+        assertEquals(3, scheduler.running());
+        assertEquals(1, scheduler.queued());
+        assertThrows(IllegalArgumentException.class, () -> scheduler.resize(0));
     }
 }

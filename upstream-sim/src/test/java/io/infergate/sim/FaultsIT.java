@@ -170,4 +170,21 @@ class FaultsIT {
             assertEquals(6, events);
         }
     }
+
+    @Test
+    void theBatchIsResizedWhileTheSimulatorRuns() throws InterruptedException {
+        try (UpstreamSim resized = UpstreamSim.builder().tokensPerSecond(100).maxBatch(8).start()) {
+            SimClient c = new SimClient(resized);
+            assertEquals(8, SimClient.json(c.get("/_sim/batch").body()).get("maxBatch").asInt());
+
+            HttpResponse<String> halved = c.post("/_sim/batch", "{\"maxBatch\": 4}");
+
+            assertEquals(200, halved.statusCode());
+            assertEquals(4, SimClient.json(halved.body()).get("maxBatch").asInt());
+            assertEquals(4, SimClient.json(c.get("/_sim/batch").body()).get("maxBatch").asInt());
+            assertEquals(400, c.post("/_sim/batch", "{\"maxBatch\": 0}").statusCode());
+            assertEquals(400, c.post("/_sim/batch", "{\"maxBatch\": \"four\"}").statusCode());
+            assertEquals(400, c.post("/_sim/batch", "four").statusCode());
+        }
+    }
 }

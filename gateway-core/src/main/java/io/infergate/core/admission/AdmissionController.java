@@ -186,11 +186,6 @@ public final class AdmissionController {
         settle();
     }
 
-    /** How many requests each healthy endpoint of the route may have in flight. */
-    public int maxInFlightPerEndpoint() {
-        return terms.settings().maxInFlightPerEndpoint();
-    }
-
     /** Whether a request may wait here at all; with {@code queue: 0}, one without a free slot is refused at once. */
     public boolean queues() {
         return terms.settings().queue() > 0;
@@ -247,7 +242,7 @@ public final class AdmissionController {
             if (wait > terms.maxQueueWaitNanos()) {
                 return Outcome.shed(Verdict.SHED_PREDICTED_WAIT, wait);
             }
-            if (wait + estimator.meanServiceNanos() > remaining) {
+            if (wait + estimator.serviceBoundNanos() > remaining) {
                 // It would be forwarded too late to finish: told now, not at its deadline.
                 return Outcome.shed(Verdict.SHED_PAST_DEADLINE, wait);
             }
@@ -285,7 +280,7 @@ public final class AdmissionController {
         while (inFlight < slots && !queue.isEmpty()) {
             Ticket next = queue.pollFirst();
             uncount(next);
-            if (next.request().deadlineNanos() - now < estimator.meanServiceNanos()) {
+            if (next.request().deadlineNanos() - now < estimator.serviceBoundNanos()) {
                 // Its turn came, but too late to finish in the time it has left: never forwarded late.
                 decided.add(new Decided(next, Outcome.shed(Verdict.SHED_PAST_DEADLINE, estimator.meanServiceNanos())));
                 continue;
@@ -313,7 +308,7 @@ public final class AdmissionController {
         for (Iterator<Ticket> it = waiters; it.hasNext(); ahead++) {
             Ticket waiter = it.next();
             long wait = estimator.predictWaitNanos(ahead, free, slots);
-            if (wait + estimator.meanServiceNanos() > waiter.request().deadlineNanos() - now
+            if (wait + estimator.serviceBoundNanos() > waiter.request().deadlineNanos() - now
                     || wait > maxQueueWaitNanos) {
                 it.remove();
                 uncount(waiter);

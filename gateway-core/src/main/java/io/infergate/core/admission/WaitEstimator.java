@@ -15,14 +15,23 @@ import java.time.Duration;
  * than averaging with it, because the guess is not a measurement. After that each observation
  * moves the mean by {@code weight} of its distance, so one outlier moves it by a fraction while a
  * lasting change (a fallback model, longer prompts) shows within a few dozen requests.
+ * <p>
+ * Whether a request can still finish is judged against a bound rather than the mean: the mean plus
+ * four mean deviations, as TCP bounds a round trip (RFC 6298). The deviation moves by a quarter of
+ * each observation's distance from the mean and starts at zero, so steady service times leave the
+ * bound at the mean, while service times that vary (an endpoint that queues now and then, a learned
+ * concurrency limit probing) keep a request from being forwarded with only the mean's time left.
  */
 public final class WaitEstimator {
 
     /** The default weight of the newest observation: one in five. */
     public static final double DEFAULT_WEIGHT = 0.2;
+    private static final double DEVIATION_WEIGHT = 0.25;
+    private static final int DEVIATIONS = 4;
 
     private final double weight;
     private double meanNanos;
+    private double deviationNanos;
     private boolean observed;
 
     public WaitEstimator(Duration initialServiceTime) {
@@ -45,13 +54,23 @@ public final class WaitEstimator {
         if (serviceNanos < 0) {
             throw new IllegalArgumentException("serviceNanos: " + serviceNanos + " (expected: >= 0)");
         }
-        meanNanos = observed ? meanNanos + weight * (serviceNanos - meanNanos) : serviceNanos;
+        if (observed) {
+            deviationNanos += DEVIATION_WEIGHT * (Math.abs(serviceNanos - meanNanos) - deviationNanos);
+            meanNanos += weight * (serviceNanos - meanNanos);
+        } else {
+            meanNanos = serviceNanos;
+        }
         observed = true;
     }
 
     /** The current mean service time in nanoseconds, rounded. */
     public synchronized long meanServiceNanos() {
         return Math.round(meanNanos);
+    }
+
+    /** The service time a request should have left to finish, in nanoseconds: the mean plus four deviations. */
+    public synchronized long serviceBoundNanos() {
+        return Math.round(meanNanos + DEVIATIONS * deviationNanos);
     }
 
     /**

@@ -92,6 +92,8 @@ public final class MeterNames {
     public static final String ENDPOINT_WARMING = "gateway_endpoint_warming";
     /** A load signal an endpoint reports; {@code endpoint, signal}. */
     public static final String UPSTREAM_LOAD = "gateway_upstream_load";
+    /** Requests a route sends to one endpoint at once, learned or fixed; {@code route, upstream, endpoint}. */
+    public static final String ENDPOINT_CONCURRENCY_LIMIT = "gateway_endpoint_concurrency_limit";
     /** A route's configured timeout in seconds; {@code route, kind} with kind {@code total} or {@code firstByte}. */
     public static final String ROUTE_TIMEOUT = "gateway_route_timeout_seconds";
     /** Jobs waiting to run; no labels. */
@@ -106,7 +108,7 @@ public final class MeterNames {
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
             RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES, CONFIG_RELOADS,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
-            JOBS_QUEUED, CONFIG_LOADED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
+            ENDPOINT_CONCURRENCY_LIMIT, JOBS_QUEUED, CONFIG_LOADED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
 
     private static final Set<String> SHARED_STORE = Set.of(STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
 

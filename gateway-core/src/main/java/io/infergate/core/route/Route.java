@@ -3,6 +3,7 @@ package io.infergate.core.route;
 import io.infergate.core.Ticker;
 import io.infergate.core.admission.AdmissionController;
 import io.infergate.core.admission.WaitEstimator;
+import io.infergate.core.capacity.EndpointLimits;
 import io.infergate.core.config.HeartbeatConfig;
 import io.infergate.core.config.LoadConfig;
 import io.infergate.core.config.RouteConfig;
@@ -33,6 +34,7 @@ public final class Route {
     private final boolean rewritesModel;
     private final LoadConfig loadConfig;
     private final int reserveTokens;
+    private final EndpointLimits limits;
     private final RouteLoadView loadView;
     private final AdmissionController admission;
     private final List<Upstream> upstreams;
@@ -54,7 +56,9 @@ public final class Route {
         this.rewritesModel = upstreams.stream().anyMatch(u -> u.rewriteModel() != null);
         this.loadConfig = config.load();
         this.reserveTokens = config.reserveTokens();
-        this.loadView = new RouteLoadView(this.upstreams, config.admission(), loadConfig.staleAfter(), ticker);
+        this.limits = config.admission() == null ? null
+                : new EndpointLimits(this.upstreams, config.admission(), ticker, previous == null ? null : previous.limits);
+        this.loadView = new RouteLoadView(this.upstreams, config.admission(), limits, loadConfig.staleAfter(), ticker);
         if (previous == null) {
             this.admission = new AdmissionController(config.admission(), loadView::capacity, loadView::routeLoad,
                     new WaitEstimator(INITIAL_SERVICE_TIME), ticker);
@@ -115,6 +119,11 @@ public final class Route {
     /** How loaded the route's endpoints are, for balancing and admission. */
     public RouteLoadView loadView() {
         return loadView;
+    }
+
+    /** Each endpoint's concurrency limit on this route; null when the route has no admission. */
+    public EndpointLimits limits() {
+        return limits;
     }
 
     /** The route's admission queue and permits. */

@@ -3,6 +3,7 @@ package io.infergate.core.route;
 import io.infergate.core.Ticker;
 import io.infergate.core.admission.AdmissionSettings;
 import io.infergate.core.admission.RouteLoad;
+import io.infergate.core.capacity.EndpointLimits;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.upstream.Endpoint;
@@ -24,13 +25,19 @@ public final class RouteLoadView {
 
     private final List<Upstream> upstreams;
     private final AdmissionSettings admission;
+    private final EndpointLimits limits;
     private final Duration staleAfter;
     private final Ticker ticker;
 
-    /** @param admission the route's admission settings; null when the route has none */
-    public RouteLoadView(List<Upstream> upstreams, AdmissionSettings admission, Duration staleAfter, Ticker ticker) {
+    /**
+     * @param admission the route's admission settings; null when the route has none
+     * @param limits    each endpoint's concurrency limit; null when the route has no admission
+     */
+    public RouteLoadView(List<Upstream> upstreams, AdmissionSettings admission, EndpointLimits limits,
+                         Duration staleAfter, Ticker ticker) {
         this.upstreams = upstreams;
         this.admission = admission;
+        this.limits = limits;
         this.staleAfter = staleAfter;
         this.ticker = ticker;
     }
@@ -38,11 +45,11 @@ public final class RouteLoadView {
     /**
      * How loaded {@code endpoint} is, lower is better: its in-flight requests plus those it reports
      * queued, weighed by its reported utilization. Infinite when it is saturated: at the route's
-     * in-flight limit, or past its shedding thresholds.
+     * concurrency limit, or past its shedding thresholds.
      */
     public double score(Endpoint endpoint) {
         int inFlight = endpoint.inFlight();
-        if (admission != null && inFlight >= admission.maxInFlightPerEndpoint()) {
+        if (limits != null && inFlight >= limits.of(endpoint).limit()) {
             return Double.POSITIVE_INFINITY;
         }
         Optional<LoadReport> report = endpoint.load().current(ticker.nanoTime(), staleAfter);
@@ -56,25 +63,34 @@ public final class RouteLoadView {
     }
 
     /**
-     * Requests the route can have in flight: {@code maxInFlightPerEndpoint} for each endpoint that
-     * can take requests (breaker not open, not warming) of the first upstream that has any; for each
-     * of the primary's when none has.
+     * Requests the route can have in flight: the sum of the concurrency limits of the endpoints that
+     * can take requests (breaker not open, not warming) of the first upstream that has any; of all
+     * the primary's when none has.
      */
     public int capacity() {
+        if (limits == null) {
+            return Integer.MAX_VALUE;
+        }
         for (Upstream upstream : upstreams) {
-            int available = 0;
+            int slots = 0;
+            boolean any = false;
             for (Endpoint endpoint : upstream.endpoints()) {
                 if (available(endpoint)) {
-                    available++;
+                    slots += limits.of(endpoint).limit();
+                    any = true;
                 }
             }
-            if (available > 0) {
-                return admission == null ? Integer.MAX_VALUE : admission.slots(available);
+            if (any) {
+                return slots;
             }
         }
         // Nothing can take requests now: admission still lets the primary's share through, and the
         // attempt plan answers them (an open breaker's hold or 502, a cold start's hold) rather than a queue.
-        return admission == null ? Integer.MAX_VALUE : admission.slots(upstreams.get(0).endpoints().size());
+        int slots = 0;
+        for (Endpoint endpoint : upstreams.get(0).endpoints()) {
+            slots += limits.of(endpoint).limit();
+        }
+        return slots;
     }
 
     /**

@@ -37,6 +37,11 @@ public final class EndpointLoad {
         return rejected.sum();
     }
 
+    /** The last report from {@code source}, stale or not; null when it has said nothing. */
+    public LoadReport last(LoadReport.Source source) {
+        return bySource.get(source.ordinal());
+    }
+
     /** The fresh reports merged, newest on top; empty when every source is stale or silent. */
     public Optional<LoadReport> current(long nowNanos, Duration staleAfter) {
         List<LoadReport> reports = null; // an endpoint that reports nothing costs balancing no allocation

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class AdmissionSettingsTest {
@@ -15,13 +16,20 @@ class AdmissionSettingsTest {
 
     @Test
     void theDefaultsAreTheDocumentedOnes() {
-        assertEquals(new AdmissionSettings(8, 256, Duration.ofSeconds(30), 0.95, 32, 0.5), AdmissionSettings.DEFAULTS);
+        assertEquals(new AdmissionSettings(256, 1, true, 256, Duration.ofSeconds(30), 0.95, 32, 0.5), AdmissionSettings.DEFAULTS);
     }
 
     @Test
     void slotsAreEndpointsTimesThePerEndpointLimit() {
-        assertEquals(24, AdmissionSettings.DEFAULTS.slots(3));
-        assertEquals(0, AdmissionSettings.DEFAULTS.slots(0));
+        assertEquals(24, withQueue(256, 0.5).slots(3));
+        assertEquals(0, withQueue(256, 0.5).slots(0));
+    }
+
+    @Test
+    void aFixedLimitIsItsOwnLowerBound() {
+        AdmissionSettings fixed = withQueue(256, 0.5);
+        assertFalse(fixed.learnsLimit());
+        assertEquals(8, fixed.minInFlightPerEndpoint());
     }
 
     @Test
@@ -42,6 +50,8 @@ class AdmissionSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> new AdmissionSettings(8, 256, Duration.ofSeconds(30), 1.01, 32, 0.5));
         assertThrows(IllegalArgumentException.class, () -> new AdmissionSettings(8, 256, Duration.ofSeconds(30), Double.NaN, 32, 0.5));
         assertThrows(IllegalArgumentException.class, () -> new AdmissionSettings(8, 256, Duration.ofSeconds(30), 0.95, 0, 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new AdmissionSettings(8, 9, true, 256, Duration.ofSeconds(30), 0.95, 32, 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new AdmissionSettings(8, 0, true, 256, Duration.ofSeconds(30), 0.95, 32, 0.5));
         assertThrows(IllegalArgumentException.class, () -> withQueue(256, 0));
         assertThrows(IllegalArgumentException.class, () -> withQueue(256, 1.5));
     }

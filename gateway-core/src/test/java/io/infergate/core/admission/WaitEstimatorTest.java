@@ -51,6 +51,19 @@ class WaitEstimatorTest {
     }
 
     @Test
+    void steadyServiceTimesBoundAtTheMeanAndVaryingOnesFourDeviationsAbove() {
+        estimator.observe(2_000_000_000L);
+        estimator.observe(2_000_000_000L);
+        assertEquals(2_000_000_000L, estimator.serviceBoundNanos(), "no deviation yet");
+
+        estimator.observe(3_000_000_000L);
+
+        // The deviation moves a quarter of the way to |3 s - 2 s|, then the mean a fifth of the way to 3 s.
+        assertEquals(2_200_000_000L, estimator.meanServiceNanos());
+        assertEquals(2_200_000_000L + 4 * 250_000_000L, estimator.serviceBoundNanos());
+    }
+
+    @Test
     void refusesArgumentsThatMeanNothing() {
         assertThrows(IllegalArgumentException.class, () -> estimator.predictWaitNanos(0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> estimator.predictWaitNanos(-1, 0, 1));

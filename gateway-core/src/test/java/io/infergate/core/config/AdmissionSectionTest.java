@@ -56,6 +56,38 @@ class AdmissionSectionTest {
     }
 
     @Test
+    void maxInFlightAloneFixesTheLimitAndALowerBoundMakesItLearned() throws ConfigException {
+        GatewayConfig config = load("""
+                defaults:
+                  admission: { maxInFlightPerEndpoint: 16 }
+                routes:
+                  - name: fixed
+                    match: { pathPrefix: /f/ }
+                """ + UPSTREAMS + """
+                  - name: learned
+                    match: { pathPrefix: /l/ }
+                    admission: { minInFlightPerEndpoint: 2 }
+                """ + UPSTREAMS);
+
+        assertEquals(new AdmissionSettings(16, 256, Duration.ofSeconds(30), 0.95, 32, 0.5), config.routes().get(0).admission());
+        assertEquals(new AdmissionSettings(16, 2, true, 256, Duration.ofSeconds(30), 0.95, 32, 0.5),
+                config.routes().get(1).admission());
+        assertEquals(new AdmissionSettings(64, 4, true, 256, Duration.ofSeconds(30), 0.95, 32, 0.5), load("""
+                routes:
+                  - name: a
+                    match: { pathPrefix: / }
+                    admission: { minInFlightPerEndpoint: 4, maxInFlightPerEndpoint: 64 }
+                """ + UPSTREAMS).routes().get(0).admission());
+        assertEquals(List.of("routes[0].admission.minInFlightPerEndpoint: 32 is above maxInFlightPerEndpoint 16 (expected: at most that)"),
+                problemsOf("""
+                        routes:
+                          - name: a
+                            match: { pathPrefix: / }
+                            admission: { minInFlightPerEndpoint: 32, maxInFlightPerEndpoint: 16 }
+                        """ + UPSTREAMS));
+    }
+
+    @Test
     void badValuesAreReportedByPath() {
         List<String> problems = problemsOf("""
                 defaults:
@@ -75,8 +107,8 @@ class AdmissionSectionTest {
         assertEquals(List.of(
                 "defaults.admission.maxInFlightPerEndpoint: \"0\" is out of range (expected: 1-10000)",
                 "defaults.admission.shedAtGpuUtilization: \"95\" is out of range (expected: more than 0 and at most 1, such as 0.95)",
-                "routes[0].admission.maxInflight: unknown key (expected one of: maxInFlightPerEndpoint, queue, maxQueueWait,"
-                        + " shedAtGpuUtilization, shedAtQueueDepth, perTenantQueueShare)",
+                "routes[0].admission.maxInflight: unknown key (expected one of: maxInFlightPerEndpoint, minInFlightPerEndpoint,"
+                        + " queue, maxQueueWait, shedAtGpuUtilization, shedAtQueueDepth, perTenantQueueShare)",
                 "routes[0].admission.queue: \"-1\" is out of range (expected: 0-1000000)",
                 "routes[0].admission.maxQueueWait: \"-1s\" must not be negative",
                 "routes[0].admission.shedAtGpuUtilization: \"95%\" is not a number (expected: a fraction such as 0.95)",

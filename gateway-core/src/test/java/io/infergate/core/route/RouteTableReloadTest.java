@@ -5,6 +5,7 @@ import io.infergate.core.admission.AdmissionController;
 import io.infergate.core.admission.Request;
 import io.infergate.core.admission.Ticket;
 import io.infergate.core.admission.Tier;
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.resilience.CircuitBreaker;
@@ -103,6 +104,26 @@ class RouteTableReloadTest {
         assertNotSame(before.byName("b").admission(), after.byName("c").admission());
         assertEquals(List.of("b"), before.routesGoneFrom(after).stream().map(Route::name).toList());
         assertSame(after.byName("a"), after.match("/new-a/x"));
+    }
+
+    @Test
+    void aKeptEndpointKeepsWhatItsRouteLearnedOfItWhileTheBoundsStay() throws ConfigException {
+        RouteTable before = compile(config(BREAKER, route("a", "/", "http://10.0.0.1")), null);
+        Endpoint endpoint = before.endpoints().iterator().next();
+        ConcurrencyLimit learned = before.byName("a").limits().of(endpoint);
+        assertTrue(learned.isLearned());
+
+        RouteTable same = compile(config(BREAKER, route("a", "/v1/", "http://10.0.0.1")), before);
+        assertSame(learned, same.byName("a").limits().of(endpoint));
+
+        RouteTable narrower = compile("""
+                routes:
+                  - name: a
+                    match: { pathPrefix: / }
+                    admission: { minInFlightPerEndpoint: 2, maxInFlightPerEndpoint: 64 }
+                    upstreams: [ { name: u, endpoints: [ "http://10.0.0.1" ] } ]
+                """, same);
+        assertNotSame(learned, narrower.byName("a").limits().of(endpoint), "new bounds, learned afresh");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infergate.core.Ticker;
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
@@ -21,8 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/upstreams}: every endpoint's state as JSON, for an operator asking why a
- * request went where it went: who uses it, its breaker, whether it is warming, what is in flight, and
- * the load it last reported.
+ * request went where it went: who uses it, its breaker, whether it is warming, what is in flight, each
+ * route's concurrency limit for it and what set that limit last, and the load it last reported.
  */
 final class UpstreamsPage {
 
@@ -53,12 +54,19 @@ final class UpstreamsPage {
     ArrayNode endpoints() {
         RouteTable routes = this.routes.get();
         Map<Endpoint, List<String>> usedBy = new IdentityHashMap<>();
-        Map<Endpoint, Integer> limits = new IdentityHashMap<>();
+        Map<Endpoint, ArrayNode> limits = new IdentityHashMap<>();
         for (Route route : routes.routes()) {
             for (Upstream upstream : route.upstreams()) {
                 for (Endpoint endpoint : upstream.endpoints()) {
                     usedBy.computeIfAbsent(endpoint, e -> new ArrayList<>()).add(route.name() + "/" + upstream.name());
-                    limits.putIfAbsent(endpoint, route.admission().maxInFlightPerEndpoint());
+                    if (route.limits() != null) {
+                        ConcurrencyLimit limit = route.limits().of(endpoint);
+                        limits.computeIfAbsent(endpoint, e -> JSON.createArrayNode()).addObject()
+                                .put("route", route.name() + "/" + upstream.name())
+                                .put("limit", limit.limit())
+                                .put("learned", limit.isLearned())
+                                .put("setBy", limit.cause().tag());
+                    }
                 }
             }
         }
@@ -69,7 +77,11 @@ final class UpstreamsPage {
             ArrayNode users = node.putArray("usedBy");
             usedBy.getOrDefault(endpoint, List.of()).forEach(users::add);
             node.put("inFlight", endpoint.inFlight());
-            node.put("limit", limits.get(endpoint));
+            ArrayNode endpointLimits = limits.getOrDefault(endpoint, JSON.createArrayNode());
+            if (!endpointLimits.isEmpty()) {
+                node.put("limit", endpointLimits.get(0).get("limit").asInt()); // the first route's, for the status page
+            }
+            node.set("concurrencyLimits", endpointLimits);
             ObjectNode breaker = node.putObject("breaker");
             breaker.put("state", endpoint.breaker().phase().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             breaker.put("secondsUntilProbe", endpoint.breaker().nanosUntilProbe() / NANOS_PER_SECOND);

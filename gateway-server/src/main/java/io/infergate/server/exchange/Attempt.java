@@ -1,5 +1,6 @@
 package io.infergate.server.exchange;
 
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
@@ -22,6 +23,9 @@ final class Attempt {
     final Endpoint endpoint;
     /** Whether the plan had moved past the route's first upstream: this attempt is a fallback. */
     final boolean onFallback;
+    /** The route's limit for the endpoint, which hears how the attempt went. */
+    final ConcurrencyLimit limit;
+    final long startedNanos;
     private final ConnectionPool pool;
     private UpstreamConnection connection;
     private boolean requestSent;
@@ -34,12 +38,16 @@ final class Attempt {
     private boolean closed;
 
     /** Takes a slot of {@code endpoint}'s in-flight count, given back by {@link #close}. */
-    Attempt(Upstream upstream, Endpoint endpoint, boolean onFallback, ConnectionPool pool) {
+    Attempt(Upstream upstream, Endpoint endpoint, ConcurrencyLimit limit, long startedNanos, boolean onFallback,
+            ConnectionPool pool) {
         this.upstream = upstream;
         this.endpoint = endpoint;
+        this.limit = limit;
+        this.startedNanos = startedNanos;
         this.onFallback = onFallback;
         this.pool = pool;
         endpoint.requestStarted();
+        limit.started(endpoint.inFlight());
     }
 
     Future<UpstreamConnection> connect(UpstreamListener listener, long connectTimeoutMillis) {

@@ -1,6 +1,7 @@
 package io.infergate.server.exchange;
 
 import io.infergate.core.Ticker;
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.BreakerVerdict;
@@ -73,7 +74,8 @@ final class AttemptLoop {
                 plan.hasNextUpstream());
         if (pass == ColdStartWait.Pass.GO) {
             lastOnFallback = plan.onFallback();
-            return new Next.Go(new Attempt(upstream, chosen, lastOnFallback, pool));
+            ConcurrencyLimit limit = route.limits() == null ? ConcurrencyLimit.UNBOUNDED : route.limits().of(chosen);
+            return new Next.Go(new Attempt(upstream, chosen, limit, now, lastOnFallback, pool));
         }
         chosen.breaker().onIgnored(); // the plan's breaker permission goes unused
         plan.forgetLastAttempt(); // waiting for a warming endpoint is not a retry

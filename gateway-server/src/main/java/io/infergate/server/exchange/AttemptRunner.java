@@ -163,6 +163,9 @@ final class AttemptRunner {
         }
         if (attempt != null) {
             attempt.verdict(deadlinePassed && !attempt.headSeen() ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);
+            if (complete && attempt.headSeen()) {
+                attempt.limit.completed(attempt.startedNanos, context.ticker().nanoTime() - attempt.startedNanos);
+            }
             attempt.close(complete);
             attempt = null;
             relay.end();

@@ -119,7 +119,11 @@ final class ResponseRelay implements UpstreamListener {
         long now = context.ticker().nanoTime();
         timeouts.responseActivity(now);
         attempt.headArrived(HttpUtil.isKeepAlive(head));
-        LoadSignals.record(head.headers(), attempt.endpoint.load(), route.loadHeaders(), now);
+        LoadSignals.record(head.headers(), attempt.endpoint.load(), attempt.limit, attempt.startedNanos,
+                route.loadHeaders(), now);
+        if (code == 429) {
+            attempt.limit.overloaded(); // TGI's "Model is overloaded": its queue is full
+        }
         record.headReceived(now);
         if (attempt.upstream.auth().present() && !checkCredentials(code)) {
             ReferenceCountUtil.release(head);

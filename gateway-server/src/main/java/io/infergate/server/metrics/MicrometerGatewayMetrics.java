@@ -1,5 +1,6 @@
 package io.infergate.server.metrics;
 
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.admission.Tier;
 import io.infergate.core.config.Timeouts;
 import io.infergate.core.error.GatewayError;
@@ -120,6 +121,14 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         timeoutGauge(name, "firstByte", Timeouts::firstByte);
         Gauge.builder(MeterNames.INFLIGHT_REQUESTS, inFlight(name), AtomicInteger::get)
                 .description("Requests in progress").tag("route", name).strongReference(true).register(registry);
+        for (Upstream upstream : route.limits() == null ? List.<Upstream>of() : route.upstreams()) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                Gauge.builder(MeterNames.ENDPOINT_CONCURRENCY_LIMIT, route.limits().of(endpoint), ConcurrencyLimit::limit)
+                        .description("Requests the route sends to an endpoint at once, learned or fixed")
+                        .tags("route", name, "upstream", upstream.name(), "endpoint", endpoint.url().toString())
+                        .strongReference(true).register(registry);
+            }
+        }
         Gauge.builder(MeterNames.QUEUE_DEPTH, queueDepth(name), AtomicInteger::get)
                 .description("Requests waiting for admission").tag("route", name).strongReference(true).register(registry);
         requests.get(name, OK, SUCCESS);

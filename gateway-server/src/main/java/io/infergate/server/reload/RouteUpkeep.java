@@ -88,10 +88,16 @@ public final class RouteUpkeep implements AutoCloseable {
         return polls;
     }
 
-    /** Admission queues look again at deadlines and capacity; queue depths and endpoint loads are sampled. */
+    /**
+     * Concurrency limits end their windows; admission queues look again at deadlines and capacity;
+     * queue depths and endpoint loads are sampled.
+     */
     private void tick() {
         RouteTable table = routes;
         for (Route route : table.routes()) {
+            if (route.limits() != null) {
+                route.limits().update(route.loadConfig().staleAfter()); // concurrency limits end their windows
+            }
             route.admission().onTick();
             metrics.queueDepth(route.name(), route.admission().queueDepth());
         }

@@ -1,5 +1,6 @@
 package io.infergate.server.wire;
 
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.load.NamedLoadHeaders;
 import io.infergate.core.load.OrcaLoadParser;
@@ -16,6 +17,7 @@ import java.util.function.Function;
  * The load an endpoint reports in its response headers, handed to its {@link EndpointLoad}: ORCA's
  * {@code endpoint-load-metrics}, TGI's timing headers, and the headers a route names. A header that
  * cannot be read is counted and otherwise ignored; it never fails the response that carried it.
+ * TGI's timings also go to the route's concurrency limit for the endpoint, which learns from them.
  */
 public final class LoadSignals {
 
@@ -25,7 +27,9 @@ public final class LoadSignals {
 
     private LoadSignals() {}
 
-    public static void record(HttpHeaders headers, EndpointLoad load, NamedLoadHeaders named, long now) {
+    /** @param startedNanos when the request that this response answers went to the endpoint */
+    public static void record(HttpHeaders headers, EndpointLoad load, ConcurrencyLimit limit, long startedNanos,
+                              NamedLoadHeaders named, long now) {
         Function<String, String> lookup = headers::get;
         Parsed<OrcaReport> orca = OrcaLoadParser.fromHeaders(lookup);
         if (orca instanceof Parsed.Accepted<OrcaReport> accepted) {
@@ -35,7 +39,12 @@ public final class LoadSignals {
         } else {
             load.rejected();
         }
-        take(TgiTimingHeaders.read(lookup, now), load);
+        Parsed<LoadReport> timings = TgiTimingHeaders.read(lookup, now);
+        if (timings instanceof Parsed.Accepted<LoadReport> accepted && !accepted.value().isEmpty()) {
+            LoadReport r = accepted.value();
+            limit.timings(startedNanos, r.queueTime(), r.inferenceTime(), r.timePerToken());
+        }
+        take(timings, load);
         if (named != null) {
             take(named.read(lookup, now), load);
         }

@@ -1,5 +1,6 @@
 package io.infergate.server.exchange;
 
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.upstream.Endpoint;
 import io.netty.buffer.ByteBuf;
@@ -46,7 +47,7 @@ class AttemptTest {
     }
 
     private Attempt attempt() {
-        return new Attempt(fixture.upstream(0), endpoint, false, null);
+        return new Attempt(fixture.upstream(0), endpoint, ConcurrencyLimit.UNBOUNDED, 0, false, null);
     }
 
     /** An attempt that is its endpoint's half-open probe, so the verdict it gives shows. */

@@ -1,0 +1,177 @@
+package io.infergate.core.capacity;
+
+import io.infergate.core.FakeTicker;
+import io.infergate.core.load.LoadReport;
+import io.infergate.core.upstream.EndpointLoad;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConcurrencyLimitTest {
+
+    private static final Duration HALF_SECOND = Duration.ofMillis(500);
+
+    @Test
+    void aFastUpstreamThatSaysNothingGetsAllItsClientsAtOnceWithinSeconds() {
+        ModelEndpoint endpoint = new ModelEndpoint(10_000, Duration.ofMillis(1), 64);
+        endpoint.tells = false;
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+
+        int after = endpoint.run(limit, Duration.ofSeconds(5));
+
+        assertTrue(after >= 64, "limit " + after);
+        assertEquals(LimitCause.GROWTH, limit.cause());
+        assertEquals(after, endpoint.run(limit, Duration.ofSeconds(30)), "settled: no cut on a sub-millisecond upstream");
+    }
+
+    @Test
+    void aBatchLimitedEndpointIsHeldAtItsBatchAndBarelyQueues() {
+        ModelEndpoint endpoint = new ModelEndpoint(8, HALF_SECOND, 1_000);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+
+        endpoint.run(limit, Duration.ofSeconds(10));
+        endpoint.meanQueueSecondsAndReset();
+        int low = Integer.MAX_VALUE;
+        int high = 0;
+        for (int second = 0; second < 50; second++) {
+            int now = endpoint.run(limit, Duration.ofSeconds(1));
+            low = Math.min(low, now);
+            high = Math.max(high, now);
+        }
+
+        assertTrue(low >= 6 && high <= 10, "limit between " + low + " and " + high);
+        double queued = endpoint.meanQueueSecondsAndReset();
+        assertTrue(queued < 0.1 * 0.5, "mean queue time " + queued + " s against a 0.5 s service time");
+    }
+
+    @Test
+    void theLimitFollowsAnEndpointWhoseCapacityHalvesWithinTenSeconds() {
+        ModelEndpoint endpoint = new ModelEndpoint(16, HALF_SECOND, 1_000);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        int before = endpoint.run(limit, Duration.ofSeconds(30));
+        assertTrue(before >= 14 && before <= 19, "limit " + before + " for a batch of 16");
+
+        endpoint.batch = 8;
+        int after = endpoint.run(limit, Duration.ofSeconds(10));
+
+        assertTrue(after >= 6 && after <= 10, "limit " + after + " for a batch of 8");
+    }
+
+    @Test
+    void aSilentEndpointIsHeldNotGrown() {
+        ModelEndpoint endpoint = new ModelEndpoint(8, HALF_SECOND, 1_000);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        endpoint.run(limit, Duration.ofSeconds(20));
+
+        // It stops telling and stops answering: requests sit at it, its signals age out.
+        endpoint.tells = false;
+        endpoint.answers = false;
+        int held = limit.limit();
+        assertEquals(held, endpoint.run(limit, Duration.ofSeconds(60)));
+        assertEquals(LimitCause.STALE, limit.cause());
+
+        // It answers again but still says nothing of its queue: stale signals count as saturated.
+        endpoint.answers = true;
+        assertEquals(held, endpoint.run(limit, Duration.ofSeconds(30)));
+        assertEquals(LimitCause.STALE, limit.cause());
+
+        // Its timings come back: it learns again.
+        endpoint.tells = true;
+        endpoint.run(limit, Duration.ofSeconds(5));
+        assertFalse(limit.cause() == LimitCause.STALE, "cause " + limit.cause());
+    }
+
+    @Test
+    void anEndpointThatNeverSpokeIsNotGrownWhileNothingEnds() {
+        ModelEndpoint endpoint = new ModelEndpoint(64, HALF_SECOND, 1_000);
+        endpoint.tells = false;
+        endpoint.answers = false;
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+
+        assertEquals(ConcurrencyLimit.START, endpoint.run(limit, Duration.ofSeconds(60)));
+        assertEquals(LimitCause.START, limit.cause());
+    }
+
+    @Test
+    void anOverloadAnswerHalvesTheLimit() {
+        FakeTicker ticker = new FakeTicker();
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, ticker);
+        limit.overloaded();
+        ticker.advance(Duration.ofMillis(250));
+
+        assertTrue(limit.update(new EndpointLoad(), Duration.ofSeconds(5), 8));
+
+        assertEquals(4, limit.limit());
+        assertEquals(LimitCause.OVERLOAD, limit.cause());
+    }
+
+    @Test
+    void latencyPerRequestTwiceItsBaselineCutsWhenTheEndpointReportsNothing() {
+        ModelEndpoint endpoint = new ModelEndpoint(1_000, HALF_SECOND, 8);
+        endpoint.tells = false;
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        endpoint.run(limit, Duration.ofSeconds(10));
+        int before = limit.limit();
+
+        endpoint.service = Duration.ofMillis(1_500);
+        endpoint.run(limit, Duration.ofSeconds(2));
+
+        assertTrue(limit.limit() < before, limit.limit() + " after " + before);
+        assertEquals(LimitCause.LATENCY, limit.cause());
+    }
+
+    @Test
+    void aReportedQueueDepthCutsByLittlesLaw() {
+        FakeTicker ticker = new FakeTicker();
+        EndpointLoad load = new EndpointLoad();
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, ticker);
+        ticker.advance(Duration.ofSeconds(1));
+        load.report(LoadReport.empty(LoadReport.Source.ORCA, ticker.nanoTime()).withQueueDepth(8));
+
+        assertTrue(limit.update(load, Duration.ofSeconds(5), 8));
+
+        assertEquals(4, limit.limit(), "8 in flight with 8 queued: half of them run");
+        assertEquals(LimitCause.QUEUEING, limit.cause());
+        ticker.advance(Duration.ofSeconds(1));
+        assertFalse(limit.update(load, Duration.ofSeconds(5), 4), "the same report is not counted twice");
+    }
+
+    @Test
+    void itStartsFromWhatTheEndpointSaysItAdmitsWithinTheBounds() {
+        FakeTicker ticker = new FakeTicker();
+        EndpointLoad load = new EndpointLoad();
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 64, ticker);
+        load.report(LoadReport.empty(LoadReport.Source.POLL, ticker.nanoTime()).withMaxConcurrent(128).withQueueDepth(0));
+        ticker.advance(Duration.ofSeconds(1));
+
+        limit.update(load, Duration.ofSeconds(5), 0);
+
+        assertEquals(64, limit.limit());
+        assertEquals(LimitCause.REPORTED, limit.cause());
+    }
+
+    @Test
+    void aFixedLimitIgnoresEverything() {
+        ModelEndpoint endpoint = new ModelEndpoint(2, HALF_SECOND, 1_000);
+        ConcurrencyLimit limit = ConcurrencyLimit.fixed(8);
+        limit.overloaded();
+
+        assertEquals(8, endpoint.run(limit, Duration.ofSeconds(30)));
+        assertEquals(LimitCause.FIXED, limit.cause());
+        assertFalse(limit.isLearned());
+    }
+
+    @Test
+    void boundsAreChecked() {
+        FakeTicker ticker = new FakeTicker();
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyLimit.learned(0, 8, ticker));
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyLimit.learned(9, 8, ticker));
+        assertThrows(IllegalArgumentException.class, () -> ConcurrencyLimit.fixed(0));
+        assertEquals(2, ConcurrencyLimit.learned(1, 2, ticker).limit(), "the start is within the bounds");
+    }
+}
