@@ -8,6 +8,7 @@ import io.infergate.core.config.LoadConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.Timeouts;
 import io.infergate.core.load.NamedLoadHeaders;
+import io.infergate.core.recovery.RecoveryScope;
 import io.infergate.core.resilience.RetryPolicy;
 import io.infergate.core.resilience.RetryRules;
 import io.infergate.core.upstream.Upstream;
@@ -30,6 +31,7 @@ public final class Route {
     private final RetryPolicy retry;
     private final RetryRules retryRules;
     private final Set<String> fallbackOn;
+    private final RecoveryScope recovery;
     private final boolean rewritesModel;
     private final LoadConfig loadConfig;
     private final int reserveTokens;
@@ -50,6 +52,7 @@ public final class Route {
         this.retry = config.retry();
         this.retryRules = new RetryRules(config.retry(), config.fallbackOn());
         this.fallbackOn = config.fallbackOn();
+        this.recovery = config.recovery();
         this.upstreams = List.copyOf(upstreams);
         this.rewritesModel = upstreams.stream().anyMatch(u -> u.rewriteModel() != null);
         this.loadConfig = config.load();
@@ -91,6 +94,11 @@ public final class Route {
     /** The 4xx error codes that send a request to the next upstream instead of to the client. */
     public Set<String> fallbackOn() {
         return fallbackOn;
+    }
+
+    /** Where a stream that broke after content reached the client may be continued. */
+    public RecoveryScope recovery() {
+        return recovery;
     }
 
     public List<Upstream> upstreams() {
