@@ -200,7 +200,8 @@ final class ConfigNode {
         StringBuilder names = new StringBuilder();
         for (E value : values) {
             String name = value.name().toLowerCase(java.util.Locale.ROOT);
-            if (name.equals(text)) {
+            // YAML 1.1 reads a bare off as false: it names the choice off all the same.
+            if (name.equals(text) || name.equals("off") && this.value.isBoolean() && !this.value.asBoolean()) {
                 return value;
             }
             names.append(names.length() == 0 ? "" : ", ").append(name);

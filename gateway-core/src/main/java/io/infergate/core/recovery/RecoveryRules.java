@@ -1,5 +1,7 @@
 package io.infergate.core.recovery;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Whether a stream that broke after its head reached the client is continued, and where: another
  * endpoint of the same upstream (the same model) by default, a fallback upstream (another model) only
@@ -29,10 +31,11 @@ public final class RecoveryRules {
     private RecoveryRules() {}
 
     /**
-     * @param budgetLeft whether the deadline and the upstream's retry budget allow another attempt
+     * @param budget whether the deadline and the upstream's retry budget allow another attempt; asked
+     *               last, only for a continuation that could go somewhere, as asking spends a retry
      */
     public static Decision decide(RecoveryScope scope, RecoverableRequest request, StreamTranscript transcript,
-                                  Targets targets, boolean budgetLeft) {
+                                  Targets targets, BooleanSupplier budget) {
         if (scope == RecoveryScope.OFF) {
             return Decision.nowhere("the route turned it off");
         }
@@ -42,18 +45,18 @@ public final class RecoveryRules {
         if (transcript.ended()) {
             return Decision.nowhere("the answer had ended");
         }
-        if (!budgetLeft) {
-            return Decision.nowhere("the retry budget or the deadline is spent");
-        }
+        Where where;
         if (targets.otherEndpoint() && targets.sameUpstream() != ContinuationStyle.NONE) {
-            return new Decision(Where.SAME_UPSTREAM, null);
-        }
-        if (scope == RecoveryScope.CONTINUE && targets.nextUpstream()
+            where = Where.SAME_UPSTREAM;
+        } else if (scope == RecoveryScope.CONTINUE && targets.nextUpstream()
                 && targets.nextUpstreamStyle() != ContinuationStyle.NONE) {
-            return new Decision(Where.NEXT_UPSTREAM, null);
+            where = Where.NEXT_UPSTREAM;
+        } else {
+            return Decision.nowhere(scope == RecoveryScope.ENDPOINT && targets.nextUpstream()
+                    ? "no other endpoint of the upstream, and the route keeps answers to one model"
+                    : "no endpoint left that continues answers");
         }
-        return Decision.nowhere(scope == RecoveryScope.ENDPOINT && targets.nextUpstream()
-                ? "no other endpoint of the upstream, and the route keeps answers to one model"
-                : "no endpoint left that continues answers");
+        return budget.getAsBoolean() ? new Decision(where, null)
+                : Decision.nowhere("the retry budget or the deadline is spent");
     }
 }

@@ -32,13 +32,18 @@ public final class Splice {
 
     private final StreamTranscript transcript;
     private final boolean regenerated;
+    /** The text and tokens the client had when the continuation began; the transcript grows on. */
+    private final String priorText;
+    private final long priorTokens;
     /** What of the delivered text a regeneration has yet to repeat. */
     private String toMatch;
 
     private Splice(StreamTranscript transcript, boolean regenerated) {
         this.transcript = transcript;
         this.regenerated = regenerated;
-        this.toMatch = regenerated ? transcript.text() : "";
+        this.priorText = transcript.text();
+        this.priorTokens = transcript.tokens();
+        this.toMatch = regenerated ? priorText : "";
     }
 
     /** The continuation follows the transcript's text, which it was given as a prefill. */
@@ -73,12 +78,12 @@ public final class Splice {
             Step matched = match(piece, last, rest -> ((ObjectNode) token).put("text", rest));
             return matched != null ? matched : new Relay(write(event));
         }
-        long prior = transcript.tokens();
+        long prior = priorTokens;
         if (event.path("index").isNumber()) {
             event.put("index", event.get("index").asLong() + prior);
         }
         if (last) {
-            event.put("generated_text", transcript.text() + event.get("generated_text").asText());
+            event.put("generated_text", priorText + event.get("generated_text").asText());
             JsonNode details = event.path("details");
             if (details.path("generated_tokens").isNumber()) {
                 ((ObjectNode) details).put("generated_tokens", details.get("generated_tokens").asLong() + prior);
@@ -169,7 +174,7 @@ public final class Splice {
         if (!(usage instanceof ObjectNode counts) || !counts.path("completion_tokens").isNumber()) {
             return;
         }
-        long prior = transcript.tokens();
+        long prior = priorTokens;
         counts.put("completion_tokens", counts.get("completion_tokens").asLong() + prior);
         if (counts.path("prompt_tokens").isNumber()) {
             counts.put("prompt_tokens", Math.max(0, counts.get("prompt_tokens").asLong() - prior));

@@ -25,7 +25,7 @@ class RecoveryRulesTest {
 
     private static Where where(RecoveryScope scope, RecoverableRequest request, StreamTranscript transcript,
                                Targets targets, boolean budget) {
-        return RecoveryRules.decide(scope, request, transcript, targets, budget).where();
+        return RecoveryRules.decide(scope, request, transcript, targets, () -> budget).where();
     }
 
     @Test
@@ -42,13 +42,21 @@ class RecoveryRulesTest {
     }
 
     @Test
+    void theBudgetIsAskedOnlyForAContinuationThatCouldGoSomewhere() {
+        RecoveryRules.decide(RecoveryScope.ENDPOINT, CHAT, midAnswer(), ONLY_FALLBACK, () -> {
+            throw new AssertionError("a retry was spent on nothing");
+        });
+    }
+
+    @Test
     void disarmedByTheRouteTheRequestTheBudgetOrAnEndedAnswer() {
         assertEquals("the route turned it off",
-                RecoveryRules.decide(RecoveryScope.OFF, CHAT, midAnswer(), BOTH, true).disarmedBy());
+                RecoveryRules.decide(RecoveryScope.OFF, CHAT, midAnswer(), BOTH, () -> true).disarmedBy());
         RecoverableRequest tools = RecoverableRequest.read("/v1/chat/completions",
                 "{\"messages\":[{}],\"tools\":[{}]}".getBytes(UTF_8));
-        assertEquals("tools", RecoveryRules.decide(RecoveryScope.CONTINUE, tools, midAnswer(), BOTH, true).disarmedBy());
-        assertEquals(Where.NOWHERE, where(RecoveryScope.CONTINUE, CHAT, midAnswer(), BOTH, false));
+        assertEquals("tools", RecoveryRules.decide(RecoveryScope.CONTINUE, tools, midAnswer(), BOTH, () -> true).disarmedBy());
+        assertEquals("the retry budget or the deadline is spent",
+                RecoveryRules.decide(RecoveryScope.CONTINUE, CHAT, midAnswer(), BOTH, () -> false).disarmedBy());
         StreamTranscript ended = midAnswer();
         ended.relayed("{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
         assertEquals(Where.NOWHERE, where(RecoveryScope.CONTINUE, CHAT, ended, BOTH, true));

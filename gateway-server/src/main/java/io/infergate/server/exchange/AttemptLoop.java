@@ -2,6 +2,9 @@ package io.infergate.server.exchange;
 
 import io.infergate.core.Ticker;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.recovery.ContinuationStyle;
+import io.infergate.core.recovery.RecoveryRules;
+import io.infergate.core.recovery.RecoveryScope;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.resilience.RetryRules;
@@ -11,10 +14,7 @@ import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.server.upstream.ConnectionPool;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponse;
 
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -157,6 +157,47 @@ final class AttemptLoop {
         return after(attempt, decision, GatewayError.FIRST_TOKEN_TIMEOUT);
     }
 
+    /**
+     * A relayed stream broke with {@code error}: {@link Next.Resume} on another endpoint of the upstream
+     * (or, when the route says {@code continue}, a fallback's) when the recovery rules allow, else the
+     * error for the client. The broken endpoint's breaker counts it.
+     */
+    Next resume(Attempt broken, StreamRecovery recovery, GatewayError error) {
+        broken.verdict(BreakerVerdict.FAILURE);
+        Upstream current = upstream;
+        Upstream next = plan.hasNextUpstream() ? route.upstreams().get(route.upstreams().indexOf(current) + 1) : null;
+        RecoveryRules.Targets targets = new RecoveryRules.Targets(current.endpoints().size() > 1,
+                current.continuation(), next != null, next == null ? ContinuationStyle.NONE : next.continuation());
+        RecoveryRules.Decision decision = RecoveryRules.decide(route.recovery(), recovery.request(),
+                recovery.transcript(), targets,
+                () -> timeouts.nanosLeft(ticker.nanoTime()) > 0 && current.retryBudget().tryRetry());
+        if (decision.where() == RecoveryRules.Where.NEXT_UPSTREAM) {
+            plan.moveToNextUpstream();
+        }
+        Endpoint chosen = decision.recovers() ? plan.next(decision.where() == RecoveryRules.Where.SAME_UPSTREAM) : null;
+        // The plan may have moved on by itself: to another model only when the route allows it.
+        if (chosen == null || plan.upstream().continuation() == ContinuationStyle.NONE
+                || plan.upstream() != current && route.recovery() != RecoveryScope.CONTINUE) {
+            return chosen == null ? new Next.GiveUp(error, 0) : ignored(chosen, error);
+        }
+        endpoint = chosen;
+        upstream = plan.upstream();
+        lastOnFallback = plan.onFallback();
+        return new Next.Resume(new Attempt(upstream, chosen, lastOnFallback, pool), upstream.continuation());
+    }
+
+    private static Next ignored(Endpoint chosen, GatewayError error) {
+        chosen.breaker().onIgnored();
+        return new Next.GiveUp(error, 0);
+    }
+
+    /** The continuation's endpoint refused prefill: the answer is generated there again from the start. */
+    Next regenerate(Attempt refused) {
+        refused.verdict(BreakerVerdict.NONE);
+        return new Next.Resume(new Attempt(refused.upstream, refused.endpoint, refused.onFallback, pool),
+                ContinuationStyle.REGENERATE);
+    }
+
     /** The request may not wait for {@code warming} any longer: the next upstream, or the answer that it loads. */
     Next holdExpired(Endpoint warming) {
         if (timeouts.nanosLeft(ticker.nanoTime()) <= 0) {
@@ -241,23 +282,6 @@ final class AttemptLoop {
             }
         }
         return waitNanos;
-    }
-
-    /**
-     * A {@code Retry-After} in seconds; an HTTP date is too rare from inference servers to be worth
-     * parsing, and a negative number is no delay at all.
-     */
-    static Duration retryAfter(HttpResponse head) {
-        String value = head.headers().get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds < 0 ? null : Duration.ofSeconds(seconds);
-        } catch (NumberFormatException httpDate) {
-            return null;
-        }
     }
 
     /** The upstream the plan is on. */

@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
 /**
  * One request's way through the gateway, on the client's event loop, as a sequence of named
  * {@link Phase}s. Decisions come back as values ({@link GateResult} from the gate, {@link Next} from
@@ -38,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * AWAITING_HEAD -&gt; RELAYING        the response goes to the client (also from HOLDING)
  * CONNECTING, AWAITING_HEAD, HOLDING -&gt; RETRY_WAIT, CONNECTING (fallback), WARMING_WAIT
  * RETRY_WAIT, WARMING_WAIT, BREAKER_WAIT -&gt; CONNECTING, or WARMING_WAIT (the endpoint reached is warming)
+ * RELAYING      -&gt; CONNECTING      a stream broke after content reached the client: recovery continues it elsewhere
  * any           -&gt; DONE            {@link #finish}, exactly once, on every path
  * </pre>
  */
@@ -64,6 +64,7 @@ public final class Exchange implements ColdStartWait.Listener {
     private final AttemptLoop loop;
     private final ResponseRelay relay;
     private final AttemptRunner runner;
+    private final ContinuationRelay continuation;
 
     private Phase phase = Phase.AWAITING_BODY;
 
@@ -90,7 +91,7 @@ public final class Exchange implements ColdStartWait.Listener {
         String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
         boolean streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
-                || route.rewritesModel() || gate.needsBody() || asyncSubmit;
+                || route.rewritesModel() || gate.needsBody() || asyncSubmit || ContinuationRelay.possible(route);
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         this.responder = new ClientResponder(client, context.ticker(), context.metrics(), context::draining, route, record,
@@ -101,12 +102,13 @@ public final class Exchange implements ColdStartWait.Listener {
         this.coldStart = new ColdStartWait(client.executor(), this);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         this.loop = new AttemptLoop(route, coldStart, timeouts, context.ticker(), pool);
+        this.continuation = new ContinuationRelay(this, route, routePath, body, loop);
         this.relay = new ResponseRelay(this, client, context, route, record, responder, timeouts, loop, body, gate,
-                requestId);
+                requestId, continuation);
         UpstreamRequest upstreamRequest = new UpstreamRequest(this, request, routeTarget, route, context, record,
                 timeouts, body, coldStart, relay);
         this.runner = new AttemptRunner(this, loop, upstreamRequest, relay, timeouts, body, responder, context, route,
-                record, client.executor());
+                record, client.executor(), continuation);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
@@ -232,6 +234,8 @@ public final class Exchange implements ColdStartWait.Listener {
             // A stream sent its head but no event in time: the plan moves on as from a silent
             // endpoint. With nowhere to go, the stream is relayed and may still start.
             relay.judgeHeld(true);
+        } else if (timeout == GatewayError.STREAM_IDLE_TIMEOUT && phase == Phase.RELAYING) {
+            continuation.broke(timeout);
         } else if (timeout == GatewayError.CLIENT_WRITE_TIMEOUT) {
             // A client that reads nothing would not read an error either: its connection goes now.
             log.debug("request {} on route {}: the client read nothing for {}", requestId, route,
@@ -251,6 +255,11 @@ public final class Exchange implements ColdStartWait.Listener {
 
     boolean done() {
         return phase == Phase.DONE;
+    }
+
+    /** A relayed stream broke with {@code error}: true when a continuation takes over elsewhere. */
+    boolean resume(GatewayError error) {
+        return phase == Phase.RELAYING && runner.resume(error);
     }
 
     /** Answers the client with {@code error} (an error event on a stream) and finishes. */
@@ -274,13 +283,14 @@ public final class Exchange implements ColdStartWait.Listener {
         body.release();
         coldStart.end(loop.endpoint());
         gate.close(ending.byClient());
-        runner.finish(ending == GatewayError.DEADLINE_EXCEEDED, upstreamComplete);
+        boolean recovered = runner.finish(ending == GatewayError.DEADLINE_EXCEEDED, upstreamComplete,
+                ending == Ending.Normal.SUCCESS);
         if (upstreamComplete && ending == Ending.Normal.SUCCESS) {
             context.pools().problems().answeredWhole(loop.endpoint());
         }
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
-        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback());
+        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback(), recovered);
         record.bytes(body.bytes(), owner.bodyBytesSent());
         context.accessLog().write(record);
         String upstreamName = loop.upstream() == null ? "none" : loop.upstream().name();
