@@ -113,7 +113,7 @@ public final class Splice {
         }
         String field = chat ? "content" : "text";
         String piece = holder.path(field).asText("");
-        boolean last = choice.path("finish_reason").isTextual();
+        boolean last = StreamTranscript.finished(choice);
         if (regenerated && !caughtUp()) {
             Step matched = match(piece, last, rest -> ((ObjectNode) holder).put(field, rest));
             if (matched != null) {

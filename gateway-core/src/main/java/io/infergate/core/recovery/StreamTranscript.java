@@ -53,7 +53,7 @@ public final class StreamTranscript {
                     text.append(piece);
                     tokens++;
                 }
-                ended |= choice.path("finish_reason").isTextual();
+                ended |= finished(choice);
             }
         }
     }
@@ -64,6 +64,11 @@ public final class StreamTranscript {
             model = event.path("model").isTextual() ? event.get("model").asText() : null;
             created = event.get("created");
         }
+    }
+
+    /** Whether an OpenAI choice carries its finish reason (TGI's completions send {@code ""} until then). */
+    static boolean finished(JsonNode choice) {
+        return !choice.path("finish_reason").asText("").isEmpty();
     }
 
     static JsonNode parse(String data) {

@@ -83,6 +83,16 @@ class SpliceTest {
     }
 
     @Test
+    void anEmptyFinishReasonIsNoEnd() {
+        StreamTranscript transcript = new StreamTranscript(StreamDialect.COMPLETIONS);
+        transcript.relayed("{\"id\":\"\",\"choices\":[{\"index\":0,\"text\":\" a\",\"finish_reason\":\"\"}]}");
+        assertEquals(" a", transcript.text());
+        assertTrue(!transcript.ended());
+        transcript.relayed("{\"id\":\"\",\"choices\":[{\"index\":0,\"text\":\" b\",\"finish_reason\":\"length\"}]}");
+        assertTrue(transcript.ended());
+    }
+
+    @Test
     void errorsAndNonJsonPassAsTheyAre() {
         Splice splice = Splice.afterPrefill(chatSoFar());
         assertEquals("{\"error\":{\"message\":\"boom\"}}", relayed(splice.next("{\"error\":{\"message\":\"boom\"}}")));
