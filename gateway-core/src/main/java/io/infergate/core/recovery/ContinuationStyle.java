@@ -7,9 +7,5 @@ public enum ContinuationStyle {
     /** The answer is generated again from the start; what the client already has is compared, then swallowed. */
     REGENERATE,
     /** The upstream never continues another's answer. */
-    NONE;
-
-    public String configName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
+    NONE
 }

@@ -7,9 +7,5 @@ public enum RecoveryScope {
     /** On another endpoint of the same upstream (the same model); the default. */
     ENDPOINT,
     /** Also on a fallback upstream, whose model may differ: the answer then comes from two models. */
-    CONTINUE;
-
-    public String configName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
+    CONTINUE
 }

@@ -2,6 +2,7 @@ package io.infergate.server.exchange;
 
 import io.infergate.server.relay.ClientResponder;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.recovery.RecoveryOutcome;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.route.Route;
@@ -200,10 +201,10 @@ final class AttemptRunner {
             attempt = null;
             relay.end();
         }
-        StreamRecovery.Outcome outcome = continuation.recovery() == null ? null : continuation.recovery().outcome(success);
+        RecoveryOutcome outcome = continuation.recovery() == null ? null : continuation.recovery().outcome(success);
         if (outcome != null) {
             context.metrics().streamRecovered(route.name(), outcome.label());
         }
-        return outcome == StreamRecovery.Outcome.CONTINUED || outcome == StreamRecovery.Outcome.REGENERATED;
+        return outcome == RecoveryOutcome.CONTINUED || outcome == RecoveryOutcome.REGENERATED;
     }
 }

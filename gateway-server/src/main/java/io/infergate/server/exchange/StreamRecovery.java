@@ -4,6 +4,7 @@ import io.infergate.core.error.GatewayError;
 import io.infergate.core.recovery.ContinuationRequest;
 import io.infergate.core.recovery.ContinuationStyle;
 import io.infergate.core.recovery.RecoverableRequest;
+import io.infergate.core.recovery.RecoveryOutcome;
 import io.infergate.core.recovery.Splice;
 import io.infergate.core.recovery.StreamTranscript;
 import io.infergate.core.sse.EventSplitter;
@@ -24,15 +25,6 @@ import java.util.List;
  * A stream it is not armed for costs nothing per event: the relay passes its chunks as they come.
  */
 final class StreamRecovery {
-
-    /** How a recovery ended, as {@code gateway_stream_recoveries_total} counts it. */
-    enum Outcome {
-        CONTINUED, REGENERATED, DIVERGED, DISARMED, FAILED;
-
-        String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
 
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -158,13 +150,14 @@ final class StreamRecovery {
     }
 
     /** How the recovery ended, for the meter; null when the stream never broke. */
-    Outcome outcome(boolean success) {
+    RecoveryOutcome outcome(boolean success) {
         if (diverged) {
-            return Outcome.DIVERGED;
+            return RecoveryOutcome.DIVERGED;
         }
         if (splice != null) {
-            return !success ? Outcome.FAILED : style == ContinuationStyle.REGENERATE ? Outcome.REGENERATED : Outcome.CONTINUED;
+            return !success ? RecoveryOutcome.FAILED
+                    : style == ContinuationStyle.REGENERATE ? RecoveryOutcome.REGENERATED : RecoveryOutcome.CONTINUED;
         }
-        return disarmed ? Outcome.DISARMED : null;
+        return disarmed ? RecoveryOutcome.DISARMED : null;
     }
 }

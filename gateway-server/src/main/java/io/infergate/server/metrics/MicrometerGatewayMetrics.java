@@ -6,6 +6,7 @@ import io.infergate.core.error.GatewayError;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.metrics.MeterNames;
+import io.infergate.core.recovery.RecoveryOutcome;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.upstream.Endpoint;
@@ -130,6 +131,9 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         heartbeats.get(name);
         cancelled.get(name);
         truncated.get(name);
+        for (RecoveryOutcome outcome : RecoveryOutcome.values()) {
+            recoveries.get(name, outcome.label());
+        }
         for (Tier tier : Tier.DEFAULTS) {
             queueWait.get(name, tier.name());
             rateLimited.get(name, tier.name());
