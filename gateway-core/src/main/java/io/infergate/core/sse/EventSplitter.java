@@ -18,6 +18,8 @@ public final class EventSplitter {
     /** One whole event: its bytes as received, and its {@code data} lines joined as a parser would. */
     public record Event(byte[] bytes, String data) {}
 
+    private static final byte[] DATA_FIELD = "data:".getBytes(StandardCharsets.US_ASCII);
+
     private byte[] pending = new byte[256];
     private int length;
     /** Where the current line starts in {@code pending}. */
@@ -78,14 +80,25 @@ public final class EventSplitter {
 
     /** The event's {@code data} fields joined by LF; empty when it has none (a comment). */
     static String data(byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
         StringBuilder data = null;
-        for (String line : text.split("\r\n|\r|\n")) {
-            if (line.startsWith("data:")) {
-                String value = line.substring(line.startsWith("data: ") ? 6 : 5);
+        int start = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
+                end++;
+            }
+            if (startsWith(bytes, start, end, DATA_FIELD)) {
+                int from = start + DATA_FIELD.length;
+                from += from < end && bytes[from] == ' ' ? 1 : 0;
+                String value = new String(bytes, from, end - from, StandardCharsets.UTF_8);
                 data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
             }
+            start = end + 1;
         }
         return data == null ? "" : data.toString();
+    }
+
+    private static boolean startsWith(byte[] bytes, int start, int end, byte[] prefix) {
+        return end - start >= prefix.length && Arrays.equals(bytes, start, start + prefix.length, prefix, 0, prefix.length);
     }
 }
