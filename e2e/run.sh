@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the official client libraries (e2e/real-clients.mjs) against the simulator, against the
 # gateway's demo, and against a gateway with one-second heartbeats in front of a slow model; and
-# (e2e/down-clients.mjs) against a gateway whose endpoints are down, for its own errors. All are
+# (e2e/down-clients.mjs) against a gateway whose endpoints are down, for its own errors; and
+# (e2e/recovery-clients.mjs) through streams that break mid-way and are continued. All are
 # started here from the built jars. Needs Node.js 18+ and npm; installs the pinned client versions
 # from package-lock.json.
 set -euo pipefail
@@ -65,6 +66,20 @@ GATEWAY_PORT=$DOWN_GATEWAY_PORT ADMIN_PORT=$DOWN_ADMIN_PORT DOWN_URL="http://127
   java -jar "$GATEWAY_JAR" run --config "$E2E/down-gateway.yaml" >"$WORK/down-gateway.log" 2>&1 &
 PIDS+=($!)
 
+# Two simulators of one model behind a gateway that continues broken streams on the other.
+FIRST_SIM_PORT=$(free_port $((DOWN_ADMIN_PORT + 1)))
+java -jar "$SIM_JAR" --port "$FIRST_SIM_PORT" --tokens-per-second 200 >"$WORK/first-sim.log" 2>&1 &
+PIDS+=($!)
+SECOND_SIM_PORT=$(free_port $((FIRST_SIM_PORT + 1)))
+java -jar "$SIM_JAR" --port "$SECOND_SIM_PORT" --tokens-per-second 200 >"$WORK/second-sim.log" 2>&1 &
+PIDS+=($!)
+RECOVERY_GATEWAY_PORT=$(free_port $((SECOND_SIM_PORT + 1)))
+RECOVERY_ADMIN_PORT=$(free_port $((RECOVERY_GATEWAY_PORT + 1)))
+GATEWAY_PORT=$RECOVERY_GATEWAY_PORT ADMIN_PORT=$RECOVERY_ADMIN_PORT FIRST_SIM_URL="http://127.0.0.1:$FIRST_SIM_PORT" \
+  SECOND_SIM_URL="http://127.0.0.1:$SECOND_SIM_PORT" \
+  java -jar "$GATEWAY_JAR" run --config "$E2E/recovery-gateway.yaml" >"$WORK/recovery-gateway.log" 2>&1 &
+PIDS+=($!)
+
 wait_for "http://127.0.0.1:$SIM_PORT/health" "the simulator" || { cat "$WORK/sim.log"; exit 1; }
 wait_for "http://127.0.0.1:$SLOW_ADMIN_PORT/readyz" "the slow gateway" || { cat "$WORK/slow-gateway.log"; exit 1; }
 # The demo's large model starts cold: wait until it answers through the gateway.
@@ -80,6 +95,13 @@ MAX_TOKENS=3 node "$E2E/real-clients.mjs" "gateway-heartbeats-1s=http://127.0.0.
 wait_for "http://127.0.0.1:$DOWN_ADMIN_PORT/readyz" "the gateway in front of endpoints that are down" \
   || { cat "$WORK/down-gateway.log"; exit 1; }
 node "$E2E/down-clients.mjs" "http://127.0.0.1:$DOWN_GATEWAY_PORT" || { show_logs; exit 1; }
+for port in "$FIRST_SIM_PORT" "$SECOND_SIM_PORT"; do
+  wait_for "http://127.0.0.1:$port/health" "a simulator behind the recovering gateway" || { show_logs; exit 1; }
+done
+wait_for "http://127.0.0.1:$RECOVERY_ADMIN_PORT/readyz" "the recovering gateway" \
+  || { cat "$WORK/recovery-gateway.log"; exit 1; }
+node "$E2E/recovery-clients.mjs" "http://127.0.0.1:$RECOVERY_GATEWAY_PORT" "http://127.0.0.1:$RECOVERY_ADMIN_PORT" \
+  "http://127.0.0.1:$FIRST_SIM_PORT" "http://127.0.0.1:$SECOND_SIM_PORT" || { show_logs; exit 1; }
 # The slow streams must really have carried heartbeats for that run to mean anything.
 heartbeats=$(curl -fsS "http://127.0.0.1:$SLOW_ADMIN_PORT/metrics" | awk '/^gateway_heartbeats_total/ {sum += $2} END {print sum + 0}')
 echo "heartbeats sent to the clients of the slow model: $heartbeats"

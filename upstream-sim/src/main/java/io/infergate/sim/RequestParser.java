@@ -88,13 +88,22 @@ final class RequestParser {
         if (!messages.isArray()) {
             throw new BadField("messages: invalid type, expected a sequence");
         }
+        // vLLM's continue_final_message: a final assistant message is left open, to be continued.
+        boolean continueLast = bool(root, "continue_final_message") && messages.size() > 0
+                && "assistant".equals(messages.get(messages.size() - 1).path("role").asText());
         StringBuilder prompt = new StringBuilder("<|begin_of_text|>");
-        for (JsonNode message : messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
             String role = text(message, "role");
             prompt.append("<|start_header_id|>").append(role).append("<|end_header_id|>\n\n")
-                    .append(content(message.get("content"))).append("<|eot_id|>");
+                    .append(content(message.get("content")));
+            if (!continueLast || i < messages.size() - 1) {
+                prompt.append("<|eot_id|>");
+            }
         }
-        prompt.append("<|start_header_id|>assistant<|end_header_id|>\n\n");
+        if (!continueLast) {
+            prompt.append("<|start_header_id|>assistant<|end_header_id|>\n\n");
+        }
         Integer maxTokens = count(root, root.has("max_tokens") ? "max_tokens" : "max_completion_tokens");
         String templated = prompt.toString();
         String problem = commonProblems(Api.CHAT, root, maxTokens, templated);

@@ -56,4 +56,32 @@ class TokenGeneratorTest {
             }
         }
     }
+
+    @Test
+    void aPromptFollowedByThePrefixOfItsAnswerGetsTheRestOfThatAnswer() {
+        for (Long seed : new Long[] {null, 5L}) {
+            String prompt = "What is deep learning?";
+            List<Token> whole = generator.generate(prompt, seed, 1000);
+            for (int k : new int[] {1, 3, whole.size() - 2}) {
+                String prefix = text(whole.subList(0, k));
+                assertEquals(whole.subList(k, whole.size()), generator.generate(prompt + prefix, seed, 1000), "k=" + k);
+                assertEquals(whole.subList(k, k + 1), generator.generate(prompt + prefix, seed, 1), "k=" + k);
+            }
+        }
+    }
+
+    @Test
+    void aPromptThatOnlyResemblesItsAnswerIsAnsweredAsItIs() {
+        String prompt = "What is deep learning?";
+        List<Token> whole = generator.generate(prompt, null, 1000);
+        String wrong = whole.get(0).text() + " notaword";
+        assertEquals(generator.generate(prompt + wrong, null, 1000).size(),
+                generator.naturalLength(prompt + wrong, null));
+    }
+
+    private static String text(List<Token> tokens) {
+        StringBuilder text = new StringBuilder();
+        tokens.forEach(t -> text.append(t.text()));
+        return text.toString();
+    }
 }

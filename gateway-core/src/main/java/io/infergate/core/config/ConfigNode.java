@@ -191,6 +191,25 @@ final class ConfigNode {
         return false;
     }
 
+    /** One of {@code values} by its lower-case name; {@code fallback} when absent or after a reported problem. */
+    <E extends Enum<E>> E choice(E fallback, E[] values) {
+        String text = text("a string");
+        if (text == null) {
+            return fallback;
+        }
+        StringBuilder names = new StringBuilder();
+        for (E value : values) {
+            String name = value.name().toLowerCase(java.util.Locale.ROOT);
+            // YAML 1.1 reads a bare off as false: it names the choice off all the same.
+            if (name.equals(text) || name.equals("off") && this.value.isBoolean() && !this.value.asBoolean()) {
+                return value;
+            }
+            names.append(names.length() == 0 ? "" : ", ").append(name);
+        }
+        report('"' + text + "\" is not one of: " + names);
+        return fallback;
+    }
+
     String string(String fallback) {
         String text = text("a string");
         return text == null ? fallback : text;

@@ -1,6 +1,7 @@
 package io.infergate.core.config;
 
 import io.infergate.core.admission.AdmissionSettings;
+import io.infergate.core.recovery.RecoveryScope;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 
@@ -17,7 +18,8 @@ final class RouteBinder {
 
     static final List<String> KEYS =
             List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "retry", "breaker", "admission", "load",
-                    "reserveTokens", "fallbackOn", "upstreams");
+                    "reserveTokens", "fallbackOn", "recovery", "upstreams");
+    static final List<String> RECOVERY_KEYS = List.of("midStream");
     static final List<String> MATCH_KEYS = List.of("pathPrefix");
     /** More than any model's context: a reservation is a guess the response corrects. */
     static final int MAX_RESERVE_TOKENS = 10_000_000;
@@ -73,12 +75,20 @@ final class RouteBinder {
         LoadConfig load = LoadBinder.bind(route.get("load"), defaults.load());
         int reserveTokens = route.get("reserveTokens").integer(defaults.reserveTokens(), 0, MAX_RESERVE_TOKENS);
         Set<String> fallbackOn = errorCodes(route.get("fallbackOn"));
+        RecoveryScope recovery = recovery(route.get("recovery"));
         List<UpstreamConfig> upstreams = upstreams(route.get("upstreams"));
         if (name == null || match == null || upstreams.isEmpty()) {
             return null;
         }
         return new RouteConfig(name, match, stripPrefix, timeouts, heartbeat, retry, breaker, admission, load,
-                reserveTokens, fallbackOn, upstreams);
+                reserveTokens, fallbackOn, recovery, upstreams);
+    }
+
+    private static RecoveryScope recovery(ConfigNode recovery) {
+        if (recovery.isAbsent() || !recovery.checkMap(RECOVERY_KEYS)) {
+            return RecoveryScope.ENDPOINT;
+        }
+        return recovery.get("midStream").choice(RecoveryScope.ENDPOINT, RecoveryScope.values());
     }
 
     private RouteMatch match(ConfigNode match, String routePath) {

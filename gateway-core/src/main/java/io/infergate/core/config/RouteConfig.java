@@ -1,5 +1,6 @@
 package io.infergate.core.config;
 
+import io.infergate.core.recovery.RecoveryScope;
 import io.infergate.core.admission.AdmissionSettings;
 import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
@@ -14,6 +15,7 @@ import java.util.Set;
  *
  * @param admission     the route's in-flight limits, queue and load thresholds
  * @param load          where its endpoints' load is read from
+ * @param recovery      where a stream that broke after content reached the client may be continued
  * @param reserveTokens the tokens a request without {@code max_new_tokens} / {@code max_tokens} reserves
  *                      against its tenant's {@code tokensPerMinute}
  */
@@ -29,6 +31,7 @@ public record RouteConfig(
         LoadConfig load,
         int reserveTokens,
         Set<String> fallbackOn,
+        RecoveryScope recovery,
         List<UpstreamConfig> upstreams) {
 
     public RouteConfig {

@@ -1,5 +1,7 @@
 package io.infergate.core.config;
 
+import io.infergate.core.recovery.ContinuationStyle;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -7,7 +9,7 @@ import java.util.regex.Pattern;
 /** Binds one entry of a route's {@code upstreams:}: its endpoints, credentials and TLS settings. */
 final class UpstreamBinder {
 
-    static final List<String> KEYS = List.of("name", "endpoints", "auth", "tls", "rewriteModel", "coldStart");
+    static final List<String> KEYS = List.of("name", "endpoints", "auth", "tls", "rewriteModel", "coldStart", "continuation");
     static final List<String> AUTH_KEYS = List.of("bearerEnv");
 
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -41,7 +43,8 @@ final class UpstreamBinder {
         String rewriteModel = rewriteModel(upstream.get("rewriteModel"));
         ColdStartConfig coldStart = ColdStartBinder.bind(upstream.get("coldStart"));
         return name == null || endpoints.isEmpty() ? null
-                : new UpstreamConfig(name, endpoints, auth, tls, rewriteModel, coldStart);
+                : new UpstreamConfig(name, endpoints, auth, tls, rewriteModel, coldStart,
+                upstream.get("continuation").choice(ContinuationStyle.PREFILL, ContinuationStyle.values()));
     }
 
     private static List<EndpointUrl> endpoints(ConfigNode endpoints) {

@@ -16,6 +16,8 @@ public enum GatewayError implements Ending {
     UPSTREAM_AUTH(502, Layer.UPSTREAM, "the upstream refused the gateway's credentials for it"),
     UPSTREAM_RESET(502, Layer.UPSTREAM, "the upstream closed the connection before the response completed"),
     UPSTREAM_PROTOCOL(502, Layer.UPSTREAM, "the upstream's response was malformed"),
+    RECOVERY_DIVERGED(502, Layer.UPSTREAM, "the stream broke, and the answer generated again to continue it differs"
+            + " from what was already sent"),
     DEADLINE_EXCEEDED(504, Layer.GATEWAY, "the request's total deadline ran out"),
     SHED_OVERLOAD(429, Layer.GATEWAY, "the request could not finish in time under the current load"),
     QUEUE_FULL(429, Layer.GATEWAY, "the route's queue is full"),

@@ -64,6 +64,12 @@ public interface GatewayMetrics {
     /** An upstream ended a stream without its protocol's final event ({@code [DONE]}, TGI's {@code generated_text}). */
     void streamTruncated(String route);
 
+    /**
+     * A stream broke after content reached the client; {@code outcome}: {@code continued} or
+     * {@code regenerated} (it went on elsewhere), {@code diverged}, {@code failed} or {@code disarmed}.
+     */
+    void streamRecovered(String route, String outcome);
+
     GatewayMetrics NOOP = new GatewayMetrics() {
         @Override
         public void exchangeStarted(String route) {}
@@ -112,5 +118,8 @@ public interface GatewayMetrics {
 
         @Override
         public void streamTruncated(String route) {}
+
+        @Override
+        public void streamRecovered(String route, String outcome) {}
     };
 }

@@ -59,6 +59,11 @@ public final class MeterNames {
     public static final String STREAM_CANCELLED = "gateway_stream_cancelled_total";
     /** Streams the upstream ended without its protocol's final event; {@code route}. */
     public static final String STREAM_TRUNCATED = "gateway_stream_truncated_total";
+    /**
+     * Streams that broke after content reached the client; {@code route, outcome}: {@code continued},
+     * {@code regenerated}, {@code diverged}, {@code failed} or {@code disarmed}.
+     */
+    public static final String STREAM_RECOVERIES = "gateway_stream_recoveries_total";
     /** Requests refused by a rate limit; {@code route, tier}. */
     public static final String RATE_LIMITED = "gateway_rate_limited_total";
     /** Access log lines lost: its queue was full (the output fell behind) or the output refused them; no labels. */
@@ -106,7 +111,7 @@ public final class MeterNames {
     private static final Set<String> ALL = Set.of(
             REQUEST_DURATION, TIME_TO_FIRST_TOKEN, STREAM_INTER_EVENT, QUEUE_WAIT, UPSTREAM_CONNECT, JOB_DURATION,
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
-            RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES, CONFIG_RELOADS,
+            STREAM_RECOVERIES, RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES, CONFIG_RELOADS,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
             ENDPOINT_CONCURRENCY_LIMIT, JOBS_QUEUED, CONFIG_LOADED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
 

@@ -9,13 +9,16 @@ import io.infergate.core.config.LoadConfig;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.Timeouts;
 import io.infergate.core.load.NamedLoadHeaders;
+import io.infergate.core.recovery.RecoveryScope;
 import io.infergate.core.resilience.RetryPolicy;
 import io.infergate.core.resilience.RetryRules;
+import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
 public final class Route {
@@ -31,6 +34,7 @@ public final class Route {
     private final RetryPolicy retry;
     private final RetryRules retryRules;
     private final Set<String> fallbackOn;
+    private final RecoveryScope recovery;
     private final boolean rewritesModel;
     private final LoadConfig loadConfig;
     private final int reserveTokens;
@@ -52,6 +56,7 @@ public final class Route {
         this.retry = config.retry();
         this.retryRules = new RetryRules(config.retry(), config.fallbackOn());
         this.fallbackOn = config.fallbackOn();
+        this.recovery = config.recovery();
         this.upstreams = List.copyOf(upstreams);
         this.rewritesModel = upstreams.stream().anyMatch(u -> u.rewriteModel() != null);
         this.loadConfig = config.load();
@@ -97,6 +102,11 @@ public final class Route {
         return fallbackOn;
     }
 
+    /** Where a stream that broke after content reached the client may be continued. */
+    public RecoveryScope recovery() {
+        return recovery;
+    }
+
     public List<Upstream> upstreams() {
         return upstreams;
     }
@@ -138,6 +148,22 @@ public final class Route {
 
     public Upstream primary() {
         return upstreams.get(0);
+    }
+
+    /** Nanoseconds until the first of the route's open breakers lets a probe through; 0 when one is out now. */
+    public long nanosUntilProbe() {
+        long waitNanos = Long.MAX_VALUE;
+        for (Upstream candidate : upstreams) {
+            for (Endpoint endpoint : candidate.endpoints()) {
+                waitNanos = Math.min(waitNanos, endpoint.breaker().nanosUntilProbe());
+            }
+        }
+        return waitNanos;
+    }
+
+    /** Seconds until the first of the route's open breakers lets a probe through, rounded up; at least 1. */
+    public long secondsUntilProbe() {
+        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanosUntilProbe() + TimeUnit.SECONDS.toNanos(1) - 1));
     }
 
     boolean matches(String path) {

@@ -3,6 +3,7 @@ package io.infergate.core.upstream;
 import io.infergate.core.config.ColdStartConfig;
 import io.infergate.core.config.UpstreamAuth;
 import io.infergate.core.config.UpstreamConfig;
+import io.infergate.core.recovery.ContinuationStyle;
 import io.infergate.core.resilience.RetryBudget;
 
 import java.util.List;
@@ -14,6 +15,9 @@ public final class Upstream {
     private final List<Endpoint> endpoints;
     private final UpstreamAuth auth;
     private final String rewriteModel;
+    private final ContinuationStyle continuation;
+    /** Learnt from a refusal: prefill is not tried again here, for any request. */
+    private volatile boolean refusesPrefill;
     private final ColdStartConfig coldStart;
     private final RetryBudget retryBudget;
 
@@ -26,6 +30,7 @@ public final class Upstream {
         this.auth = config.auth();
         this.rewriteModel = config.rewriteModel();
         this.coldStart = config.coldStart();
+        this.continuation = config.continuation();
         this.retryBudget = retryBudget;
     }
 
@@ -49,6 +54,16 @@ public final class Upstream {
     /** The model name a request's JSON body carries when it goes here; null: the body goes as it is. */
     public String rewriteModel() {
         return rewriteModel;
+    }
+
+    /** How an answer another endpoint began is continued here: prefill, unless it was seen to refuse it. */
+    public ContinuationStyle continuation() {
+        return continuation == ContinuationStyle.PREFILL && refusesPrefill ? ContinuationStyle.REGENERATE : continuation;
+    }
+
+    /** The upstream refused a prefill continuation: from now on it regenerates. */
+    public void refusedPrefill() {
+        refusesPrefill = true;
     }
 
     public ColdStartConfig coldStart() {

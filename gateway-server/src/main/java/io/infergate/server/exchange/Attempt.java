@@ -1,10 +1,12 @@
 package io.infergate.server.exchange;
 
 import io.infergate.core.capacity.ConcurrencyLimit;
+import io.infergate.core.error.GatewayError;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.server.upstream.ConnectionPool;
+import io.infergate.server.upstream.EndpointProblems;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.infergate.server.upstream.UpstreamListener;
 import io.netty.channel.Channel;
@@ -81,6 +83,20 @@ final class Attempt {
 
     void requestSent() {
         requestSent = true;
+    }
+
+    /**
+     * Whether the endpoint took the gateway's credentials: a {@code 401} or {@code 403} to the
+     * upstream's own token is the gateway's misconfiguration, never passed to a client as its own.
+     */
+    boolean credentialsTaken(int code, EndpointProblems problems) {
+        if (code == 401 || code == 403) {
+            problems.problem(endpoint, GatewayError.UPSTREAM_AUTH,
+                    code + " to the token from " + upstream.auth().bearerEnv());
+            return false;
+        }
+        problems.accepted(endpoint);
+        return true;
     }
 
     /** The endpoint's breaker hears how the attempt went; only the first verdict counts. */

@@ -3,6 +3,9 @@ package io.infergate.server.exchange;
 import io.infergate.core.Ticker;
 import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.recovery.ContinuationStyle;
+import io.infergate.core.recovery.RecoveryRules;
+import io.infergate.core.recovery.RecoveryScope;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.resilience.RetryRules;
@@ -12,10 +15,7 @@ import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.core.upstream.Upstream;
 import io.infergate.server.upstream.ConnectionPool;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponse;
 
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -62,7 +62,7 @@ final class AttemptLoop {
         Endpoint chosen = plan.next(avoidLast);
         if (chosen == null) {
             return lastFailure != null ? new Next.GiveUp(lastFailure, 0)
-                    : endpoint == null ? awaitProbe() : new Next.GiveUp(GatewayError.BREAKER_OPEN, secondsUntilProbe());
+                    : endpoint == null ? awaitProbe() : new Next.GiveUp(GatewayError.BREAKER_OPEN, route.secondsUntilProbe());
         }
         endpoint = chosen;
         if (plan.upstream() != upstream) {
@@ -74,8 +74,7 @@ final class AttemptLoop {
                 plan.hasNextUpstream());
         if (pass == ColdStartWait.Pass.GO) {
             lastOnFallback = plan.onFallback();
-            ConcurrencyLimit limit = route.limits() == null ? ConcurrencyLimit.UNBOUNDED : route.limits().of(chosen);
-            return new Next.Go(new Attempt(upstream, chosen, limit, now, lastOnFallback, pool));
+            return new Next.Go(attempt(upstream, chosen, lastOnFallback, now));
         }
         chosen.breaker().onIgnored(); // the plan's breaker permission goes unused
         plan.forgetLastAttempt(); // waiting for a warming endpoint is not a retry
@@ -159,6 +158,53 @@ final class AttemptLoop {
         return after(attempt, decision, GatewayError.FIRST_TOKEN_TIMEOUT);
     }
 
+    /**
+     * A relayed stream broke with {@code error}: {@link Next.Resume} on another endpoint of the upstream
+     * (or, when the route says {@code continue}, a fallback's) when the recovery rules allow, else the
+     * error for the client. The broken endpoint's breaker counts it.
+     */
+    Next resume(Attempt broken, StreamRecovery recovery, GatewayError error) {
+        broken.verdict(BreakerVerdict.FAILURE);
+        Upstream current = upstream;
+        Upstream next = plan.hasNextUpstream() ? route.upstreams().get(route.upstreams().indexOf(current) + 1) : null;
+        RecoveryRules.Targets targets = new RecoveryRules.Targets(current.endpoints().size() > 1,
+                current.continuation(), next != null, next == null ? ContinuationStyle.NONE : next.continuation());
+        RecoveryRules.Decision decision = RecoveryRules.decide(route.recovery(), recovery.request(),
+                recovery.transcript(), targets,
+                () -> timeouts.nanosLeft(ticker.nanoTime()) > 0 && current.retryBudget().tryRetry());
+        if (decision.where() == RecoveryRules.Where.NEXT_UPSTREAM) {
+            plan.moveToNextUpstream();
+        }
+        Endpoint chosen = decision.recovers() ? plan.next(decision.where() == RecoveryRules.Where.SAME_UPSTREAM) : null;
+        // The plan may have moved on by itself: to another model only when the route allows it.
+        if (chosen == null || plan.upstream().continuation() == ContinuationStyle.NONE
+                || plan.upstream() != current && route.recovery() != RecoveryScope.CONTINUE) {
+            return chosen == null ? new Next.GiveUp(error, 0) : ignored(chosen, error);
+        }
+        endpoint = chosen;
+        upstream = plan.upstream();
+        lastOnFallback = plan.onFallback();
+        return new Next.Resume(attempt(upstream, chosen, lastOnFallback, ticker.nanoTime()), upstream.continuation());
+    }
+
+    /** An attempt on {@code endpoint}, counted against the route's limit for it from {@code now}. */
+    private Attempt attempt(Upstream upstream, Endpoint endpoint, boolean onFallback, long now) {
+        ConcurrencyLimit limit = route.limits() == null ? ConcurrencyLimit.UNBOUNDED : route.limits().of(endpoint);
+        return new Attempt(upstream, endpoint, limit, now, onFallback, pool);
+    }
+
+    private static Next ignored(Endpoint chosen, GatewayError error) {
+        chosen.breaker().onIgnored();
+        return new Next.GiveUp(error, 0);
+    }
+
+    /** The continuation's endpoint refused prefill: the answer is generated there again from the start. */
+    Next regenerate(Attempt refused) {
+        refused.verdict(BreakerVerdict.NONE);
+        return new Next.Resume(attempt(refused.upstream, refused.endpoint, refused.onFallback, ticker.nanoTime()),
+                ContinuationStyle.REGENERATE);
+    }
+
     /** The request may not wait for {@code warming} any longer: the next upstream, or the answer that it loads. */
     Next holdExpired(Endpoint warming) {
         if (timeouts.nanosLeft(ticker.nanoTime()) <= 0) {
@@ -214,52 +260,19 @@ final class AttemptLoop {
     }
 
     /**
-     * Every breaker refused the request before its first attempt: it waits for the first probe when it is due within the
-     * request's deadline (and then makes it, or hears its outcome), so that a client library that
-     * repeats a refusal at once meets a held request, not a stream of instant answers. While a probe
-     * is out, the request looks again every {@link #PROBE_RECHECK_NANOS}.
+     * Every breaker refused the request before its first attempt: it waits for the first probe when it
+     * is due within the request's deadline (and then makes it, or hears its outcome), so that a client
+     * library that repeats a refusal at once meets a held request, not a stream of instant answers.
+     * While a probe is out, the request looks again every {@link #PROBE_RECHECK_NANOS}.
      */
     private Next awaitProbe() {
-        long untilProbe = nanosUntilProbe();
+        long untilProbe = route.nanosUntilProbe();
         long wait = untilProbe > 0 ? untilProbe : PROBE_RECHECK_NANOS;
         if (wait > timeouts.nanosLeft(ticker.nanoTime())) {
-            return new Next.GiveUp(GatewayError.BREAKER_OPEN, secondsUntilProbe());
+            return new Next.GiveUp(GatewayError.BREAKER_OPEN, route.secondsUntilProbe());
         }
         plan.restart();
         return new Next.AwaitProbe(wait);
-    }
-
-    /** Seconds until the first of the route's open breakers lets a probe through; at least 1. */
-    private long secondsUntilProbe() {
-        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanosUntilProbe() + TimeUnit.SECONDS.toNanos(1) - 1));
-    }
-
-    /** Nanoseconds until the first of the route's open breakers lets a probe through; 0 when one is out now. */
-    private long nanosUntilProbe() {
-        long waitNanos = Long.MAX_VALUE;
-        for (Upstream candidate : route.upstreams()) {
-            for (Endpoint e : candidate.endpoints()) {
-                waitNanos = Math.min(waitNanos, e.breaker().nanosUntilProbe());
-            }
-        }
-        return waitNanos;
-    }
-
-    /**
-     * A {@code Retry-After} in seconds; an HTTP date is too rare from inference servers to be worth
-     * parsing, and a negative number is no delay at all.
-     */
-    static Duration retryAfter(HttpResponse head) {
-        String value = head.headers().get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds < 0 ? null : Duration.ofSeconds(seconds);
-        } catch (NumberFormatException httpDate) {
-            return null;
-        }
     }
 
     /** The upstream the plan is on. */

@@ -2,6 +2,7 @@ package io.infergate.server.exchange;
 
 import io.infergate.server.relay.ClientResponder;
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.recovery.RecoveryOutcome;
 import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.route.Route;
@@ -32,6 +33,7 @@ final class AttemptRunner {
     private final Route route;
     private final ExchangeRecord record;
     private final EventExecutor executor;
+    private final ContinuationRelay continuation;
     private Attempt attempt;
     /** A retry's backoff, or a hold for an open breaker's probe. */
     private ScheduledFuture<?> waitTimer;
@@ -44,7 +46,7 @@ final class AttemptRunner {
 
     AttemptRunner(Exchange exchange, AttemptLoop loop, UpstreamRequest upstreamRequest, ResponseRelay relay,
                   ExchangeTimeouts timeouts, RequestBody body, ClientResponder responder, ProxyContext context,
-                  Route route, ExchangeRecord record, EventExecutor executor) {
+                  Route route, ExchangeRecord record, EventExecutor executor, ContinuationRelay continuation) {
         this.exchange = exchange;
         this.loop = loop;
         this.upstreamRequest = upstreamRequest;
@@ -56,6 +58,7 @@ final class AttemptRunner {
         this.route = route;
         this.record = record;
         this.executor = executor;
+        this.continuation = continuation;
     }
 
     /** The first attempt, once the gate let the request through; {@code inRead} inside the client's read. */
@@ -80,6 +83,18 @@ final class AttemptRunner {
             attempt = go.attempt();
             exchange.attemptStarted(attempt);
             upstreamRequest.send(attempt, inClientRead);
+        } else if (next instanceof Next.Resume resume) {
+            exchange.moveTo(Phase.CONNECTING);
+            attempt = resume.attempt();
+            exchange.attemptStarted(attempt);
+            StreamRecovery recovery = continuation.recovery();
+            byte[] continued = recovery.begin(resume.style(), attempt.upstream.name() + "/" + attempt.endpoint.url().hostHeader());
+            if (continued == null) {
+                exchange.fail(recovery.breakError(), recovery.breakError().defaultMessage()); // no tokens left to continue with
+                return;
+            }
+            body.continueWith(continued);
+            upstreamRequest.send(attempt, false);
         } else if (next instanceof Next.Retry retry) {
             context.metrics().retried(route.name(), loop.upstream().name());
             record.retried();
@@ -114,6 +129,25 @@ final class AttemptRunner {
     /** The attempt gave no answer: another is made when the loop says so, else the client hears why. */
     void failed(AttemptOutcome outcome, GatewayError error) {
         act(loop.failed(attempt, outcome, error, relay.anotherAttemptPossible()));
+    }
+
+    /**
+     * A relayed stream broke with {@code error}: true when a continuation takes over elsewhere, as
+     * the loop decides; else the recovery, if the route has one, counts as disarmed.
+     */
+    boolean resume(GatewayError error) {
+        StreamRecovery recovery = continuation.recovery();
+        if (recovery == null) {
+            return false;
+        }
+        recovery.broke(error);
+        Next next = recovery.armed() ? loop.resume(attempt, recovery, error) : null;
+        if (!(next instanceof Next.Resume)) {
+            recovery.disarmed();
+            return false;
+        }
+        act(next);
+        return true;
     }
 
     /** The attempt under way, or null between attempts. */
@@ -153,9 +187,10 @@ final class AttemptRunner {
      * The exchange is over with {@code ending}: a pending retry is not made, and the attempt under
      * way ends, its connection kept only when {@code complete}. Out of time while waiting on the
      * endpoint counts against it; anything else that ends an attempt early says nothing about it.
+     * A stream that broke is counted by how its recovery ended; true when it was continued.
      */
     /** @param deadlinePassed the route's own deadline passed, with this attempt's endpoint still silent */
-    void finish(boolean deadlinePassed, boolean complete) {
+    boolean finish(boolean deadlinePassed, boolean complete, boolean success) {
         endParking();
         endProbeHold();
         if (waitTimer != null) {
@@ -170,5 +205,10 @@ final class AttemptRunner {
             attempt = null;
             relay.end();
         }
+        RecoveryOutcome outcome = continuation.recovery() == null ? null : continuation.recovery().outcome(success);
+        if (outcome != null) {
+            context.metrics().streamRecovered(route.name(), outcome.label());
+        }
+        return outcome == RecoveryOutcome.CONTINUED || outcome == RecoveryOutcome.REGENERATED;
     }
 }

@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
 /**
  * One request's way through the gateway, on the client's event loop, as a sequence of named
  * {@link Phase}s. Decisions come back as values ({@link GateResult} from the gate, {@link Next} from
@@ -38,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * AWAITING_HEAD -&gt; RELAYING        the response goes to the client (also from HOLDING)
  * CONNECTING, AWAITING_HEAD, HOLDING -&gt; RETRY_WAIT, CONNECTING (fallback), WARMING_WAIT
  * RETRY_WAIT, WARMING_WAIT, BREAKER_WAIT -&gt; CONNECTING, or WARMING_WAIT (the endpoint reached is warming)
+ * RELAYING      -&gt; CONNECTING      a stream broke after content reached the client: recovery continues it elsewhere
  * any           -&gt; DONE            {@link #finish}, exactly once, on every path
  * </pre>
  */
@@ -51,6 +51,7 @@ public final class Exchange implements ColdStartWait.Listener {
     private final Route route;
     private final String requestId;
     private final long startNanos;
+    /** The deadline is the route's own; one the client shortened says nothing of an endpoint when it passes. */
     private final boolean deadlineIsRoutes;
     private final ExchangeRecord record;
     private final RequestBody body;
@@ -65,6 +66,7 @@ public final class Exchange implements ColdStartWait.Listener {
     private final AttemptLoop loop;
     private final ResponseRelay relay;
     private final AttemptRunner runner;
+    private final ContinuationRelay continuation;
 
     private Phase phase = Phase.AWAITING_BODY;
 
@@ -82,34 +84,32 @@ public final class Exchange implements ColdStartWait.Listener {
         // A job's own request has the job's deadline; a client's may shorten the route's.
         long total = gate.isJob() ? context.jobs().config().deadline().toNanos() : ClientDeadline.totalNanos(
                 request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos());
-        // A deadline the client shortened is the client's: its passing says nothing of the endpoint.
-        this.deadlineIsRoutes = total >= route.timeouts().total().toNanos();
+        this.deadlineIsRoutes = total >= route.timeouts().total().toNanos(); // a shorter one is the client's
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total,
                 context.server().bodyTimeout().toNanos(), context.server().writeTimeout().toNanos());
         this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this::expired, this::done);
         boolean asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
         String routeTarget = route.upstreamTarget(request.uri(), "");
-        int query = routeTarget.indexOf('?');
-        String routePath = query < 0 ? routeTarget : routeTarget.substring(0, query);
+        String routePath = ExchangeRecord.pathOf(routeTarget);
         boolean streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
-                || route.rewritesModel() || gate.needsBody() || asyncSubmit;
+                || route.rewritesModel() || gate.needsBody() || asyncSubmit || ContinuationRelay.possible(route);
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         this.responder = new ClientResponder(client, context.ticker(), context.metrics(), context::draining, route, record,
-                request, requestId,
-                StreamProtocol.forPath(routePath));
+                request, requestId, StreamProtocol.forPath(routePath));
         this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder,
                 asyncSubmit, streamAsked, this::gateDecided);
         this.coldStart = new ColdStartWait(client.executor(), this);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         this.loop = new AttemptLoop(route, coldStart, timeouts, context.ticker(), pool);
+        this.continuation = new ContinuationRelay(this, route, routePath, body, loop);
         this.relay = new ResponseRelay(this, client, context, route, record, responder, timeouts, loop, body, gate,
-                requestId);
+                requestId, continuation);
         UpstreamRequest upstreamRequest = new UpstreamRequest(this, request, routeTarget, route, context, record,
                 timeouts, body, coldStart, relay);
         this.runner = new AttemptRunner(this, loop, upstreamRequest, relay, timeouts, body, responder, context, route,
-                record, client.executor());
+                record, client.executor(), continuation);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
@@ -235,10 +235,11 @@ public final class Exchange implements ColdStartWait.Listener {
             // A stream sent its head but no event in time: the plan moves on as from a silent
             // endpoint. With nowhere to go, the stream is relayed and may still start.
             relay.judgeHeld(true);
+        } else if (timeout == GatewayError.STREAM_IDLE_TIMEOUT && phase == Phase.RELAYING) {
+            continuation.broke(timeout);
         } else if (timeout == GatewayError.CLIENT_WRITE_TIMEOUT) {
             // A client that reads nothing would not read an error either: its connection goes now.
-            log.debug("request {} on route {}: the client read nothing for {}", requestId, route,
-                    context.server().writeTimeout());
+            log.debug("request {}: the client read nothing for {}", requestId, context.server().writeTimeout());
             finish(timeout, responder.abandon(), false);
         } else {
             fail(timeout, timeout.defaultMessage());
@@ -254,6 +255,11 @@ public final class Exchange implements ColdStartWait.Listener {
 
     boolean done() {
         return phase == Phase.DONE;
+    }
+
+    /** A relayed stream broke with {@code error}: true when a continuation takes over elsewhere. */
+    boolean resume(GatewayError error) {
+        return phase == Phase.RELAYING && runner.resume(error);
     }
 
     /** Answers the client with {@code error} (an error event on a stream) and finishes. */
@@ -277,13 +283,14 @@ public final class Exchange implements ColdStartWait.Listener {
         body.release();
         coldStart.end(loop.endpoint());
         gate.close(ending.byClient());
-        runner.finish(ending == GatewayError.DEADLINE_EXCEEDED && deadlineIsRoutes, upstreamComplete);
-        if (upstreamComplete && ending == Ending.Normal.SUCCESS) {
+        boolean success = ending == Ending.Normal.SUCCESS;
+        boolean recovered = runner.finish(ending == GatewayError.DEADLINE_EXCEEDED && deadlineIsRoutes, upstreamComplete, success);
+        if (upstreamComplete && success) {
             context.pools().problems().answeredWhole(loop.endpoint());
         }
         context.exchangeEnded();
         long now = context.ticker().nanoTime();
-        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback());
+        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback(), recovered);
         record.bytes(body.bytes(), owner.bodyBytesSent());
         context.finished(record);
         String upstreamName = loop.upstream() == null ? "none" : loop.upstream().name();

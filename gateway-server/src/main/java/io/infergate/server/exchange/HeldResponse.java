@@ -8,11 +8,13 @@ import io.infergate.core.sse.UpstreamError;
 import io.infergate.core.upstream.ColdStartSignal;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -81,7 +83,7 @@ final class HeldResponse {
                 return new Reading(true, signal.etaNanos(), null);
             }
         }
-        return new Reading(false, -1, new AttemptOutcome.Answered(code, AttemptLoop.retryAfter(head), errorCode(body, fallbackOn)));
+        return new Reading(false, -1, new AttemptOutcome.Answered(code, retryAfter(head), errorCode(body, fallbackOn)));
     }
 
     /** The first error code in the body that the route falls back on, else the first it names. */
@@ -113,7 +115,7 @@ final class HeldResponse {
     }
 
     /** The bytes held so far, copied (they are small). */
-    private byte[] bytes() {
+    byte[] bytes() {
         byte[] all = new byte[bytes];
         int at = 0;
         for (HttpContent content : contents) {
@@ -143,6 +145,23 @@ final class HeldResponse {
         HttpContent content;
         while ((content = contents.poll()) != null) {
             content.release();
+        }
+    }
+
+    /**
+     * A {@code Retry-After} in seconds; an HTTP date is too rare from inference servers to be worth
+     * parsing, and a negative number is no delay at all.
+     */
+    static Duration retryAfter(HttpResponse head) {
+        String value = head.headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException httpDate) {
+            return null;
         }
     }
 }

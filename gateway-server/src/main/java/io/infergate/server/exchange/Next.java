@@ -1,6 +1,7 @@
 package io.infergate.server.exchange;
 
 import io.infergate.core.error.GatewayError;
+import io.infergate.core.recovery.ContinuationStyle;
 
 /**
  * What the request does next, as {@link AttemptLoop} decides it: the exchange acts on the value
@@ -19,6 +20,12 @@ sealed interface Next {
 
     /** The request goes to {@code attempt}'s endpoint now. */
     record Go(Attempt attempt) implements Next {}
+
+    /**
+     * A stream broke after content reached the client: {@code attempt} continues it, its body built
+     * for {@code style} (the partial answer as prefill, or the answer generated again and compared).
+     */
+    record Resume(Attempt attempt, ContinuationStyle style) implements Next {}
 
     /** Another attempt on the same upstream after {@code delayNanos}; with {@code avoidLast}, elsewhere if it can. */
     record Retry(long delayNanos, boolean avoidLast) implements Next {}

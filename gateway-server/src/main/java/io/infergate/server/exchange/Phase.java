@@ -18,7 +18,10 @@ enum Phase {
     AWAITING_HEAD,
     /** A head arrived that is judged by its body or its stream's first event before the client sees it. */
     HOLDING,
-    /** The response is on its way to the client: no other attempt from here. */
+    /**
+     * The response is on its way to the client: no other attempt from here, but for one way back to
+     * {@link #CONNECTING}, a stream that broke and is continued elsewhere (mid-stream recovery).
+     */
     RELAYING,
     /** An attempt failed; another one follows after its backoff. */
     RETRY_WAIT,
@@ -37,7 +40,7 @@ enum Phase {
         CONNECTING.next = EnumSet.of(AWAITING_HEAD, CONNECTING, RETRY_WAIT, WARMING_WAIT, DONE);
         AWAITING_HEAD.next = EnumSet.of(HOLDING, RELAYING, CONNECTING, RETRY_WAIT, WARMING_WAIT, DONE);
         HOLDING.next = EnumSet.of(RELAYING, CONNECTING, RETRY_WAIT, WARMING_WAIT, DONE);
-        RELAYING.next = EnumSet.of(DONE);
+        RELAYING.next = EnumSet.of(CONNECTING, DONE);
         RETRY_WAIT.next = EnumSet.of(CONNECTING, WARMING_WAIT, DONE);
         WARMING_WAIT.next = EnumSet.of(CONNECTING, WARMING_WAIT, DONE);
         BREAKER_WAIT.next = EnumSet.of(CONNECTING, WARMING_WAIT, BREAKER_WAIT, DONE);

@@ -31,6 +31,8 @@ final class RequestBody {
     private boolean complete;
     /** Whether no attempt has yet written or dropped the held chunks: they are still the body's start. */
     private boolean fresh = true;
+    /** The body that continues a broken stream elsewhere, once recovery built one. */
+    private byte[] continuation;
 
     RequestBody(HttpRequest request, ByteBufAllocator alloc, long maxBytes, boolean sniff, boolean keepForReplay) {
         this.present = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
@@ -87,6 +89,13 @@ final class RequestBody {
      * @return whether the write must be flushed now (it is complete and nothing else will flush it)
      */
     boolean sendWith(HttpRequest request, Channel channel, String model) {
+        if (continuation != null) {
+            byte[] bytes = model == null ? continuation : ModelRewrite.rewrite(continuation, model).body();
+            ForwardingHeaders.bodyLength(request, bytes.length, true);
+            channel.write(request, channel.voidPromise());
+            channel.write(new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes)), channel.voidPromise());
+            return true;
+        }
         if (model != null && replayable()) {
             LastHttpContent rewritten = rewrittenFor(model);
             ForwardingHeaders.bodyLength(request, rewritten.content().readableBytes(), present);
@@ -134,6 +143,11 @@ final class RequestBody {
         }
         ModelRewrite.Result result = ModelRewrite.rewrite(copy.toArray(), model);
         return new DefaultLastHttpContent(Unpooled.wrappedBuffer(result.body()));
+    }
+
+    /** From now on, attempts send {@code body}: the continuation of a broken stream. */
+    void continueWith(byte[] body) {
+        continuation = body;
     }
 
     /** No other attempt will come: the copy goes, unless it is still to be read for a stream. */

@@ -22,11 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The way down, for the exchange's current {@link Attempt}: the upstream's response head is judged
- * (held back, worth another attempt, or the answer), then relayed with its body as it arrives,
- * reading the upstream only while the client keeps up. What the loop decides goes back to the
- * exchange to act on; the one rule that ends all other attempts lives here: no other attempt once an
- * upstream byte reached the client.
+ * The way down, for the exchange's current {@link Attempt}: the upstream's response head is judged (held back, worth
+ * another attempt, or the answer), then relayed with its body as it arrives, reading the upstream only while the
+ * client keeps up. What the loop decides goes back to the exchange to act on; the one rule that ends all other
+ * attempts lives here: no other attempt once an upstream byte reached the client.
  */
 final class ResponseRelay implements UpstreamListener {
 
@@ -43,13 +42,14 @@ final class ResponseRelay implements UpstreamListener {
     private final RequestBody body;
     private final RequestGate gate;
     private final String requestId;
+    private final ContinuationRelay continuation;
     private Attempt attempt;
     /** Whether an upstream byte reached the client: from then on, no other attempt. Heartbeats do not count. */
     private boolean relayed;
 
     ResponseRelay(Exchange exchange, ChannelHandlerContext client, ProxyContext context, Route route,
                   ExchangeRecord record, ClientResponder responder, ExchangeTimeouts timeouts, AttemptLoop loop,
-                  RequestBody body, RequestGate gate, String requestId) {
+                  RequestBody body, RequestGate gate, String requestId, ContinuationRelay continuation) {
         this.exchange = exchange;
         this.client = client;
         this.context = context;
@@ -61,6 +61,7 @@ final class ResponseRelay implements UpstreamListener {
         this.body = body;
         this.gate = gate;
         this.requestId = requestId;
+        this.continuation = continuation;
     }
 
     /** The attempt whose response comes next. */
@@ -125,9 +126,13 @@ final class ResponseRelay implements UpstreamListener {
             attempt.limit.overloaded(); // TGI's "Model is overloaded": its queue is full
         }
         record.headReceived(now);
-        if (attempt.upstream.auth().present() && !checkCredentials(code)) {
+        if (attempt.upstream.auth().present() && !attempt.credentialsTaken(code, context.pools().problems())) {
             ReferenceCountUtil.release(head);
             exchange.act(loop.refusedCredentials(attempt));
+            return;
+        }
+        if (continuation.resuming()) {
+            continuation.head(attempt, head);
             return;
         }
         boolean another = anotherAttemptPossible();
@@ -141,7 +146,7 @@ final class ResponseRelay implements UpstreamListener {
             return;
         }
         Next next = another && (route.retry().on().contains(code) || code == 429)
-                ? loop.answered(attempt, new AttemptOutcome.Answered(code, AttemptLoop.retryAfter(head), null))
+                ? loop.answered(attempt, new AttemptOutcome.Answered(code, HeldResponse.retryAfter(head), null))
                 : loop.deliver(attempt);
         if (next == Next.DELIVER) {
             deliverHead(head);
@@ -152,26 +157,16 @@ final class ResponseRelay implements UpstreamListener {
     }
 
     /**
-     * Whether the endpoint took the gateway's credentials: a {@code 401} or {@code 403} to the
-     * upstream's own token is the gateway's misconfiguration, never passed to a client as its own.
-     */
-    private boolean checkCredentials(int code) {
-        if (code == 401 || code == 403) {
-            context.pools().problems().problem(attempt.endpoint, GatewayError.UPSTREAM_AUTH,
-                    code + " to the token from " + attempt.upstream.auth().bearerEnv());
-            return false;
-        }
-        context.pools().problems().accepted(attempt.endpoint);
-        return true;
-    }
-
-    /**
      * Enough of a held response is in, or a held stream's first event is {@code late}: it is
      * delivered, unless the request waits for the endpoint to warm or goes elsewhere instead.
      */
     void judgeHeld(boolean late) {
         HeldResponse held = attempt.takeHeld();
         timeouts.firstEventSettled();
+        if (continuation.resuming()) {
+            continuation.judge(attempt, held);
+            return;
+        }
         Next next = late ? loop.lateFirstEvent(attempt) : loop.judged(attempt, held);
         if (next == Next.DELIVER) {
             record.attemptEnded(context.ticker().nanoTime()); // the client's head waited for this judgement
@@ -188,6 +183,7 @@ final class ResponseRelay implements UpstreamListener {
         int code = head.status().code();
         attempt.verdict(code == 429 ? BreakerVerdict.NONE
                 : BreakerVerdict.failureIf(route.retry().on().contains(code) && code >= 500));
+        continuation.delivering(head, responder.stream() != null);
         body.dropCopy();
         // A stream that began early takes from the upstream's head only an error, to retell as an event.
         if (responder.relayHead(head, attempt.upstream.name(), attempt.endpoint.url().hostHeader(), attempt.onFallback)) {
@@ -233,8 +229,18 @@ final class ResponseRelay implements UpstreamListener {
                 exchange.finish(Ending.Normal.UPSTREAM_ERROR, responder.endStream(event, body.complete()), true);
             }
         } else if (sse != null) {
+            content = continuation.pass(content, client.alloc());
+            if (content == null) {
+                return; // a regenerated answer diverged: the exchange has ended
+            }
             relayed |= content.content().isReadable();
             sse.track(content);
+            if (content instanceof LastHttpContent && !sse.endedWithFinalEvent()) {
+                content = continuation.resumeCut(content, client);
+                if (content == null) {
+                    return;
+                }
+            }
             if (content instanceof LastHttpContent) {
                 long generated = sse.generatedTokens();
                 if (generated >= 0) {
@@ -255,6 +261,7 @@ final class ResponseRelay implements UpstreamListener {
     }
 
     private void complete(HttpContent last) {
+        continuation.beforeEnd(client);
         exchange.finish(Ending.Normal.SUCCESS, responder.complete(last, body.complete()), true);
     }
 
@@ -271,10 +278,6 @@ final class ResponseRelay implements UpstreamListener {
         attempt.readOn(writable);
     }
 
-    @Override
-    public void onUpstreamWritabilityChanged(boolean writable) {
-        // The request goes up whole, at once: nothing waits for the upstream to drain.
-    }
 
     @Override
     public void onUpstreamClosed(Throwable cause) {
@@ -288,7 +291,7 @@ final class ResponseRelay implements UpstreamListener {
             // Nothing of this response reached the client: the attempt can be made again.
             exchange.attemptFailed(new AttemptOutcome.ResetBeforeHead(), GatewayError.UPSTREAM_RESET);
         } else {
-            exchange.fail(GatewayError.UPSTREAM_RESET, GatewayError.UPSTREAM_RESET.defaultMessage());
+            continuation.broke(GatewayError.UPSTREAM_RESET);
         }
     }
 }

@@ -213,7 +213,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
         long now = context.ticker().nanoTime();
         int status = response.status().code();
         LocalAnswer.send(ctx, response, record, now, after);
-        record.finished(now, status, outcome, false, false);
+        record.finished(now, status, outcome, false, false, false);
         record.bytes(0, bodyBytes.total());
         context.finished(record);
         context.metrics().answeredLocally(status, outcome, now - record.startNanos());

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *  "endpoint":"http://127.0.0.1:8000","method":"POST","path":"/v1/chat/completions","status":200,
  *  "outcome":"success","stream":false,"queueMs":0.0,"connectMs":0.0,"firstByteMs":812.4,"ttftMs":null,
  *  "totalMs":815.0,"bytesIn":164,"bytesOut":412,"promptTokens":12,"generatedTokens":40,"attempts":1,
- *  "retries":0,"fallback":false}
+ *  "retries":0,"fallback":false,"recovered":false}
  * }</pre>
  * Durations are milliseconds from the request's arrival ({@code queueMs} and {@code connectMs} are
  * the phases' own lengths) with one decimal; null where the phase did not happen. Tokens come from
@@ -94,6 +94,8 @@ final class AccessLogLine {
         number(r.retries());
         ascii(",\"fallback\":");
         ascii(r.fallback() ? "true" : "false");
+        ascii(",\"recovered\":");
+        ascii(r.recovered() ? "true" : "false");
         ascii("}\n");
     }
 

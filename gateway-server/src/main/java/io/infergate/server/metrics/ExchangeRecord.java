@@ -2,6 +2,8 @@ package io.infergate.server.metrics;
 
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.util.regex.Pattern;
+
 /**
  * What one request did, stamped by its exchange as it goes (on the client's event loop, so without
  * locks) and read once at its end by the meters, the access log and {@code Server-Timing}. Times
@@ -13,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 public final class ExchangeRecord {
 
     static final long UNSET = Long.MIN_VALUE;
+    private static final Pattern QUERY_OR_FRAGMENT = Pattern.compile("[?#]");
 
     private final long startEpochMillis;
     private final long startNanos;
@@ -41,6 +44,7 @@ public final class ExchangeRecord {
     private long bytesIn;
     private long bytesOut;
     private boolean fallback;
+    private boolean recovered;
     private boolean stream;
     private int status;
     private String outcome;
@@ -59,16 +63,8 @@ public final class ExchangeRecord {
     }
 
     /** The request target without its query string, which may carry credentials ({@code ?token=}). */
-    static String pathOf(String target) {
-        if (target == null) {
-            return null;
-        }
-        int end = target.indexOf('?');
-        int fragment = target.indexOf('#');
-        if (fragment >= 0 && (end < 0 || fragment < end)) {
-            end = fragment;
-        }
-        return end < 0 ? target : target.substring(0, end);
+    public static String pathOf(String target) {
+        return target == null ? null : QUERY_OR_FRAGMENT.split(target, 2)[0];
     }
 
     // ---- stamps, in the order an exchange makes them ------------------------------------------
@@ -141,7 +137,8 @@ public final class ExchangeRecord {
     }
 
     /** The exchange is over. */
-    public void finished(long nowNanos, int status, String outcome, boolean stream, boolean fallback) {
+    public void finished(long nowNanos, int status, String outcome, boolean stream, boolean fallback, boolean recovered) {
+        this.recovered = recovered;
         this.endNanos = nowNanos;
         this.status = status;
         this.outcome = outcome;
@@ -202,6 +199,10 @@ public final class ExchangeRecord {
 
     public boolean fallback() {
         return fallback;
+    }
+
+    boolean recovered() {
+        return recovered;
     }
 
     boolean stream() {

@@ -7,6 +7,7 @@ import io.infergate.core.error.GatewayError;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.metrics.GatewayMetrics;
 import io.infergate.core.metrics.MeterNames;
+import io.infergate.core.recovery.RecoveryOutcome;
 import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.upstream.Endpoint;
@@ -61,6 +62,7 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     private final MeterFamily<Counter> heartbeats;
     private final MeterFamily<Counter> cancelled;
     private final MeterFamily<Counter> truncated;
+    private final MeterFamily<Counter> recoveries;
     private final MeterFamily<Counter> rateLimited;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     /** The meters every request of a route touches, found once per request by the route's name. */
@@ -91,6 +93,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         heartbeats = counters(MeterNames.HEARTBEATS, "Keep-alive comments written to streaming clients", "route");
         cancelled = counters(MeterNames.STREAM_CANCELLED, "Streams whose client went away; the upstream request was closed", "route");
         truncated = counters(MeterNames.STREAM_TRUNCATED, "Streams the upstream ended without its protocol's final event", "route");
+        recoveries = counters(MeterNames.STREAM_RECOVERIES, "Streams that broke after content reached the client, by"
+                + " how their recovery ended", "route", "outcome");
         rateLimited = counters(MeterNames.RATE_LIMITED, "Requests refused by a rate limit", "route", "tier");
         for (Route route : all) {
             registerRoute(route);
@@ -136,6 +140,9 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         heartbeats.get(name);
         cancelled.get(name);
         truncated.get(name);
+        for (RecoveryOutcome outcome : RecoveryOutcome.values()) {
+            recoveries.get(name, outcome.label());
+        }
         for (Tier tier : Tier.DEFAULTS) {
             queueWait.get(name, tier.name());
             rateLimited.get(name, tier.name());
@@ -257,6 +264,11 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     @Override
     public void streamTruncated(String route) {
         truncated.get(route).increment();
+    }
+
+    @Override
+    public void streamRecovered(String route, String outcome) {
+        recoveries.get(route, outcome).increment();
     }
 
     private AtomicInteger inFlight(String route) {

@@ -122,9 +122,6 @@ final class SideRequest implements UpstreamListener {
         }
     }
 
-    @Override
-    public void onUpstreamWritabilityChanged(boolean writable) {
-    }
 
     @Override
     public void onUpstreamClosed(Throwable cause) {

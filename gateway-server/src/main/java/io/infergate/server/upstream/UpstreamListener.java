@@ -9,7 +9,9 @@ public interface UpstreamListener {
     /** The end of one socket read: time to flush what was relayed and decide whether to read more. */
     void onUpstreamReadComplete();
 
-    void onUpstreamWritabilityChanged(boolean writable);
+    /** Nothing by default: a request goes up whole, at once, so no listener waits for the upstream to drain. */
+    default void onUpstreamWritabilityChanged(boolean writable) {
+    }
 
     /** The connection closed or failed; {@code cause} is {@code null} for an orderly close. */
     void onUpstreamClosed(Throwable cause);

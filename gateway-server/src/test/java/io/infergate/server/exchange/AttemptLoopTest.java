@@ -492,7 +492,7 @@ class AttemptLoopTest {
         if (value != null) {
             head.headers().set(HttpHeaderNames.RETRY_AFTER, value);
         }
-        assertEquals(expected, AttemptLoop.retryAfter(head));
+        assertEquals(expected, HeldResponse.retryAfter(head));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -46,6 +46,7 @@ class PhaseTest {
             move(RETRY_WAIT, CONNECTING),
             move(WARMING_WAIT, CONNECTING),
             move(RETRY_WAIT, WARMING_WAIT), move(BREAKER_WAIT, WARMING_WAIT),
+            move(RELAYING, CONNECTING),
             move(AWAITING_BODY, DONE), move(GATING, DONE), move(CONNECTING, DONE), move(AWAITING_HEAD, DONE),
             move(HOLDING, DONE), move(RELAYING, DONE), move(RETRY_WAIT, DONE), move(WARMING_WAIT, DONE),
             move(BREAKER_WAIT, DONE));
@@ -119,9 +120,10 @@ class PhaseTest {
     }
 
     @Test
-    void relayingGoesOnlyToDone() {
+    void relayingGoesOnlyToDoneOrBackToConnectingToContinueABrokenStream() {
         assertSame(DONE, RELAYING.check(DONE));
-        for (Phase to : EnumSet.complementOf(EnumSet.of(DONE))) {
+        assertSame(CONNECTING, RELAYING.check(CONNECTING));
+        for (Phase to : EnumSet.complementOf(EnumSet.of(DONE, CONNECTING))) {
             assertThrows(IllegalStateException.class, () -> RELAYING.check(to), "RELAYING -> " + to);
         }
     }

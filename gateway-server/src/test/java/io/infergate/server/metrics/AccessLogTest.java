@@ -31,7 +31,7 @@ class AccessLogTest {
         record.headReceived(START + 812_440_000);
         HttpHeaders head = new DefaultHttpHeaders().set("x-prompt-tokens", "12").set("x-generated-tokens", "40");
         record.responseHead(head);
-        record.finished(START + 815 * MS, 200, "success", false, false);
+        record.finished(START + 815 * MS, 200, "success", false, false, false);
         record.bytes(164, 412);
 
         assertEquals("{\"time\":\"2026-05-01T12:00:00.250Z\",\"requestId\":\"req-1\",\"tenant\":null,\"route\":\"main\","
@@ -39,7 +39,7 @@ class AccessLogTest {
                 + "\"path\":\"/generate\",\"status\":200,\"outcome\":\"success\",\"stream\":false,\"queueMs\":0.0,"
                 + "\"connectMs\":1.3,\"firstByteMs\":812.4,\"ttftMs\":null,\"totalMs\":815.0,\"bytesIn\":164,"
                 + "\"bytesOut\":412,\"promptTokens\":12,\"generatedTokens\":40,\"attempts\":1,\"retries\":0,"
-                + "\"fallback\":false}", AccessLogLine.format(record));
+                + "\"fallback\":false,\"recovered\":false}", AccessLogLine.format(record));
     }
 
     @Test
@@ -55,34 +55,34 @@ class AccessLogTest {
         record.responseHead(new DefaultHttpHeaders());
         record.eventRelayed(START + 95 * MS);
         record.eventRelayed(START + 120 * MS);
-        record.finished(START + 2_000 * MS, 200, "success", true, true);
+        record.finished(START + 2_000 * MS, 200, "success", true, true, true);
         record.bytes(80, 9_000);
 
         assertEquals("{\"time\":\"2026-05-01T12:00:00.250Z\",\"requestId\":\"req-2\",\"tenant\":null,\"route\":\"chat\","
                 + "\"upstream\":\"small\",\"endpoint\":\"http://c:1\",\"method\":\"POST\",\"path\":\"/v1/chat/completions\","
                 + "\"status\":200,\"outcome\":\"success\",\"stream\":true,\"queueMs\":0.0,\"connectMs\":0.0,"
                 + "\"firstByteMs\":20.0,\"ttftMs\":95.0,\"totalMs\":2000.0,\"bytesIn\":80,\"bytesOut\":9000,"
-                + "\"promptTokens\":null,\"generatedTokens\":null,\"attempts\":3,\"retries\":1,\"fallback\":true}",
+                + "\"promptTokens\":null,\"generatedTokens\":null,\"attempts\":3,\"retries\":1,\"fallback\":true,\"recovered\":true}",
                 AccessLogLine.format(record));
     }
 
     @Test
     void aRequestAnsweredBeforeAnyRouteHasNullsWhereNothingHappened() {
         ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "req-3", "GET", "/nowhere?token=x#frag", null);
-        record.finished(START + 100_000, 404, "no_route", false, false);
+        record.finished(START + 100_000, 404, "no_route", false, false, false);
         record.bytes(0, 97);
 
         assertEquals("{\"time\":\"2026-05-01T12:00:00.250Z\",\"requestId\":\"req-3\",\"tenant\":null,\"route\":null,"
                 + "\"upstream\":null,\"endpoint\":null,\"method\":\"GET\",\"path\":\"/nowhere\",\"status\":404,"
                 + "\"outcome\":\"no_route\",\"stream\":false,\"queueMs\":0.0,\"connectMs\":null,\"firstByteMs\":null,"
                 + "\"ttftMs\":null,\"totalMs\":0.1,\"bytesIn\":0,\"bytesOut\":97,\"promptTokens\":null,"
-                + "\"generatedTokens\":null,\"attempts\":0,\"retries\":0,\"fallback\":false}", AccessLogLine.format(record));
+                + "\"generatedTokens\":null,\"attempts\":0,\"retries\":0,\"fallback\":false,\"recovered\":false}", AccessLogLine.format(record));
     }
 
     @Test
     void stringsAreEscapedAsJson() {
         ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "a\"b\\c\n", "GET", "/p\"\u0001", "main");
-        record.finished(START, 400, "bad_request", false, false);
+        record.finished(START, 400, "bad_request", false, false, false);
 
         String line = AccessLogLine.format(record);
         assertEquals(-1, line.indexOf('\n'), line);
@@ -93,7 +93,7 @@ class AccessLogTest {
     @Test
     void controlCharactersTakeTheirShortEscapeOrAHexOne() {
         ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "\t\r\b\f\u0000\u001f\u007f", "GET", "/", null);
-        record.finished(START, 400, "bad_request", false, false);
+        record.finished(START, 400, "bad_request", false, false, false);
 
         assertTrue(AccessLogLine.format(record).contains("\"requestId\":\"\\t\\r\\b\\f\\u0000\\u001F\u007f\""));
     }
@@ -104,7 +104,7 @@ class AccessLogTest {
         String tenant = "\u00e9quipe-\u4e2d\u6587-\ud83e\udd17";
         ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "r", "POST", path + "?q=\u00e9", "main");
         record.admitted(tenant, 0);
-        record.finished(START + MS, 200, "success", false, false);
+        record.finished(START + MS, 200, "success", false, false, false);
 
         AccessLogLine line = new AccessLogLine();
         line.append(record);
@@ -119,7 +119,7 @@ class AccessLogTest {
     @Test
     void aSurrogateWithoutItsPairIsEscapedSoTheLineStaysValidUtf8() throws Exception {
         ExchangeRecord record = new ExchangeRecord(EPOCH_MILLIS, START, "x\ud800y\udc00", "GET", "/\ud83d", null);
-        record.finished(START, 400, "bad_request", false, false);
+        record.finished(START, 400, "bad_request", false, false, false);
 
         String line = AccessLogLine.format(record);
         assertTrue(line.contains("\"requestId\":\"x\\uD800y\\uDC00\""), line);
@@ -134,7 +134,7 @@ class AccessLogTest {
         AccessLogLine lines = new AccessLogLine();
         for (long millis : new long[] {EPOCH_MILLIS, EPOCH_MILLIS + 749, EPOCH_MILLIS + 750, -1}) {
             ExchangeRecord record = new ExchangeRecord(millis, START, "r", "GET", "/", null);
-            record.finished(START + 3 * 3_600_000 * MS + 45 * 100_000, 200, "success", false, false);
+            record.finished(START + 3 * 3_600_000 * MS + 45 * 100_000, 200, "success", false, false, false);
             lines.append(record);
         }
         String[] text = new String(lines.bytes(), 0, lines.size(), StandardCharsets.UTF_8).split("\n");

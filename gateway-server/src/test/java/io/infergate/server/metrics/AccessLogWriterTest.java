@@ -46,7 +46,7 @@ class AccessLogWriterTest {
 
     private static ExchangeRecord record(int i) {
         ExchangeRecord record = new ExchangeRecord(1_777_636_800_250L, START, "req-" + i, "POST", "/generate", "main");
-        record.finished(START + 1_000_000, 200, "success", false, false);
+        record.finished(START + 1_000_000, 200, "success", false, false, false);
         return record;
     }
 

@@ -63,4 +63,7 @@ final class CountingMetrics implements GatewayMetrics {
 
     @Override
     public void streamTruncated(String route) {}
+
+    @Override
+    public void streamRecovered(String route, String outcome) {}
 }
