@@ -102,9 +102,7 @@ public final class GatewayServer implements AutoCloseable {
         TlsContexts tls = new TlsContexts();
         tls.prepare(routes.endpoints());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new JvmGcMetrics()).forEach(jvm -> jvm.bindTo(registry));
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
         MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
         this.accessLog = openAccessLog(server);
@@ -120,8 +118,9 @@ public final class GatewayServer implements AutoCloseable {
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         NettyMeters.bind(registry, group, clients);
         this.upkeep = new RouteUpkeep(routes, group, pools, metrics, ticker);
+        ReloadMeters reloads = ReloadMeters.register(registry, Clock.systemUTC(), source != null);
         this.reloader = source == null ? null : new ConfigReloader(source.file(), source.env(), source.loaded(),
-                new RoutingSwap(context, tls, metrics, upkeep, ticker, onTransition), new ReloadMeters(registry, Clock.systemUTC()));
+                new RoutingSwap(context, tls, metrics, upkeep, ticker, onTransition), reloads);
         try {
             this.listenerTls = server.tls() == null ? null : ListenerTls.start(server.tls(), group.next());
             this.proxyChannel = bind(new ServerBootstrap()

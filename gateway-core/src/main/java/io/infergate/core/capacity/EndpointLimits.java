@@ -41,6 +41,11 @@ public final class EndpointLimits {
         }
     }
 
+    /** Whether {@code endpoint} is one of the route's. */
+    public boolean has(Endpoint endpoint) {
+        return byEndpoint.containsKey(endpoint);
+    }
+
     /** The limit for {@code endpoint}, one of the route's. */
     public ConcurrencyLimit of(Endpoint endpoint) {
         ConcurrencyLimit limit = byEndpoint.get(endpoint);

@@ -1,6 +1,5 @@
 package io.infergate.server.metrics;
 
-import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.admission.Tier;
 import io.infergate.core.config.Timeouts;
 import io.infergate.core.error.GatewayError;
@@ -69,12 +68,14 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     private final Map<String, RouteMeters> byRoute = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> queueDepth = new ConcurrentHashMap<>();
     private final EndpointGauges endpoints;
+    private final LimitGauges limits;
     /** Each route's timeouts as configured now, read by its gauges: a reload may change them. */
     private final Map<String, Timeouts> timeouts = new ConcurrentHashMap<>();
 
     public MicrometerGatewayMetrics(MeterRegistry registry, RouteTable routes) {
         this.registry = registry;
         this.endpoints = new EndpointGauges(registry);
+        this.limits = new LimitGauges(registry);
         List<Route> all = routes.routes();
         requestDuration = timers(MeterNames.REQUEST_DURATION, "Time from the request head to the end of the response",
                 HistogramBounds.requestDuration(all), "route", "upstream", "status", "outcome");
@@ -111,6 +112,7 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         previous.endpointsGoneFrom(next).forEach(endpoints::remove);
         for (Route gone : previous.routesGoneFrom(next)) {
             timeouts.remove(gone.name());
+            limits.removed(gone);
             registry.find(MeterNames.ROUTE_TIMEOUT).tag("route", gone.name()).gauges().forEach(registry::remove);
         }
         next.routes().forEach(this::registerRoute);
@@ -125,14 +127,7 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         timeoutGauge(name, "firstByte", Timeouts::firstByte);
         Gauge.builder(MeterNames.INFLIGHT_REQUESTS, inFlight(name), AtomicInteger::get)
                 .description("Requests in progress").tag("route", name).strongReference(true).register(registry);
-        for (Upstream upstream : route.limits() == null ? List.<Upstream>of() : route.upstreams()) {
-            for (Endpoint endpoint : upstream.endpoints()) {
-                Gauge.builder(MeterNames.ENDPOINT_CONCURRENCY_LIMIT, route.limits().of(endpoint), ConcurrencyLimit::limit)
-                        .description("Requests the route sends to an endpoint at once, learned or fixed")
-                        .tags("route", name, "upstream", upstream.name(), "endpoint", endpoint.url().toString())
-                        .strongReference(true).register(registry);
-            }
-        }
+        limits.register(route);
         Gauge.builder(MeterNames.QUEUE_DEPTH, queueDepth(name), AtomicInteger::get)
                 .description("Requests waiting for admission").tag("route", name).strongReference(true).register(registry);
         requests.get(name, OK, SUCCESS);

@@ -17,7 +17,19 @@ public final class ReloadMeters {
     private final Map<ReloadOutcome.Kind, Counter> reloads = new EnumMap<>(ReloadOutcome.Kind.class);
     private Gauge loaded;
 
-    public ReloadMeters(MeterRegistry registry, Clock clock) {
+    /**
+     * The reload meters, at zero. A gateway started from no file (the demo) serves a config it cannot
+     * reload: its load time is labelled {@code sha256="none"}.
+     */
+    public static ReloadMeters register(MeterRegistry registry, Clock clock, boolean fromFile) {
+        ReloadMeters meters = new ReloadMeters(registry, clock);
+        if (!fromFile) {
+            meters.loaded("none");
+        }
+        return meters;
+    }
+
+    private ReloadMeters(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
         for (ReloadOutcome.Kind kind : ReloadOutcome.Kind.values()) {
