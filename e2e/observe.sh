@@ -133,7 +133,9 @@ queries=0
 while IFS= read -r expr; do
   queries=$((queries + 1))
   answer=$(query "$expr") || fail "the dashboard query does not run: $expr"
-  if [ "$(jq '.data.result | length' <<<"$answer")" -eq 0 ] && ! grep -qF 'status=~"5.."' <<<"$expr"; then
+  # A 5xx panel may rightly be empty; the shared store's meters exist only with store.redis, which the demo has not.
+  if [ "$(jq '.data.result | length' <<<"$answer")" -eq 0 ] && ! grep -qF 'status=~"5.."' <<<"$expr" \
+      && ! grep -qF 'gateway_store_' <<<"$expr"; then
     fail "the dashboard query finds nothing: $expr"
   fi
 done < <(jq -r '.panels[] | (., (.panels // [])[]) | .targets // [] | .[] | .expr' "$ROOT/config/grafana/infergate.json" \
