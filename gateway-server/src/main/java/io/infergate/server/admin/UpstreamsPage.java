@@ -77,11 +77,7 @@ final class UpstreamsPage {
             ArrayNode users = node.putArray("usedBy");
             usedBy.getOrDefault(endpoint, List.of()).forEach(users::add);
             node.put("inFlight", endpoint.inFlight());
-            ArrayNode endpointLimits = limits.getOrDefault(endpoint, JSON.createArrayNode());
-            if (!endpointLimits.isEmpty()) {
-                node.put("limit", endpointLimits.get(0).get("limit").asInt()); // the first route's, for the status page
-            }
-            node.set("concurrencyLimits", endpointLimits);
+            node.set("concurrencyLimits", limits.getOrDefault(endpoint, JSON.createArrayNode()));
             ObjectNode breaker = node.putObject("breaker");
             breaker.put("state", endpoint.breaker().phase().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             breaker.put("secondsUntilProbe", endpoint.breaker().nanosUntilProbe() / NANOS_PER_SECOND);

@@ -40,7 +40,6 @@ public final class ConfigReloader implements AutoCloseable {
         return reloading;
     });
     private GatewayConfig running;
-    private String runningSha256;
     private volatile Served served;
 
     /** The file being served: its hash, and when it was loaded. */
@@ -54,8 +53,7 @@ public final class ConfigReloader implements AutoCloseable {
         this.swap = swap;
         this.meters = meters;
         this.running = loaded.config();
-        this.runningSha256 = loaded.sha256();
-        loaded(runningSha256);
+        loaded(loaded.sha256());
     }
 
     /** The file being served now. */
@@ -98,8 +96,8 @@ public final class ConfigReloader implements AutoCloseable {
         } catch (ConfigException e) {
             return ReloadOutcome.refused(e.problems(), null);
         }
-        if (loaded.sha256().equals(runningSha256)) {
-            return ReloadOutcome.unchanged(runningSha256);
+        if (loaded.sha256().equals(served.sha256())) {
+            return ReloadOutcome.unchanged(served.sha256());
         }
         GatewayConfig next = loaded.config();
         List<String> restart = RestartOnly.changes(running, next);
@@ -117,9 +115,8 @@ public final class ConfigReloader implements AutoCloseable {
         }
         ConfigChanges changes = ConfigChanges.between(running, next);
         running = next;
-        runningSha256 = loaded.sha256();
-        loaded(runningSha256); // a file that changed in its comments only is still the one loaded
-        return same ? ReloadOutcome.unchanged(runningSha256) : ReloadOutcome.applied(changes, runningSha256);
+        loaded(loaded.sha256()); // a file that changed in its comments only is still the one loaded
+        return same ? ReloadOutcome.unchanged(loaded.sha256()) : ReloadOutcome.applied(changes, loaded.sha256());
     }
 
     @Override
