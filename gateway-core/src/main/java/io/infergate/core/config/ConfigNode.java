@@ -57,6 +57,11 @@ final class ConfigNode {
         return value == null || value == REFUSED || value.isNull() || value.isMissingNode();
     }
 
+    /** Whether this is a list: for a key that takes either one value or a list of them. */
+    boolean isList() {
+        return value != null && value.isArray();
+    }
+
     /** Whether this is a map: for a key that takes either a scalar or a map of settings. */
     boolean isMap() {
         return value != null && value.isObject();

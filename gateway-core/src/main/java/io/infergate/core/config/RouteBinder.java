@@ -6,13 +6,16 @@ import io.infergate.core.resilience.BreakerSettings;
 import io.infergate.core.resilience.RetryPolicy;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Binds {@code routes:}, each route with its upstreams, and the checks that span routes: unique
- * names and unique path prefixes (two routes on one prefix would leave one unreachable).
+ * names, unique path prefixes among the routes that match by path alone (two routes on one prefix
+ * would leave one unreachable), and no model claimed twice at one path prefix.
  */
 final class RouteBinder {
 
@@ -20,7 +23,7 @@ final class RouteBinder {
             List.of("name", "match", "stripPrefix", "timeouts", "heartbeat", "retry", "breaker", "admission", "load",
                     "reserveTokens", "fallbackOn", "recovery", "upstreams");
     static final List<String> RECOVERY_KEYS = List.of("midStream");
-    static final List<String> MATCH_KEYS = List.of("pathPrefix");
+    static final List<String> MATCH_KEYS = List.of("pathPrefix", "model");
     /** More than any model's context: a reservation is a guess the response corrects. */
     static final int MAX_RESERVE_TOKENS = 10_000_000;
 
@@ -29,6 +32,8 @@ final class RouteBinder {
     private final DuplicateCheck routeNames = new DuplicateCheck("route name");
     private final DuplicateCheck pathPrefixes = new DuplicateCheck("path prefix");
     private final Set<String> names = new LinkedHashSet<>();
+    /** Per path prefix, the models claimed there: one claim each. */
+    private final Map<String, DuplicateCheck> modelsByPrefix = new HashMap<>();
 
     RouteBinder(RouteDefaults defaults, UpstreamBinder upstreamBinder) {
         this.defaults = defaults;
@@ -99,16 +104,39 @@ final class RouteBinder {
         if (!match.checkMap(MATCH_KEYS)) {
             return null;
         }
+        ConfigNode modelNode = match.get("model");
         ConfigNode prefixNode = match.get("pathPrefix");
-        String prefix = prefixNode.requiredString();
+        // A route that matches by model alone takes that model at every path.
+        String prefix = modelNode.isAbsent() || !prefixNode.isAbsent() ? prefixNode.requiredString() : "/";
         if (prefix == null) {
             return null;
         }
         if (!prefix.startsWith("/")) {
             prefixNode.report('"' + prefix + "\" must start with /");
         }
-        pathPrefixes.check(prefixNode, prefix, routePath);
-        return new RouteMatch(prefix);
+        if (modelNode.isAbsent()) {
+            pathPrefixes.check(prefixNode, prefix, routePath);
+            return new RouteMatch(prefix);
+        }
+        List<ModelPattern> models = models(modelNode, modelsByPrefix.computeIfAbsent(prefix, p -> new DuplicateCheck("model")));
+        return models.isEmpty() ? null : new RouteMatch(prefix, models);
+    }
+
+    /** {@code match.model}: one name or a list, each a {@link ModelPattern}; unique at the route's prefix. */
+    private static List<ModelPattern> models(ConfigNode model, DuplicateCheck claimed) {
+        List<ConfigNode> items = model.isList() ? model.requiredItems() : List.of(model);
+        List<ModelPattern> models = new ArrayList<>();
+        for (ConfigNode item : items) {
+            String text = item.requiredString();
+            String problem = text == null ? null : ModelPattern.problem(text);
+            if (problem != null) {
+                item.report(problem);
+            } else if (text != null) {
+                claimed.check(item, text, item.path());
+                models.add(new ModelPattern(text));
+            }
+        }
+        return models;
     }
 
     private static Set<String> errorCodes(ConfigNode fallbackOn) {

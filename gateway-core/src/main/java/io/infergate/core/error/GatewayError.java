@@ -28,6 +28,7 @@ public enum GatewayError implements Ending {
     UNAUTHORIZED(401, Layer.CLIENT, "missing or unknown API key"),
     FORBIDDEN(403, Layer.CLIENT, "the route is not allowed for this tenant"),
     NO_ROUTE(404, Layer.CLIENT, "no route matches the request"),
+    UNKNOWN_MODEL(404, Layer.CLIENT, "no route serves the model the request names"),
     JOB_NOT_FOUND(404, Layer.CLIENT, "no such job for this key"),
     JOB_NOT_FINISHED(409, Layer.CLIENT, "the job has not finished"),
     JOB_GONE(410, Layer.CLIENT, "the job was cancelled, or its result expired"),

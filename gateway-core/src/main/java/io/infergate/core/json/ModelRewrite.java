@@ -3,7 +3,6 @@ package io.infergate.core.json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 import java.io.IOException;
@@ -28,18 +27,7 @@ import java.util.Objects;
  */
 public final class ModelRewrite {
 
-    /**
-     * Names and numbers are read whole even where they are skipped; the body's size is capped before
-     * it gets here, so a limit on their length would guard nothing and only turn a valid body into
-     * {@link Kind#NOT_JSON}. Skipped strings are never read whole; the depth limit stays, as nesting
-     * costs memory.
-     */
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNameLength(Integer.MAX_VALUE)
-                    .maxNumberLength(Integer.MAX_VALUE)
-                    .build())
-            .build();
+    private static final JsonFactory JSON = BodyJson.FACTORY;
 
     private static final Scan ABSENT = new Scan(Kind.ABSENT, List.of());
     private static final Scan NOT_JSON = new Scan(Kind.NOT_JSON, List.of());

@@ -6,6 +6,7 @@ import io.infergate.core.admission.WaitEstimator;
 import io.infergate.core.capacity.EndpointLimits;
 import io.infergate.core.config.HeartbeatConfig;
 import io.infergate.core.config.LoadConfig;
+import io.infergate.core.config.ModelPattern;
 import io.infergate.core.config.RouteConfig;
 import io.infergate.core.config.Timeouts;
 import io.infergate.core.load.NamedLoadHeaders;
@@ -20,14 +21,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-/** A route compiled for the request path: its prefix, timeouts and upstreams in the order they are tried. */
-public final class Route {
+/**
+ * A route compiled for the request path: its prefix, the models it takes (none named: any), timeouts
+ * and upstreams in the order they are tried. A route is also a {@link RouteChoice} settled at once.
+ */
+public final class Route implements RouteChoice {
 
     /** The service time the wait estimator assumes until it has seen a request end. */
     private static final Duration INITIAL_SERVICE_TIME = Duration.ofSeconds(1);
 
     private final String name;
     private final String pathPrefix;
+    private final List<ModelPattern> models;
     private final boolean stripPrefix;
     private final Timeouts timeouts;
     private final HeartbeatConfig heartbeat;
@@ -50,6 +55,7 @@ public final class Route {
     Route(RouteConfig config, List<Upstream> upstreams, Ticker ticker, Route previous) {
         this.name = config.name();
         this.pathPrefix = config.match().pathPrefix();
+        this.models = config.match().models();
         this.stripPrefix = config.stripPrefix();
         this.timeouts = config.timeouts();
         this.heartbeat = config.heartbeat();
@@ -79,6 +85,33 @@ public final class Route {
 
     public String pathPrefix() {
         return pathPrefix;
+    }
+
+    /** The models the route takes, by name or glob; empty when it takes any. */
+    public List<ModelPattern> models() {
+        return models;
+    }
+
+    /** Whether the route is chosen by the model a request's body names. */
+    public boolean byModel() {
+        return !models.isEmpty();
+    }
+
+    /**
+     * How specifically the route takes {@code model}: -1 when it does not, 0 when it takes any
+     * model, else the most specific of its patterns that matches ({@link ModelPattern#specificity}).
+     */
+    int specificityFor(String model) {
+        if (models.isEmpty()) {
+            return 0;
+        }
+        int best = -1;
+        for (ModelPattern pattern : models) {
+            if (pattern.matches(model)) {
+                best = Math.max(best, pattern.specificity());
+            }
+        }
+        return best;
     }
 
     public Timeouts timeouts() {

@@ -25,8 +25,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Routes compiled from one config, ordered for longest-prefix matching. Endpoints are created once
- * and shared by every route that names the same URL with the same TLS settings.
+ * Routes compiled from one config, ordered for longest-prefix matching (at one prefix, the routes
+ * that match by model before the one that takes any). Endpoints are created once and shared by every
+ * route that names the same URL with the same TLS settings.
  */
 public final class RouteTable {
 
@@ -34,10 +35,13 @@ public final class RouteTable {
 
     private final List<Route> routesLongestFirst;
     private final Collection<Endpoint> endpoints;
+    /** The models served, for {@code /v1/models}; empty when no route matches by model. */
+    private final ModelCatalog models;
 
-    private RouteTable(List<Route> routes, Collection<Endpoint> endpoints) {
+    private RouteTable(List<Route> routes, Collection<Endpoint> endpoints, ModelCatalog models) {
         this.routesLongestFirst = routes;
         this.endpoints = endpoints;
+        this.models = models;
     }
 
     public static RouteTable compile(GatewayConfig config) {
@@ -80,8 +84,10 @@ public final class RouteTable {
             Route before = previous == null ? null : previous.byName(routeConfig.name());
             routes.add(new Route(routeConfig, upstreams, ticker, before));
         }
-        routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed());
-        return new RouteTable(List.copyOf(routes), List.copyOf(endpoints.values()));
+        ModelCatalog models = new ModelCatalog(routes);
+        routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed()
+                .thenComparing(r -> !r.byModel()));
+        return new RouteTable(List.copyOf(routes), List.copyOf(endpoints.values()), models);
     }
 
     private static Endpoint endpoint(Endpoint kept, EndpointUrl url, UpstreamConfig upstream, RouteConfig route,
@@ -128,6 +134,37 @@ public final class RouteTable {
             }
         }
         return null;
+    }
+
+    /**
+     * What {@code target}'s path says of its route: the route itself when no route there matches by
+     * model (the same longest-prefix walk as {@link #match}, nothing more), else the routes the body's
+     * {@code model} chooses among; null when no route matches the path.
+     */
+    public RouteChoice choose(String target) {
+        List<Route> candidates = null;
+        for (Route route : routesLongestFirst) {
+            if (!route.matches(target)) {
+                continue;
+            }
+            if (!route.byModel()) {
+                if (candidates == null) {
+                    return route;
+                }
+                candidates.add(route); // it takes any model, so nothing after it can win
+                break;
+            }
+            if (candidates == null) {
+                candidates = new ArrayList<>(4);
+            }
+            candidates.add(route);
+        }
+        return candidates == null ? null : new ModelChoice(candidates);
+    }
+
+    /** The models served by the routes that match by model. */
+    public ModelCatalog models() {
+        return models;
     }
 
     public List<Route> routes() {

@@ -33,6 +33,15 @@ public record Identification(Status status, Tenant tenant, Source source) {
         return isRefusal(status);
     }
 
+    /** What a refused client is told; null when the request is not refused. */
+    public String refusal() {
+        return switch (status) {
+            case MISSING_KEY -> "an API key is required (Authorization: Bearer, or X-API-Key)";
+            case UNKNOWN_KEY -> "unknown API key";
+            case TENANT, ANONYMOUS -> null;
+        };
+    }
+
     private static boolean isRefusal(Status status) {
         return status == Status.UNKNOWN_KEY || status == Status.MISSING_KEY;
     }

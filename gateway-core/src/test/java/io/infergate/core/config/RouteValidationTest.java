@@ -74,6 +74,47 @@ class RouteValidationTest {
     }
 
     @Test
+    void aModelClaimedTwiceAtOnePathPrefixIsRefusedAndElsewhereIsNot() {
+        List<String> problems = problemsOf("""
+                routes:
+                  - { name: a, match: { pathPrefix: /v1/, model: llama-70b }, %1$s }
+                  - { name: b, match: { pathPrefix: /v1/, model: [ llama-3b, "llama-*" ] }, %1$s }
+                  - { name: c, match: { pathPrefix: /v1/, model: [ "llama-*", llama-70b ] }, %1$s }
+                  - { name: d, match: { pathPrefix: /v2/, model: llama-70b }, %1$s }
+                  - { name: e, match: { pathPrefix: /v1/ }, %1$s }
+                  - { name: f, match: { model: [ llama-70b, llama-70b ] }, %1$s }
+                """.formatted(UPSTREAMS));
+
+        assertEquals(List.of(
+                "routes[2].match.model[0]: duplicate model \"llama-*\" (also routes[1].match.model[1])",
+                "routes[2].match.model[1]: duplicate model \"llama-70b\" (also routes[0].match.model)",
+                "routes[5].match.model[1]: duplicate model \"llama-70b\" (also routes[5].match.model[0])"), problems);
+    }
+
+    @Test
+    void badModelsAreRefusedByPath() {
+        assertEquals(List.of(
+                "routes[0].match.model: must not be empty"),
+                problemsOf(route("name: a\nmatch: { model: [] }\n" + UPSTREAMS)));
+        assertEquals(List.of(
+                "routes[0].match.model[0]: \"*\" matches every model: leave match.model out for a route that takes any model",
+                "routes[0].match.model[1]: \"llama 70b\" holds whitespace or a control character, which no model name has",
+                "routes[0].match.model[2]: must not be empty",
+                "routes[0].match.model[3]: expected a string, got a map"),
+                problemsOf(route("name: a\nmatch: { pathPrefix: /v1/, model: [ \"*\", \"llama 70b\", \"\", { a: b } ] }\n"
+                        + UPSTREAMS)));
+        assertEquals(List.of("routes[0].match.pathPrefix: \"v1/\" must start with /"),
+                problemsOf(route("name: a\nmatch: { pathPrefix: v1/, model: llama-70b }\n" + UPSTREAMS)));
+    }
+
+    @Test
+    void aRouteByModelAloneServesEveryPath() throws ConfigException {
+        RouteMatch match = load(route("name: a\nmatch: { model: \"llama-*\" }\n" + UPSTREAMS)).routes().get(0).match();
+        assertEquals(new RouteMatch("/", List.of(new ModelPattern("llama-*"))), match);
+        assertTrue(match.byModel());
+    }
+
+    @Test
     void pathPrefixMustStartWithSlash() {
         assertEquals(List.of("routes[0].match.pathPrefix: \"llama/\" must start with /"),
                 problemsOf(route("name: a\nmatch: { pathPrefix: llama/ }\n" + UPSTREAMS)));

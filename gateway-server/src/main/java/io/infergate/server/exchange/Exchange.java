@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * the {@link AttemptLoop}); callbacks come only from what is truly asynchronous: the upstream's
  * events ({@link ResponseRelay}), the clocks, a parked request's release, a queued request's turn.
  * <pre>
- * AWAITING_BODY -&gt; GATING          the whole body is in
+ * AWAITING_BODY -&gt; GATING          the whole body is in (at once after a {@link ModelIntake}, which took it first)
  * GATING        -&gt; CONNECTING      admitted: the first attempt has its endpoint
  * GATING        -&gt; WARMING_WAIT    admitted, and the endpoint chosen is warming
  * GATING        -&gt; BREAKER_WAIT    admitted, every breaker open, and a probe due within the deadline
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * any           -&gt; DONE            {@link #finish}, exactly once, on every path
  * </pre>
  */
-public final class Exchange implements ColdStartWait.Listener {
+public final class Exchange implements ClientRequest, ColdStartWait.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -70,14 +70,14 @@ public final class Exchange implements ColdStartWait.Listener {
 
     private Phase phase = Phase.AWAITING_BODY;
 
-    public Exchange(ClientConnection owner, ChannelHandlerContext client, ProxyContext context, Route route,
-             HttpRequest request, String requestId, String clientAddress) {
+    Exchange(ClientConnection owner, ChannelHandlerContext client, ProxyContext context, Route route,
+             HttpRequest request, String requestId, String clientAddress, long startNanos) {
         this.owner = owner;
         this.client = client;
         this.context = context;
         this.route = route;
         this.requestId = requestId;
-        this.startNanos = context.ticker().nanoTime();
+        this.startNanos = startNanos;
         this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
                 request.uri(), route.name());
         this.gate = new RequestGate(context, route, request.headers(), client.executor());
@@ -115,7 +115,7 @@ public final class Exchange implements ColdStartWait.Listener {
 
     // ---- the way in: the body, then the gate ------------------------------------------------------
 
-    public void start() {
+    void start() {
         context.exchangeStarted();
         context.metrics().exchangeStarted(route.name());
         timer.start(startNanos);

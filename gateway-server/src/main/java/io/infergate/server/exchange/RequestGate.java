@@ -107,8 +107,7 @@ final class RequestGate {
     void open(byte[] body, long arrivalNanos, long deadline, boolean admit, Listener listener) {
         this.listener = listener;
         if (identification.refused()) {
-            listener.refused(GatewayError.UNAUTHORIZED, identification.status() == Identification.Status.MISSING_KEY
-                    ? "an API key is required (Authorization: Bearer, or X-API-Key)" : "unknown API key", 0, null);
+            listener.refused(GatewayError.UNAUTHORIZED, identification.refusal(), 0, null);
             return;
         }
         Tenant tenant = identification.tenant();

@@ -1,6 +1,8 @@
 package io.infergate.server.http;
 
-import io.infergate.server.exchange.Exchange;
+import io.infergate.server.exchange.ClientRequest;
+import io.infergate.server.exchange.ClientRequests;
+import io.infergate.server.exchange.LocalReply;
 import io.infergate.server.exchange.ProxyContext;
 import io.infergate.server.exchange.ClientConnection;
 import io.infergate.server.relay.LocalAnswer;
@@ -11,7 +13,8 @@ import io.infergate.server.wire.GatewayHeaders;
 import io.infergate.server.jobs.JobsEndpoint;
 import io.infergate.core.error.Ending;
 import io.infergate.core.error.GatewayError;
-import io.infergate.core.route.Route;
+import io.infergate.core.route.RouteChoice;
+import io.infergate.server.models.ModelsEndpoint;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,7 +36,7 @@ import java.util.ArrayDeque;
 
 /**
  * One client connection: takes requests one at a time, refuses what the guard refuses, matches a
- * route and runs an {@link Exchange}. The channel does not auto-read: this handler asks for bytes
+ * route and runs its {@link ClientRequest}. The channel does not auto-read: this handler asks for bytes
  * only when it can use them, which is what bounds memory in both directions.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientConnection {
@@ -47,7 +50,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
 
     private ChannelHandlerContext ctx;
     private String clientAddress;
-    private Exchange exchange;
+    private ClientRequest exchange;
     private boolean discardingBody;
     /** A jobs API answer is on its way (a long poll): requests behind it wait. */
     private boolean localAnswerPending;
@@ -124,7 +127,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
             answerJobs(request, requestId);
             return;
         }
-        Route route = context.routes().match(request.uri());
+        FullHttpResponse models = ModelsEndpoint.answer(request, context.routing(), ctx.alloc(), requestId);
+        if (models != null) {
+            discardingBody = true;
+            boolean keepAlive = HttpUtil.isKeepAlive(request) && !context.draining();
+            answer(models, localRecord(request, requestId), keepAlive ? LocalAnswer.After.KEEP : LocalAnswer.After.CLOSE,
+                    models.headers().get(GatewayHeaders.X_GATEWAY_ERROR, Ending.Normal.SUCCESS.tag()));
+            exchangeFinished(keepAlive);
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        RouteChoice route = context.routes().choose(request.uri());
         if (route == null) {
             discardingBody = true;
             reply(GatewayError.NO_ROUTE, "no route matches " + request.uri(), requestId, localRecord(request, requestId),
@@ -137,8 +150,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
             request.headers().remove(HttpHeaderNames.EXPECT);
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
-        exchange = new Exchange(this, ctx, context, route, request, requestId, clientAddress);
-        exchange.start();
+        exchange = ClientRequests.start(this, ctx, context, route, request, requestId, clientAddress);
     }
 
     /** The jobs API, answered here (a long poll answers later): the request's body, if any, is dropped. */
@@ -210,13 +222,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
 
     /** An answer made here, written, logged and metered as every response is. */
     private void answer(FullHttpResponse response, ExchangeRecord record, LocalAnswer.After after, String outcome) {
-        long now = context.ticker().nanoTime();
-        int status = response.status().code();
-        LocalAnswer.send(ctx, response, record, now, after);
-        record.finished(now, status, outcome, false, false, false);
-        record.bytes(0, bodyBytes.total());
-        context.finished(record);
-        context.metrics().answeredLocally(status, outcome, now - record.startNanos());
+        LocalReply.send(context, this, ctx, response, record, after, outcome, 0);
     }
 
     /** The record of a request the gateway answers itself, before it has a route; {@code request} null when no head came. */
