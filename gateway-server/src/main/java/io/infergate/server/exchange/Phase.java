@@ -8,7 +8,10 @@ import java.util.Set;
  * a move not listed is a bug, and {@link #check} says so loudly rather than letting it pass.
  */
 enum Phase {
-    /** The client is still sending its body; nothing is reserved for the request yet. */
+    /**
+     * The client is still sending its body; nothing is reserved for the request yet. A request whose
+     * route its body's model chose ({@link ModelIntake}) comes with its body in, and passes at once.
+     */
     AWAITING_BODY,
     /** The whole body is in: tenant, rate limit and admission decide (a queued request waits here). */
     GATING,
