@@ -216,6 +216,22 @@ class ModelRoutingIT {
     }
 
     @Test
+    void aClientThatLeavesMidBodyIsCountedCancelledAndTheGatewayServesOn() throws Exception {
+        gateway = TestGateway.start(routes(""));
+        try (RawHttp raw = new RawHttp(gateway.port())) {
+            raw.send("POST " + CHAT + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"model\":\"llama-3b\"");
+        }
+        Map<String, String> cancelled = Map.of("route", "none", "status", "499", "outcome", "cancelled");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (gateway.metrics().sum(MeterNames.REQUESTS, cancelled) < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // bounded polling of the meter, which the closed connection updates
+        }
+        assertEquals(1.0, gateway.metrics().value(MeterNames.REQUESTS, cancelled));
+        assertEquals(0, small.requests().size());
+        assertEquals(200, post(CHAT, "{\"model\":\"llama-3b\"}").statusCode());
+    }
+
+    @Test
     void aBodyOverTheLimitAtAPathRoutedByModelIs413() throws Exception {
         gateway = TestGateway.start("server: { port: 0, adminPort: 0, maxBodyBytes: 1KiB }\n" + routes(""));
         HttpResponse<String> large = post(CHAT, "{\"model\":\"llama-3b\",\"prompt\":\"" + "x".repeat(2000) + "\"}");
