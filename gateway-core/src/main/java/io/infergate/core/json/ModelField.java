@@ -27,7 +27,7 @@ public record ModelField(Kind kind, String name) {
     public enum Kind {
         /** A JSON object whose top-level {@code model} is a string (every one alike, if repeated). */
         NAMED,
-        /** A JSON object without a top-level {@code model}. */
+        /** A JSON object without a top-level {@code model}, or no body at all. */
         ABSENT,
         /** Not one JSON object: malformed or cut short, another kind of value, or followed by more. */
         NOT_JSON,
@@ -40,8 +40,9 @@ public record ModelField(Kind kind, String name) {
     /** Reads {@code json} (any of JSON's encodings); never throws on what the bytes say. */
     public static ModelField of(InputStream json) {
         try (JsonParser parser = BodyJson.FACTORY.createParser(json)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return NOT_JSON;
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                return first == null ? ABSENT : NOT_JSON; // no body at all names no model either
             }
             String name = null;
             JsonToken token = parser.nextToken();
@@ -71,7 +72,7 @@ public record ModelField(Kind kind, String name) {
     public String problem() {
         return switch (kind) {
             case NAMED -> null;
-            case ABSENT -> "the request body names no model: routes at this path are chosen by the top-level"
+            case ABSENT -> "the request names no model: routes at this path are chosen by the top-level"
                     + " \"model\" of a JSON body";
             case NOT_JSON -> "the request body is not a JSON object: routes at this path are chosen by its"
                     + " top-level \"model\"";

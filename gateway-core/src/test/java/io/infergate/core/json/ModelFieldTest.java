@@ -57,11 +57,13 @@ class ModelFieldTest {
 
     @Test
     void whatIsNotOneJsonObjectIsNotJson() {
-        for (String body : new String[] {"", "   ", "[{\"model\":\"a\"}]", "\"model\"", "{\"model\":\"a\"", "{\"model\":\"a\"} {}",
+        for (String body : new String[] {"[{\"model\":\"a\"}]", "\"model\"", "{\"model\":\"a\"", "{\"model\":\"a\"} {}",
                 "{\"model\":\"a\",}", "model=a", "{\"messages\":[{\"model\":\"a\"}", "{\"model\":\"a\",\"x\":tru}"}) {
             assertKind(ModelField.Kind.NOT_JSON, body);
         }
         assertKind(ModelField.Kind.ABSENT, "{}");
+        assertKind(ModelField.Kind.ABSENT, "");
+        assertKind(ModelField.Kind.ABSENT, " \r\n");
     }
 
     @Test

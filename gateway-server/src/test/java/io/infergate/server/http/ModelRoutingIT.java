@@ -112,7 +112,8 @@ class ModelRoutingIT {
         HttpResponse<String> none = post(CHAT, "{\"messages\":[{\"model\":\"llama-3b\"}]}");
         assertEquals(400, none.statusCode());
         assertEquals("bad_request", none.headers().firstValue("x-gateway-error").orElseThrow());
-        assertTrue(none.body().contains("names no model"), none.body());
+        assertTrue(none.body().contains("the request names no model"), none.body());
+        assertEquals(400, gateway.get("/v1/completions").statusCode(), "no body");
         assertEquals(400, post(CHAT, "model=llama-3b").statusCode(), "not JSON");
         assertEquals(400, post(CHAT, "{\"model\":\"llama-3b\",\"model\":\"llama-70b\"}").statusCode(), "two models");
         assertEquals(0, big.requests().size() + small.requests().size());
