@@ -62,6 +62,11 @@ const checks = {
     expect(JSON.stringify(ids) === JSON.stringify(["llama-70b", "llama-3b"]), `listed ${JSON.stringify(ids)}`);
     return ids.join(", ");
   },
+  async "models.retrieve answers one"() {
+    const model = await openai.models.retrieve("llama-3b");
+    expect(model.id === "llama-3b" && model.object === "model", `retrieved ${JSON.stringify(model)}`);
+    return model.owned_by;
+  },
   async "without the CA the certificate is refused"() {
     try {
       await client(new Agent()).models.list();

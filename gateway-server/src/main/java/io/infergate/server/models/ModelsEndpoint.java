@@ -20,18 +20,21 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * {@code GET /v1/models} (or {@code GET <prefix>/v1/models}) answered by the gateway, in OpenAI's list
  * format, when a route that matches by model serves under that {@code /v1/}: the models named in
- * those routes' {@code match.model}, only those of routes the caller's tenant may use. Anywhere else
- * the request is routed as any other.
+ * those routes' {@code match.model}, only those of routes the caller's tenant may use; and
+ * {@code GET /v1/models/<id>}, one of them, or {@code 404 unknown_model}. Anywhere else the request
+ * is routed as any other.
  */
 public final class ModelsEndpoint {
 
-    private static final String SUFFIX = "/v1/models";
+    private static final String V1_MODELS = "/v1/models";
 
     private ModelsEndpoint() {}
 
@@ -42,8 +45,10 @@ public final class ModelsEndpoint {
             return null;
         }
         String path = ExchangeRecord.pathOf(request.uri());
-        String base = path.substring(0, Math.max(0, path.length() - "models".length()));
-        if (!path.endsWith(SUFFIX) || !catalog.answersUnder(base)) {
+        int at = path.indexOf(V1_MODELS);
+        String rest = at < 0 ? "" : path.substring(at + V1_MODELS.length());
+        String base = at < 0 ? "" : path.substring(0, at + "/v1/".length());
+        if (at < 0 || !rest.isEmpty() && !rest.startsWith("/") || !catalog.answersUnder(base)) {
             return null;
         }
         Identification caller = routing.tenants().identify(request.headers().get(CredentialHeaders.AUTHORIZATION),
@@ -51,14 +56,30 @@ public final class ModelsEndpoint {
         if (caller.refused()) {
             return LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.UNAUTHORIZED, caller.refusal(), requestId);
         }
-        StringBuilder json = new StringBuilder("{\"object\":\"list\",\"data\":[");
-        for (ModelCatalog.Served model : catalog.servedUnder(base, caller.tenant()::allows)) {
-            json.append(json.charAt(json.length() - 1) == '[' ? "" : ",")
-                    .append("{\"id\":").append(JsonStrings.quote(model.id()))
-                    .append(",\"object\":\"model\",\"created\":").append(catalog.created())
-                    .append(",\"owned_by\":").append(JsonStrings.quote(model.ownedBy())).append('}');
+        List<ModelCatalog.Served> served = catalog.servedUnder(base, caller.tenant()::allows);
+        if (rest.length() <= 1) {
+            StringBuilder list = new StringBuilder("{\"object\":\"list\",\"data\":[");
+            for (ModelCatalog.Served model : served) {
+                list.append(list.charAt(list.length() - 1) == '[' ? "" : ",").append(object(model, catalog));
+            }
+            return ok(alloc, list.append("]}"), requestId);
         }
-        json.append("]}");
+        String id = QueryStringDecoder.decodeComponent(rest.substring(1));
+        for (ModelCatalog.Served model : served) {
+            if (model.id().equals(id)) {
+                return ok(alloc, object(model, catalog), requestId);
+            }
+        }
+        return LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.UNKNOWN_MODEL, "the model "
+                + JsonStrings.quote(id) + " is not served here", requestId);
+    }
+
+    private static CharSequence object(ModelCatalog.Served model, ModelCatalog catalog) {
+        return "{\"id\":" + JsonStrings.quote(model.id()) + ",\"object\":\"model\",\"created\":" + catalog.created()
+                + ",\"owned_by\":" + JsonStrings.quote(model.ownedBy()) + "}";
+    }
+
+    private static FullHttpResponse ok(ByteBufAllocator alloc, CharSequence json, String requestId) {
         ByteBuf body = alloc.buffer(json.length());
         body.writeCharSequence(json, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);

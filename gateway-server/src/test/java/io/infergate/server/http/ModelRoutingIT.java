@@ -145,6 +145,12 @@ class ModelRoutingIT {
         assertEquals("model", first.get("object").asText());
         assertEquals("big", first.get("owned_by").asText());
         assertTrue(Math.abs(first.get("created").asLong() - System.currentTimeMillis() / 1000) < 600, first.toString());
+        HttpResponse<String> one = gateway.get("/v1/models/llama-3b");
+        assertEquals(200, one.statusCode(), one.body());
+        assertEquals("small", JSON.readTree(one.body()).get("owned_by").asText());
+        HttpResponse<String> unknown = gateway.get("/v1/models/gpt-4o");
+        assertEquals(404, unknown.statusCode());
+        assertEquals("unknown_model", unknown.headers().firstValue("x-gateway-error").orElseThrow());
         assertEquals(0, big.requests().size() + small.requests().size(), "answered by the gateway");
     }
 
