@@ -3,6 +3,7 @@ package io.infergate.server.http;
 import io.infergate.server.exchange.Exchange;
 import io.infergate.server.exchange.ProxyContext;
 import io.infergate.server.exchange.ClientConnection;
+import io.infergate.server.exchange.ConnectionClock;
 import io.infergate.server.relay.LocalAnswer;
 import io.infergate.server.relay.LocalResponses;
 import io.infergate.server.wire.RequestGuard;
@@ -46,6 +47,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
 
     private ChannelHandlerContext ctx;
+    private ConnectionClock clock;
     private String clientAddress;
     private Exchange exchange;
     private boolean discardingBody;
@@ -63,6 +65,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.clock = new ConnectionClock(ctx.executor(), context.ticker());
         this.clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress address
                 ? address.getAddress().getHostAddress() : "unknown";
         ctx.read();
@@ -156,6 +159,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
             exchangeFinished(keepAlive);
         });
         ReferenceCountUtil.release(request);
+    }
+
+    @Override
+    public ConnectionClock clock() {
+        return clock;
     }
 
     /** Called once by the exchange when it is over; the connection is either kept for the next request or already closing. */
@@ -272,6 +280,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
         if (exchange != null) {
             exchange.onClientClosed();
         }
+        clock.stop();
         stopReading();
         ctx.fireChannelInactive();
     }
