@@ -9,6 +9,9 @@ public interface ClientConnection {
     /** Response body bytes written to the client since the current request began. */
     long bodyBytesSent();
 
+    /** The connection's one timer, which its exchanges use in turn. */
+    ConnectionClock clock();
+
     /** The exchange is over; the connection is kept for the next request, or already closing. */
     void exchangeFinished(boolean keepAlive);
 }

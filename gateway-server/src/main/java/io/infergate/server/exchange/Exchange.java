@@ -87,7 +87,7 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
         this.deadlineIsRoutes = total >= route.timeouts().total().toNanos(); // a shorter one is the client's
         this.timeouts = new ExchangeTimeouts(route.timeouts(), startNanos, total,
                 context.server().bodyTimeout().toNanos(), context.server().writeTimeout().toNanos());
-        this.timer = new ExchangeTimer(client.executor(), timeouts, context.ticker(), this::expired, this::done);
+        this.timer = new ExchangeTimer(owner.clock(), timeouts, this::expired, this::done);
         boolean asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
         String routeTarget = route.upstreamTarget(request.uri(), "");
         String routePath = ExchangeRecord.pathOf(routeTarget);

@@ -1,52 +1,45 @@
 package io.infergate.server.exchange;
 
-import io.infergate.core.Ticker;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.timeout.ExchangeTimeouts;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * One timer for all of an exchange's clocks: its phases only stamp times in {@link ExchangeTimeouts},
  * and the timer re-arms for what is left. Separate so that the exchange hears only which clock ran
- * out, and one scheduled task per exchange does for all of them.
+ * out; the task itself is the connection's ({@link ConnectionClock}), shared by its exchanges in turn.
  */
-final class ExchangeTimer {
+final class ExchangeTimer implements ConnectionClock.Owner {
 
-    private final EventExecutor executor;
+    private final ConnectionClock clock;
     private final ExchangeTimeouts timeouts;
-    private final Ticker ticker;
     private final Consumer<GatewayError> expired;
     private final BooleanSupplier done;
-    private ScheduledFuture<?> timer;
 
     /**
      * @param expired told on the exchange's loop which clock ran out
      * @param done    whether the exchange has finished, so the timer stops
      */
-    ExchangeTimer(EventExecutor executor, ExchangeTimeouts timeouts, Ticker ticker, Consumer<GatewayError> expired,
-                  BooleanSupplier done) {
-        this.executor = executor;
+    ExchangeTimer(ConnectionClock clock, ExchangeTimeouts timeouts, Consumer<GatewayError> expired, BooleanSupplier done) {
+        this.clock = clock;
         this.timeouts = timeouts;
-        this.ticker = ticker;
         this.expired = expired;
         this.done = done;
     }
 
     /** Arms the timer for the first clock to run out after {@code now}. */
     void start(long now) {
-        timer = executor.schedule(this::check, timeouts.nextCheckIn(now), TimeUnit.NANOSECONDS);
+        clock.arm(this, now, timeouts.nextCheckIn(now));
     }
 
-    private void check() {
+    /** The connection's task is due: a clock that ran out is told, and the timer arms for what is left. */
+    @Override
+    public void check(long now) {
         if (done.getAsBoolean()) {
             return;
         }
-        long now = ticker.nanoTime();
         GatewayError ranOut = timeouts.expired(now);
         if (ranOut != null) {
             expired.accept(ranOut);
@@ -57,6 +50,6 @@ final class ExchangeTimer {
     }
 
     void cancel() {
-        timer.cancel(false);
+        clock.release(this);
     }
 }

@@ -128,6 +128,7 @@ final class GatePassage implements RequestGate.Listener {
         }
         Tenant tenant = gate.tenant();
         record.admitted(tenant.name(), gate.queueWaitNanos());
+        responder.rateLimitedBy(gate.rateLimit());
         context.metrics().queueWaited(route.name(), tenant.tier().name(), gate.queueWaitNanos());
         exchange.accept(new GateResult.Pass(inRead));
     }
@@ -154,7 +155,7 @@ final class GatePassage implements RequestGate.Listener {
             }
         }
         responder.retryAfter(retryAfter);
-        responder.refusedBy(rateLimit);
+        responder.rateLimitedBy(rateLimit);
         exchange.accept(new GateResult.Refused(error, message));
     }
 }

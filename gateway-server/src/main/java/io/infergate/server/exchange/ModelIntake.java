@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -25,7 +24,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A request at a path where the {@code model} its body names chooses the route ({@link ModelChoice}).
@@ -36,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * takes the path's route without {@code match.model}, or is refused {@code 400}; a model that no
  * route there takes is refused {@code 404 unknown_model}, with the models the tenant may use.
  */
-final class ModelIntake implements ClientRequest {
+final class ModelIntake implements ClientRequest, ConnectionClock.Owner {
 
     /** An unknown model's name is echoed this far, no further: it is the client's own input. */
     private static final int ECHOED_NAME_CHARS = 200;
@@ -55,7 +53,6 @@ final class ModelIntake implements ClientRequest {
     private boolean complete;
     /** Answered here, gone, or handed over: the intake has nothing more to do. */
     private boolean over;
-    private ScheduledFuture<?> bodyTimer;
     /** The exchange the request went on to, once its route is chosen. */
     private Exchange exchange;
 
@@ -75,8 +72,21 @@ final class ModelIntake implements ClientRequest {
 
     void start() {
         context.exchangeStarted(); // in flight as an exchange is, so a drain waits for it
-        bodyTimer = client.executor().schedule(this::bodyTimedOut, context.server().bodyTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        owner.clock().arm(this, startNanos, context.server().bodyTimeout().toNanos());
+    }
+
+    /** The connection's clock is due: the body's time is up, or the clock arms again for what is left of it. */
+    @Override
+    public void check(long nowNanos) {
+        long left = startNanos + context.server().bodyTimeout().toNanos() - nowNanos;
+        if (over || complete) {
+            return;
+        }
+        if (left <= 0) {
+            refuse(GatewayError.CLIENT_TIMEOUT, GatewayError.CLIENT_TIMEOUT.defaultMessage(), false);
+        } else {
+            owner.clock().arm(this, nowNanos, left);
+        }
     }
 
     @Override
@@ -95,7 +105,7 @@ final class ModelIntake implements ClientRequest {
             body.add(content);
             if (content instanceof LastHttpContent) {
                 complete = true;
-                bodyTimer.cancel(false);
+                owner.clock().release(this);
                 route(ModelField.of(bodyStream()));
             }
         }
@@ -147,12 +157,6 @@ final class ModelIntake implements ClientRequest {
                 + (served.isEmpty() ? "" : "; served: " + String.join(", ", served)), true);
     }
 
-    private void bodyTimedOut() {
-        if (!over) {
-            refuse(GatewayError.CLIENT_TIMEOUT, GatewayError.CLIENT_TIMEOUT.defaultMessage(), false);
-        }
-    }
-
     /** Answers the client with {@code error}; a request not read whole closes its connection after. */
     private void refuse(GatewayError error, String message, boolean readWhole) {
         end();
@@ -167,7 +171,7 @@ final class ModelIntake implements ClientRequest {
 
     private void end() {
         over = true;
-        bodyTimer.cancel(false);
+        owner.clock().release(this);
         HttpContent chunk;
         while ((chunk = body.poll()) != null) {
             chunk.release();

@@ -49,6 +49,8 @@ final class RequestGate {
     private Ticket queued;
     private Permit permit;
     private long reservedTokens;
+    /** The tenant's rate limit, once it let the request through: its headers go on the answer. */
+    private Decision rateLimit;
     private boolean closed;
     private final boolean job;
     /** The job this request runs; null for a client's request. */
@@ -152,6 +154,7 @@ final class RequestGate {
             return;
         }
         reservedTokens = decision.reservedTokens();
+        rateLimit = decision;
         admit(arrivalNanos, deadline, admit);
     }
 
@@ -182,7 +185,7 @@ final class RequestGate {
         }
         if (!outcome.isAdmitted()) {
             if (outcome.error() != null) {
-                listener.refused(outcome.error(), outcome.verdict().message(), outcome.retryAfterSeconds(), null);
+                listener.refused(outcome.error(), outcome.verdict().message(), outcome.retryAfterSeconds(), rateLimit);
             }
             return;
         }
@@ -193,6 +196,11 @@ final class RequestGate {
     /** Whether the request waits in the route's queue. */
     boolean queued() {
         return queued != null;
+    }
+
+    /** The tenant's rate limit as it let the request through; null before, or without limits. */
+    Decision rateLimit() {
+        return rateLimit;
     }
 
     Tenant tenant() {

@@ -5,6 +5,7 @@ import io.infergate.server.exchange.ClientRequests;
 import io.infergate.server.exchange.LocalReply;
 import io.infergate.server.exchange.ProxyContext;
 import io.infergate.server.exchange.ClientConnection;
+import io.infergate.server.exchange.ConnectionClock;
 import io.infergate.server.relay.LocalAnswer;
 import io.infergate.server.relay.LocalResponses;
 import io.infergate.server.wire.RequestGuard;
@@ -49,6 +50,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
 
     private ChannelHandlerContext ctx;
+    private ConnectionClock clock;
     private String clientAddress;
     private ClientRequest exchange;
     private boolean discardingBody;
@@ -66,6 +68,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.clock = new ConnectionClock(ctx.executor(), context.ticker());
         this.clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress address
                 ? address.getAddress().getHostAddress() : "unknown";
         ctx.read();
@@ -168,6 +171,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
             exchangeFinished(keepAlive);
         });
         ReferenceCountUtil.release(request);
+    }
+
+    @Override
+    public ConnectionClock clock() {
+        return clock;
     }
 
     /** Called once by the exchange when it is over; the connection is either kept for the next request or already closing. */
@@ -278,6 +286,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
         if (exchange != null) {
             exchange.onClientClosed();
         }
+        clock.stop();
         stopReading();
         ctx.fireChannelInactive();
     }

@@ -5,20 +5,25 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.io.InputStream;
 
 /**
  * The first bytes of a body, kept by reference (retained slices, no copying) while the body itself
  * goes on: for a decision about it once it is complete. Must be released.
+ * <p>
+ * Most bodies come in one chunk, kept as its one slice; a composite is made only for a second.
  */
 public final class BodyCopy {
 
-    private final CompositeByteBuf bytes;
+    private final ByteBufAllocator alloc;
     private final int limit;
+    /** The slice kept, or the composite of all of them once there are two. */
+    private ByteBuf bytes = Unpooled.EMPTY_BUFFER;
 
     public BodyCopy(ByteBufAllocator alloc, int limit) {
-        this.bytes = alloc.compositeBuffer();
+        this.alloc = alloc;
         this.limit = limit;
     }
 
@@ -26,8 +31,16 @@ public final class BodyCopy {
     public void add(ByteBuf chunk) {
         int room = limit - bytes.readableBytes();
         int n = Math.min(room, chunk.readableBytes());
-        if (n > 0) {
-            bytes.addComponent(true, chunk.retainedSlice(chunk.readerIndex(), n));
+        if (n <= 0) {
+            return;
+        }
+        ByteBuf slice = chunk.retainedSlice(chunk.readerIndex(), n);
+        if (bytes == Unpooled.EMPTY_BUFFER) {
+            bytes = slice;
+        } else if (bytes instanceof CompositeByteBuf many) {
+            many.addComponent(true, slice);
+        } else {
+            bytes = alloc.compositeBuffer().addComponents(true, bytes, slice);
         }
     }
 

@@ -60,8 +60,8 @@ public final class ClientResponder {
     private boolean started;
     private boolean closeAfterResponse;
     private long retryAfterSeconds;
-    /** The rate-limit decision that refused the request, for its headers. */
-    private Decision rateLimitRefusal;
+    /** The tenant's rate-limit decision, let through or refused, for its headers; null without limits. */
+    private Decision rateLimit;
     /** A relayed head not written yet, and the first content behind it (null when none came yet). */
     private HttpResponse heldHead;
     private HttpContent heldContent;
@@ -87,9 +87,9 @@ public final class ClientResponder {
         retryAfterSeconds = seconds;
     }
 
-    /** The rate limit that refused the request: its headers go on the answer. */
-    public void refusedBy(Decision rateLimit) {
-        rateLimitRefusal = rateLimit;
+    /** The tenant's rate limit as it decided: its headers go on whatever answers the request. */
+    public void rateLimitedBy(Decision decision) {
+        rateLimit = decision;
     }
 
     /**
@@ -134,6 +134,9 @@ public final class ClientResponder {
         }
         started = true;
         record.responseHead(head.headers());
+        if (rateLimit != null) {
+            GatewayHeaders.rateLimit(head.headers(), rateLimit);
+        }
         head.headers().set(GatewayHeaders.SERVER_TIMING, ServerTiming.of(record, ticker.nanoTime()));
         if (eventStream) {
             client.write(head, client.voidPromise());
@@ -219,8 +222,8 @@ public final class ClientResponder {
         if (retryAfter > 0) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(Integer.MAX_VALUE, retryAfter));
         }
-        if (rateLimitRefusal != null) {
-            GatewayHeaders.rateLimit(response.headers(), rateLimitRefusal);
+        if (rateLimit != null) {
+            GatewayHeaders.rateLimit(response.headers(), rateLimit);
         }
         return LocalAnswer.send(client, response, record, ticker.nanoTime(),
                 LocalAnswer.After.of(keepAlive && bodyComplete && !draining.getAsBoolean(), bodyComplete));

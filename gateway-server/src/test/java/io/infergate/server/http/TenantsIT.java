@@ -110,8 +110,13 @@ class TenantsIT {
             upstream.enqueue(new MockResponse.Builder().body("ok").build());
         }
         for (int i = 0; i < 2; i++) {
-            assertEquals(200, TestGateway.send(post(gateway, "/generate", "{}").header("X-API-Key", LIMITED_KEY).build())
-                    .statusCode());
+            HttpResponse<String> served = TestGateway.send(post(gateway, "/generate", "{}")
+                    .header("X-API-Key", LIMITED_KEY).build());
+            assertEquals(200, served.statusCode());
+            // A served response tells the tenant where it stands too, not only the refusal.
+            assertEquals("\"requests\";q=2;w=60", served.headers().firstValue("ratelimit-policy").orElseThrow());
+            assertTrue(served.headers().firstValue("ratelimit").orElseThrow().startsWith("\"requests\";r=" + (1 - i) + ";t="),
+                    served.headers().firstValue("ratelimit").orElseThrow());
         }
         HttpResponse<String> limited = TestGateway.send(post(gateway, "/generate", "{}").header("X-API-Key", LIMITED_KEY).build());
         assertEquals(429, limited.statusCode());

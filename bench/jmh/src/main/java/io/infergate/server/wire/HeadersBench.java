@@ -1,5 +1,7 @@
-package io.infergate.server.http;
+package io.infergate.server.wire;
 
+import io.infergate.core.Ticker;
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.core.upstream.EndpointLoad;
@@ -43,6 +45,8 @@ public class HeadersBench {
 
     private TenantDirectory tenants;
     private EndpointLoad load;
+    /** A limit being learned, which TGI's timings feed. */
+    private ConcurrencyLimit limit;
     private HttpHeaders tgiResponse;
 
     @Setup
@@ -57,6 +61,7 @@ public class HeadersBench {
                     upstreams: [ { name: u, endpoints: [ "http://127.0.0.1:1" ] } ]
                 """.formatted("a".repeat(64), "b".repeat(64)), Map.of()));
         load = new EndpointLoad();
+        limit = ConcurrencyLimit.learned(1, 256, Ticker.SYSTEM);
         tgiResponse = response().headers()
                 .set("x-queue-time", "12").set("x-inference-time", "340").set("x-time-per-token", "21");
     }
@@ -93,13 +98,13 @@ public class HeadersBench {
 
     @Benchmark
     public EndpointLoad readLoadSignalsOfAPlainResponse() {
-        LoadSignals.record(response().headers(), load, null, System.nanoTime());
+        LoadSignals.record(response().headers(), load, limit, System.nanoTime() - 1_000_000, null, System.nanoTime());
         return load;
     }
 
     @Benchmark
     public EndpointLoad readTgiTimingHeaders() {
-        LoadSignals.record(tgiResponse, load, null, System.nanoTime());
+        LoadSignals.record(tgiResponse, load, limit, System.nanoTime() - 1_000_000, null, System.nanoTime());
         return load;
     }
 
