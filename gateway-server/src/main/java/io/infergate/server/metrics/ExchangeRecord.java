@@ -5,10 +5,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 /**
  * What one request did, stamped by its exchange as it goes (on the client's event loop, so without
  * locks) and read once at its end by the meters, the access log and {@code Server-Timing}. Times
- * are {@link io.infergate.core.Ticker} nanoseconds; a phase that did not happen stays unset.
- *
- * <p>It holds nothing secret: the path is kept without its query string, and no header is kept
- * but the two token counts.
+ * are {@link io.infergate.core.Ticker} nanoseconds; a phase that did not happen stays unset. It holds
+ * nothing secret: the path is kept without its query string, and no header but the two token counts.
  */
 public final class ExchangeRecord {
 
@@ -46,9 +44,7 @@ public final class ExchangeRecord {
     private int status;
     private String outcome;
 
-    /**
-     * @param target the request target as the client sent it; only its path is kept
-     */
+    /** @param target the request target as the client sent it; only its path is kept */
     public ExchangeRecord(long startEpochMillis, long startNanos, String requestId, String method, String target,
                           String route) {
         this.startEpochMillis = startEpochMillis;
@@ -65,8 +61,7 @@ public final class ExchangeRecord {
             return null;
         }
         for (int i = 0; i < target.length(); i++) { // a scan, not a regex: this runs twice a request
-            char c = target.charAt(i);
-            if (c == '?' || c == '#') {
+            if (target.charAt(i) == '?' || target.charAt(i) == '#') {
                 return target.substring(0, i);
             }
         }
@@ -272,9 +267,8 @@ public final class ExchangeRecord {
     }
 
     /**
-     * The last attempt's time with the upstream: from the request sent to the response head (to its
-     * judgement when it was held back, to its end when the gateway gave it up), or to
-     * {@code nowNanos} while no head came; 0 when the request was never sent.
+     * The last attempt's time with the upstream: from the request sent to its head (to its judgement when held back,
+     * to its end when the gateway gave it up), or to {@code nowNanos} while no head came; 0 when never sent.
      */
     long upstreamNanos(long nowNanos) {
         if (requestSentNanos == UNSET) {
