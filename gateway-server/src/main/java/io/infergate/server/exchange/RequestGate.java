@@ -39,6 +39,9 @@ final class RequestGate {
 
         /** @param rateLimit the rate-limit decision when that is what refused, for its headers; else null */
         void refused(GatewayError error, String message, long retryAfterSeconds, Decision rateLimit);
+
+        /** The request waits in the route's queue, {@code depth} long with it. */
+        default void queued(int depth) {}
     }
 
     private final Route route;
@@ -49,6 +52,8 @@ final class RequestGate {
     private Ticket queued;
     private Permit permit;
     private long reservedTokens;
+    /** The queue wait admission predicted when it shed the request; 0 otherwise. */
+    private long predictedWaitNanos;
     private boolean closed;
     private final boolean job;
     /** The job this request runs; null for a client's request. */
@@ -169,6 +174,7 @@ final class RequestGate {
             decided(decided.get());
         } else {
             queued = ticket;
+            listener.queued(admission.queueDepth());
             ticket.decision().thenAccept(outcome -> executor.execute(() -> decided(outcome)));
         }
     }
@@ -183,12 +189,17 @@ final class RequestGate {
         }
         if (!outcome.isAdmitted()) {
             if (outcome.error() != null) {
+                predictedWaitNanos = outcome.predictedWaitNanos();
                 listener.refused(outcome.error(), outcome.verdict().message(), outcome.retryAfterSeconds(), null);
             }
             return;
         }
         permit = outcome.permit();
         listener.passed();
+    }
+
+    long predictedWaitNanos() {
+        return predictedWaitNanos;
     }
 
     /** Whether the request waits in the route's queue. */

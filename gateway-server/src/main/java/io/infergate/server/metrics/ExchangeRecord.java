@@ -2,8 +2,6 @@ package io.infergate.server.metrics;
 
 import io.netty.handler.codec.http.HttpHeaders;
 
-import java.util.regex.Pattern;
-
 /**
  * What one request did, stamped by its exchange as it goes (on the client's event loop, so without
  * locks) and read once at its end by the meters, the access log and {@code Server-Timing}. Times
@@ -15,7 +13,6 @@ import java.util.regex.Pattern;
 public final class ExchangeRecord {
 
     static final long UNSET = Long.MIN_VALUE;
-    private static final Pattern QUERY_OR_FRAGMENT = Pattern.compile("[?#]");
 
     private final long startEpochMillis;
     private final long startNanos;
@@ -48,6 +45,7 @@ public final class ExchangeRecord {
     private boolean stream;
     private int status;
     private String outcome;
+    private String traceId;
 
     /**
      * @param target the request target as the client sent it; only its path is kept
@@ -58,13 +56,8 @@ public final class ExchangeRecord {
         this.startNanos = startNanos;
         this.requestId = requestId;
         this.method = method;
-        this.path = pathOf(target);
+        this.path = RequestPath.of(target);
         this.route = route;
-    }
-
-    /** The request target without its query string, which may carry credentials ({@code ?token=}). */
-    public static String pathOf(String target) {
-        return target == null ? null : QUERY_OR_FRAGMENT.split(target, 2)[0];
     }
 
     // ---- stamps, in the order an exchange makes them ------------------------------------------
@@ -153,7 +146,6 @@ public final class ExchangeRecord {
     }
 
     // ---- reading ------------------------------------------------------------------------------
-
     public long startNanos() {
         return startNanos;
     }
@@ -205,7 +197,7 @@ public final class ExchangeRecord {
         return recovered;
     }
 
-    boolean stream() {
+    public boolean stream() {
         return stream;
     }
 
@@ -225,8 +217,8 @@ public final class ExchangeRecord {
         return bytesOut;
     }
 
-    /** -1 when unknown. */
-    long promptTokens() {
+    /** The prompt's tokens, as the upstream's head says; -1 when unknown. */
+    public long promptTokens() {
         return promptTokens;
     }
 
@@ -255,6 +247,15 @@ public final class ExchangeRecord {
         this.tenant = tenant;
     }
 
+    /** The request's trace, when the gateway traces (for the log line). */
+    public void traced(String traceId) {
+        this.traceId = traceId;
+    }
+
+    String traceId() {
+        return traceId;
+    }
+
     /** The body's, the holds' and the earlier attempts' parts of the time. */
     WaitTimes waits() {
         return waits;
@@ -266,9 +267,8 @@ public final class ExchangeRecord {
     }
 
     /**
-     * The last attempt's time with the upstream: from the request sent to the response head (to its
-     * judgement when it was held back, to its end when the gateway gave it up), or to
-     * {@code nowNanos} while no head came; 0 when the request was never sent.
+     * The last attempt's time with the upstream: from the request sent to the response head (to its judgement when
+     * held back, to its end when given up), or to {@code nowNanos} while no head came; 0 when never sent.
      */
     long upstreamNanos(long nowNanos) {
         if (requestSentNanos == UNSET) {
