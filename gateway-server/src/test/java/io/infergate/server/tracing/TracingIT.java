@@ -46,7 +46,8 @@ class TracingIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final String CLIENT_SPAN = "00f067aa0ba902b7";
-    static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-0([01])");
+    /** Trace id, parent span id, flags (bit 0: sampled; bit 1: the trace id is random, as W3C level 2 says). */
+    static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
     static final String KEY = "acme-secret-key-000001";
     static final Duration EXPORTED = Duration.ofSeconds(10);
 
@@ -191,7 +192,7 @@ class TracingIT {
             String[] sent = traceparent(upstreamSaw.get(i));
             assertEquals(CLIENT_TRACE, sent[0]);
             assertEquals(attempts.get(i).spanId(), sent[1], "attempt " + (i + 1) + "'s endpoint is its child");
-            assertEquals("1", sent[2]);
+            assertEquals("01", sent[2], "sampled, as the client's was");
             assertEquals("vendor=opaque", upstreamSaw.get(i).getHeaders().get("tracestate"));
         }
 
