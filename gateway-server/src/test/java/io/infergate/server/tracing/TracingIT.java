@@ -240,4 +240,40 @@ class TracingIT {
                 "gateway.queue.wait_s"));
         assertTrue(waited > 0, "the queued request's wait is told: " + waited);
     }
+
+    @Test
+    void theLatencyHistogramCarriesASampledRequestsTraceAsItsExemplar() throws Exception {
+        gateway("", tracing("1.0"), "");
+        primary.enqueue(new MockResponse.Builder().body("{}").build());
+        HttpResponse<String> response = TestGateway.send(chat("{\"model\":\"m\"}")
+                .header("traceparent", "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01").build());
+        assertEquals(200, response.statusCode());
+        String openMetrics = TestGateway.send(HttpRequest.newBuilder(gateway.adminUri("/metrics"))
+                .header("Accept", "application/openmetrics-text; version=1.0.0").build()).body();
+        assertTrue(openMetrics.lines().anyMatch(l -> l.startsWith("gateway_request_duration_seconds_bucket{")
+                && l.contains("trace_id=\"" + CLIENT_TRACE + "\"")), "an exemplar names the trace");
+        assertTrue(openMetrics.endsWith("# EOF\n"));
+        String plain = gateway.admin("/metrics").body();
+        assertFalse(plain.contains("trace_id"), "Prometheus' text format has no exemplars, and is unchanged");
+    }
+
+    @Test
+    void aJobsRunIsATraceOfItsOwnLinkedToItsSubmission() throws Exception {
+        gateway("", tracing("1.0"), "");
+        primary.enqueue(new MockResponse.Builder().body("{\"answer\":1}").build());
+        HttpResponse<String> accepted = TestGateway.send(chat("{\"model\":\"m\"}").header("Prefer", "respond-async")
+                .header("traceparent", "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01").build());
+        assertEquals(202, accepted.statusCode());
+        OtlpReceiver.Received submission = collector.await("the submission's span", 1, EXPORTED,
+                s -> s.traceId().equals(CLIENT_TRACE) && s.kind() == Span.SpanKind.SPAN_KIND_SERVER).get(0);
+        OtlpReceiver.Received run = collector.await("the run's span", 1, EXPORTED,
+                s -> !s.traceId().equals(CLIENT_TRACE) && s.kind() == Span.SpanKind.SPAN_KIND_SERVER).get(0);
+        assertEquals(1, run.span().getLinksCount(), "the run links to its submission");
+        Span.Link link = run.span().getLinks(0);
+        assertEquals(CLIENT_TRACE, HexFormat.of().formatHex(link.getTraceId().toByteArray()));
+        assertEquals(submission.spanId(), HexFormat.of().formatHex(link.getSpanId().toByteArray()));
+        assertTrue(run.parentSpanId().isEmpty(), "the run starts a trace of its own");
+        assertEquals(run.traceId(), traceparent(primary.takeRequest(5, TimeUnit.SECONDS))[0],
+                "the endpoint joins the run's trace");
+    }
 }
