@@ -156,11 +156,10 @@ public final class Tracing implements AutoCloseable {
 
     /** The export's meters, there (at zero) with tracing off too, so the dashboard always finds them. */
     public void bindTo(MeterRegistry registry) {
-        counter(registry, MeterNames.TRACE_SPANS_EXPORTED, "Spans the collector took", null, q -> q.exported());
-        counter(registry, MeterNames.TRACE_SPANS_DROPPED, "Spans lost: the export queue was full", "queue_full",
-                q -> q.droppedQueueFull());
-        counter(registry, MeterNames.TRACE_SPANS_DROPPED, "Spans lost: the export failed or timed out",
-                "export_failed", q -> q.droppedExportFailed());
+        counter(registry, MeterNames.TRACE_SPANS_EXPORTED, "Spans the trace collector took", null, q -> q.exported());
+        String lost = "Spans lost on their way to the trace collector: its queue was full, or the export failed";
+        counter(registry, MeterNames.TRACE_SPANS_DROPPED, lost, "queue_full", q -> q.droppedQueueFull());
+        counter(registry, MeterNames.TRACE_SPANS_DROPPED, lost, "export_failed", q -> q.droppedExportFailed());
     }
 
     private void counter(MeterRegistry registry, String name, String help, String cause,
