@@ -124,9 +124,12 @@ final class GatePassage implements RequestGate.Listener {
         inRead = false;
     }
 
+    /** Told to a trace that records, with the queue's depth then. */
     @Override
-    public void queued(int depth) {
-        trace.queued(depth);
+    public void queued() {
+        if (trace.recording()) {
+            trace.queued(route.admission().queueDepth());
+        }
     }
 
     /** The gate let the request through: its attempts begin, or it becomes a job. */

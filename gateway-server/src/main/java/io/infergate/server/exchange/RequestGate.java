@@ -40,8 +40,8 @@ final class RequestGate {
         /** @param rateLimit the rate-limit decision when that is what refused, for its headers; else null */
         void refused(GatewayError error, String message, long retryAfterSeconds, Decision rateLimit);
 
-        /** The request waits in the route's queue, {@code depth} long with it. */
-        default void queued(int depth) {}
+        /** The request waits in the route's queue. */
+        default void queued() {}
     }
 
     private final Route route;
@@ -174,7 +174,7 @@ final class RequestGate {
             decided(decided.get());
         } else {
             queued = ticket;
-            listener.queued(admission.queueDepth());
+            listener.queued();
             ticket.decision().thenAccept(outcome -> executor.execute(() -> decided(outcome)));
         }
     }

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.Future;
 
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,8 +64,7 @@ final class UpstreamRequest {
         record.attemptStarted(attempt.upstream.name(), attempt.endpoint.url().toString(), context.ticker().nanoTime());
         ForwardingHeaders.address(request, attempt.endpoint.url().basePath() + routeTarget, attempt.endpoint.url(),
                 attempt.upstream.auth(), clientAuthorization);
-        trace.attemptStarted(attempt.upstream.name(), attempt.endpoint.url().toString(), attempt.upstream.rewriteModel(),
-                attempt.onFallback, attempt.endpoint.breaker().phase().name().toLowerCase(Locale.ROOT), request.headers());
+        trace.attemptStarted(attempt.upstream, attempt.endpoint, attempt.onFallback, request.headers());
         if (attempt.upstream.coldStart().scaleUpTimeoutHeader()) {
             // HF's proxy holds the request itself while a replica starts, as long as it can wait.
             long now = context.ticker().nanoTime();

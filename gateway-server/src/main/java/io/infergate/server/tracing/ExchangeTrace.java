@@ -1,5 +1,7 @@
 package io.infergate.server.tracing;
 
+import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.opentelemetry.context.Scope;
@@ -36,11 +38,10 @@ public interface ExchangeTrace {
     default void held(String what, long nanos) {}
 
     /**
-     * An attempt starts at {@code endpointUrl} of {@code upstream}: its span begins, and its context
+     * An attempt starts at {@code endpoint} of {@code upstream}: its span begins, and its context
      * goes up in {@code upstreamHeaders} ({@code traceparent}, {@code tracestate}, {@code baggage}).
      */
-    default void attemptStarted(String upstream, String endpointUrl, String model, boolean onFallback,
-                                String breakerPhase, HttpHeaders upstreamHeaders) {}
+    default void attemptStarted(Upstream upstream, Endpoint endpoint, boolean onFallback, HttpHeaders upstreamHeaders) {}
 
     /** The attempt gave no answer the client gets: {@code cause}, and the endpoint's status when it answered (else 0). */
     default void attemptFailed(String cause, int status) {}

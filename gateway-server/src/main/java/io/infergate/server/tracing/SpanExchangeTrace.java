@@ -1,8 +1,9 @@
 package io.infergate.server.tracing;
 
+import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -12,7 +13,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 
-import java.net.URI;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import static io.infergate.server.tracing.SpanAttributes.*;
@@ -99,13 +100,13 @@ final class SpanExchangeTrace implements ExchangeTrace {
     }
 
     @Override
-    public void attemptStarted(String upstream, String endpointUrl, String model, boolean onFallback,
-                               String breakerPhase, HttpHeaders upstreamHeaders) {
+    public void attemptStarted(Upstream upstream, Endpoint endpoint, boolean onFallback, HttpHeaders upstreamHeaders) {
         attemptEnded(0);
+        String endpointUrl = endpoint.url().toString();
+        String model = upstream.rewriteModel();
         attempts++;
         String reason = attempts == 1 ? "first" : onFallback && !lastOnFallback ? "fallback" : "retry";
         lastOnFallback = onFallback;
-        URI url = URI.create(endpointUrl);
         String answering = model != null ? model : request.model();
         var builder = tracer.spanBuilder(request.operation() + (answering == null ? "" : " " + answering))
                 .setParent(parent.with(span))
@@ -113,11 +114,11 @@ final class SpanExchangeTrace implements ExchangeTrace {
                 .setAttribute(GEN_AI_OPERATION, request.operation())
                 .setAttribute(ATTEMPT, (long) attempts)
                 .setAttribute(ATTEMPT_REASON, reason)
-                .setAttribute(UPSTREAM, upstream)
+                .setAttribute(UPSTREAM, upstream.name())
                 .setAttribute(ENDPOINT, endpointUrl)
-                .setAttribute(BREAKER, breakerPhase)
-                .setAttribute(SERVER_ADDRESS, url.getHost())
-                .setAttribute(SERVER_PORT, (long) port(url));
+                .setAttribute(BREAKER, endpoint.breaker().phase().name().toLowerCase(Locale.ROOT))
+                .setAttribute(SERVER_ADDRESS, endpoint.url().host())
+                .setAttribute(SERVER_PORT, (long) endpoint.url().port());
         if (answering != null) {
             builder.setAttribute(GEN_AI_REQUEST_MODEL, answering);
         }
@@ -236,9 +237,5 @@ final class SpanExchangeTrace implements ExchangeTrace {
 
     private static double seconds(long nanos) {
         return nanos / (double) TimeUnit.SECONDS.toNanos(1);
-    }
-
-    private static int port(URI url) {
-        return url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     }
 }
