@@ -145,7 +145,9 @@ public final class Tracing implements AutoCloseable {
             clientContext = false;
         }
         Span span = builder.setParent(parent).startSpan();
-        record.traced(span.getSpanContext().getTraceId());
+        if (span.getSpanContext().isSampled() || clientContext) {
+            record.traced(span.getSpanContext().getTraceId()); // a trace that was kept, or the client's own
+        }
         return new SpanExchangeTrace(tracer, PROPAGATOR, parent, span, answerTraceparent && clientContext, genAi);
     }
 

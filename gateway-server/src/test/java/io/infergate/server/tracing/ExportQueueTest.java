@@ -52,6 +52,10 @@ class ExportQueueTest {
         }
     }
 
+    private static ExportQueue queue(ScriptedExporter exporter, int size, int batch, long delayMillis) {
+        return new ExportQueue(exporter, size, batch, TimeUnit.MILLISECONDS.toNanos(delayMillis), TimeUnit.SECONDS.toNanos(5));
+    }
+
     private static Tracer tracer(ExportQueue queue, Sampler sampler) {
         return SdkTracerProvider.builder().setSampler(sampler).addSpanProcessor(queue).build().get("test");
     }
@@ -65,7 +69,7 @@ class ExportQueueTest {
     @Test
     void spansGoInBatchesOfAtMostTheBatchSize() {
         ScriptedExporter exporter = new ScriptedExporter();
-        ExportQueue queue = new ExportQueue(exporter, 100, 10, TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.SECONDS.toNanos(5));
+        ExportQueue queue = queue(exporter, 100, 10, 50);
         endSpans(tracer(queue, Sampler.alwaysOn()), 35);
         Await.until("all 35 exported", Duration.ofSeconds(10), () -> queue.exported() == 35);
         assertTrue(exporter.batches.stream().allMatch(n -> n <= 10), exporter.batches.toString());
@@ -95,7 +99,7 @@ class ExportQueueTest {
     void aFailedExportLosesItsBatchCountedAndIsNotTriedAgain() {
         ScriptedExporter exporter = new ScriptedExporter();
         exporter.fail = true;
-        ExportQueue queue = new ExportQueue(exporter, 100, 100, TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.SECONDS.toNanos(5));
+        ExportQueue queue = queue(exporter, 100, 100, 20);
         endSpans(tracer(queue, Sampler.alwaysOn()), 7);
         Await.until("the 7 counted as lost", Duration.ofSeconds(10), () -> queue.droppedExportFailed() == 7);
         assertEquals(7, exporter.batches.stream().mapToInt(Integer::intValue).sum(), "each span was offered once");
@@ -106,7 +110,7 @@ class ExportQueueTest {
     @Test
     void unsampledSpansAreNeverQueued() {
         ScriptedExporter exporter = new ScriptedExporter();
-        ExportQueue queue = new ExportQueue(exporter, 100, 100, TimeUnit.MILLISECONDS.toNanos(20), TimeUnit.SECONDS.toNanos(5));
+        ExportQueue queue = queue(exporter, 100, 100, 20);
         endSpans(tracer(queue, Sampler.alwaysOff()), 50);
         queue.shutdown().join(5, TimeUnit.SECONDS);
         assertEquals(List.of(), exporter.batches);
@@ -115,7 +119,7 @@ class ExportQueueTest {
     @Test
     void shutdownSendsWhatIsStillQueued() {
         ScriptedExporter exporter = new ScriptedExporter();
-        ExportQueue queue = new ExportQueue(exporter, 100, 100, TimeUnit.SECONDS.toNanos(30), TimeUnit.SECONDS.toNanos(5));
+        ExportQueue queue = queue(exporter, 100, 100, 30_000);
         endSpans(tracer(queue, Sampler.alwaysOn()), 12);
         queue.shutdown().join(10, TimeUnit.SECONDS);
         assertEquals(12, queue.exported());
