@@ -29,6 +29,8 @@ final class ExportQueue implements SpanProcessor {
     private final int batchSize;
     private final long delayNanos;
     private final long timeoutNanos;
+    private static final long WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final LongAdder exported = new LongAdder();
     private final LongAdder droppedFull = new LongAdder();
     private final LongAdder droppedFailed = new LongAdder();
@@ -67,29 +69,28 @@ final class ExportQueue implements SpanProcessor {
         return true;
     }
 
+    /**
+     * Fills a batch until it is full or its first span has waited {@code delay}, then sends it. The
+     * thread looks up at least every {@link #WAKE_NANOS}, so a shutdown is seen at once.
+     */
     private void run() {
         List<ReadableSpan> batch = new ArrayList<>(batchSize);
-        while (!stopping || !queue.isEmpty()) {
+        long sendBy = 0;
+        while (!stopping || !queue.isEmpty() || !batch.isEmpty()) {
+            ReadableSpan next = null;
             try {
-                ReadableSpan first = queue.poll(delayNanos, TimeUnit.NANOSECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                long sendBy = System.nanoTime() + delayNanos;
-                while (batch.size() < batchSize && !stopping) {
-                    long left = sendBy - System.nanoTime();
-                    ReadableSpan next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
-                }
+                next = stopping ? queue.poll() : queue.poll(Math.min(delayNanos, WAKE_NANOS), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 stopping = true;
             }
-            queue.drainTo(batch, batchSize - batch.size());
-            if (!batch.isEmpty()) {
+            if (next != null) {
+                if (batch.isEmpty()) {
+                    sendBy = System.nanoTime() + delayNanos;
+                }
+                batch.add(next);
+                queue.drainTo(batch, batchSize - batch.size());
+            }
+            if (!batch.isEmpty() && (batch.size() >= batchSize || stopping || System.nanoTime() - sendBy >= 0)) {
                 export(batch);
                 batch.clear();
             }
@@ -129,7 +130,7 @@ final class ExportQueue implements SpanProcessor {
     public CompletableResultCode shutdown() {
         stopping = true;
         try {
-            worker.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos + delayNanos) + 1000);
+            worker.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos + WAKE_NANOS) + 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
