@@ -80,6 +80,9 @@ final class SpanExchangeTrace implements ExchangeTrace {
 
     @Override
     public void admitted(String tenant, String tier, long queueWaitNanos) {
+        if (!span.isRecording()) {
+            return; // not sampled: nothing is recorded, so nothing is built
+        }
         this.tier = tier;
         span.addEvent("gateway.admission.admitted", Attributes.of(QUEUE_WAIT, seconds(queueWaitNanos)));
         span.setAttribute(TENANT, tenant);
@@ -87,6 +90,9 @@ final class SpanExchangeTrace implements ExchangeTrace {
 
     @Override
     public void refused(String tenant, String cause, String reason, long predictedWaitNanos) {
+        if (!span.isRecording()) {
+            return; // not sampled: nothing is recorded, so nothing is built
+        }
         if (tenant != null) {
             span.setAttribute(TENANT, tenant);
         }
@@ -96,12 +102,21 @@ final class SpanExchangeTrace implements ExchangeTrace {
 
     @Override
     public void held(String what, long nanos) {
+        if (!span.isRecording()) {
+            return; // not sampled: nothing is recorded, so nothing is built
+        }
         span.addEvent("gateway.hold." + what, Attributes.of(HELD, seconds(nanos)));
     }
 
     @Override
     public void attemptStarted(Upstream upstream, Endpoint endpoint, boolean onFallback, HttpHeaders upstreamHeaders) {
         attemptEnded(0);
+        if (!span.isRecording()) {
+            // Not sampled: the endpoint still gets the trace context (flagged not sampled), in a span of its own.
+            attempt = tracer.spanBuilder(request.operation()).setParent(parent.with(span)).startSpan();
+            propagator.inject(parent.with(attempt), upstreamHeaders, HeaderAccess.SETTER);
+            return;
+        }
         String endpointUrl = endpoint.url().toString();
         String model = upstream.rewriteModel();
         attempts++;
@@ -167,6 +182,9 @@ final class SpanExchangeTrace implements ExchangeTrace {
 
     @Override
     public void firstToken(long nanos) {
+        if (!span.isRecording()) {
+            return; // not sampled: nothing is recorded, so nothing is built
+        }
         span.addEvent("gen_ai.first_token", Attributes.of(TTFT, seconds(nanos)));
     }
 
@@ -178,6 +196,10 @@ final class SpanExchangeTrace implements ExchangeTrace {
     @Override
     public void finished(ExchangeRecord record, long generatedTokens) {
         attemptEnded(0);
+        if (!span.isRecording()) {
+            span.end();
+            return;
+        }
         if (record.stream()) {
             span.addEvent("gateway.stream.end", Attributes.of(HEARTBEATS, heartbeats));
             span.setAttribute(HEARTBEATS, heartbeats);

@@ -51,8 +51,6 @@ class TracingStreamsAndSamplingIT {
     private final MockWebServer upstream = new MockWebServer();
     @AutoClose
     private TestGateway gateway;
-    @AutoClose
-    private StreamingClient client;
 
     TracingStreamsAndSamplingIT() throws Exception {}
 
@@ -63,15 +61,18 @@ class TracingStreamsAndSamplingIT {
     @Test
     void aStreamsSpanHasItsFirstTokenAndHeartbeatsAndEndsWhenTheStreamEnds() throws Exception {
         gateway = TestGateway.oneRoute(tracing("1.0"), scripted.url(), "heartbeat: { interval: 100ms }", Map.of());
-        client = StreamingClient.send(gateway.port(), StreamingClient.post("/v1/chat/completions", CHAT_BODY));
-        ScriptedUpstream.Exchange stream = scripted.awaitExchange().respondStreaming(200, "text/event-stream");
-        stream.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n");
-        client.awaitHead().awaitBody("the first token", body -> body.contains("Hel"));
-        client.awaitBody("two heartbeats", body -> body.split(HEARTBEAT, -1).length > 2);
-        long lastEventSentNanos = System.currentTimeMillis() * 1_000_000L;
-        stream.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"lo\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n")
-                .chunk("data: [DONE]\n\n").end();
-        String body = client.awaitEnd();
+        long lastEventSentNanos;
+        String body;
+        try (StreamingClient client = StreamingClient.send(gateway.port(), StreamingClient.post("/v1/chat/completions", CHAT_BODY))) {
+            ScriptedUpstream.Exchange stream = scripted.awaitExchange().respondStreaming(200, "text/event-stream");
+            stream.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n");
+            client.awaitHead().awaitBody("the first token", text -> text.contains("Hel"));
+            client.awaitBody("two heartbeats", text -> text.split(HEARTBEAT, -1).length > 2);
+            lastEventSentNanos = System.currentTimeMillis() * 1_000_000L;
+            stream.chunk("data: {\"choices\":[{\"delta\":{\"content\":\"lo\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n")
+                    .chunk("data: [DONE]\n\n").end();
+            body = client.awaitEnd();
+        }
         int heartbeatsSeen = body.split(HEARTBEAT, -1).length - 1;
 
         OtlpReceiver.Received server = collector.await("the stream's server span", 1, Duration.ofSeconds(10),
