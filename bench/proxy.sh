@@ -31,6 +31,13 @@
 #   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
 #   STATUS_PAGES=0    status pages kept open on each Infergate's admin port while it is measured
 #                     (each a live /status/events feed), to show what the page costs the request path
+#   TRACING=          unset or empty: Infergate without a tracing section (no span, no header read).
+#                     A ratio (TRACING=0.01): Infergate traces, sampling that share of the requests,
+#                     and exports over OTLP/HTTP to the sink TRACING_SINK says
+#   TRACING_SINK=nginx  nginx: a local nginx of its own answers every export 200 and discards it
+#                     (the spans are built, batched, encoded and sent; the sink's CPU is no target's);
+#                     down: a closed port, so every export fails at connect and its spans are counted
+#                     as dropped (gateway_trace_spans_dropped_total)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -44,6 +51,8 @@ KEEP=${KEEP:-0}
 STATUS_PAGES=${STATUS_PAGES:-0}
 PAGE_PIDS=()
 ADMISSION=${ADMISSION:-fixed}
+TRACING=${TRACING:-}
+TRACING_SINK=${TRACING_SINK:-nginx}
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
@@ -55,6 +64,14 @@ case "$ADMISSION" in
     learned) ADMISSION_YAML='# Admission at its defaults: the endpoint'"'"'s concurrency limit is learned.' ;;
     *) printf 'proxy.sh: ADMISSION=%s (expected: fixed or learned)\n' "$ADMISSION" >&2; exit 2 ;;
 esac
+if [ -n "$TRACING" ]; then
+    awk -v r="$TRACING" 'BEGIN { exit !(r ~ /^(0|1|0?\.[0-9]+|1\.0*)$/ && r >= 0 && r <= 1) }' ||
+        { printf 'proxy.sh: TRACING=%s (expected: a ratio from 0 to 1, such as 0.01)\n' "$TRACING" >&2; exit 2; }
+    case "$TRACING_SINK" in
+        nginx | down) ;;
+        *) printf 'proxy.sh: TRACING_SINK=%s (expected: nginx or down)\n' "$TRACING_SINK" >&2; exit 2 ;;
+    esac
+fi
 case "$LOGS" in
     both) MODES=(on off) ;;
     on | off) MODES=("$LOGS") ;;
@@ -101,7 +118,7 @@ CLK_TCK=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/infergate-bench.XXXXXX")
 chmod 755 "$WORK" # nginx workers drop privileges and must reach their temp dirs
-UP_PID="" WRK_PID=""
+UP_PID="" WRK_PID="" SINK_PID=""
 declare -A NGX_PID=() JAVA_PID=()
 
 stop_pid() { # pid: TERM, then KILL after a grace period
@@ -123,6 +140,7 @@ cleanup() {
     stop_pid "$WRK_PID"
     for pid in "${PAGE_PIDS[@]}" "${JAVA_PID[@]}" "${NGX_PID[@]}"; do stop_pid "$pid"; done
     stop_pid "$UP_PID"
+    stop_pid "$SINK_PID"
     if [ "$KEEP" = 1 ]; then
         log "work directory kept: $WORK"
     else
@@ -143,8 +161,9 @@ port_listening() { # port: is anything listening on it (any address, v4 or v6)?
         /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
-# The upstream's, then per logging mode nginx's, Infergate's and Infergate's admin port.
-NEEDED=$((1 + 3 * ${#MODES[@]}))
+# The upstream's, then per logging mode nginx's, Infergate's and Infergate's admin port, then the
+# trace sink's (used with TRACING only; with TRACING_SINK=down it stays closed).
+NEEDED=$((2 + 3 * ${#MODES[@]}))
 PORTS=()
 p=$PORT_BASE
 while [ ${#PORTS[@]} -lt "$NEEDED" ]; do
@@ -161,6 +180,7 @@ for mode in "${MODES[@]}"; do
     IG_ADMIN_PORT[$mode]=${PORTS[$((i + 2))]}
     i=$((i + 3))
 done
+SINK_PORT=${PORTS[$i]}
 
 # ---- small helpers ---------------------------------------------------------------------------------
 
@@ -271,6 +291,32 @@ EOF
     wait_ready "upstream nginx" "$UP_PORT" / "$UP_PID"
 }
 
+# With TRACING and TRACING_SINK=nginx: an OTLP/HTTP endpoint that takes every export and discards it.
+start_trace_sink() {
+    [ -n "$TRACING" ] && [ "$TRACING_SINK" = nginx ] || return 0
+    local dir=$WORK/trace-sink
+    mkdir -p "$dir"
+    {
+        echo "worker_processes 1;"
+        nginx_common "$dir"
+        echo "http {"
+        nginx_http_common "$dir"
+        cat <<EOF
+    server {
+        listen 127.0.0.1:$SINK_PORT;
+        client_max_body_size 64m;
+        location / {
+            return 200;
+        }
+    }
+}
+EOF
+    } >"$dir/nginx.conf"
+    nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+    SINK_PID=$!
+    wait_ready "trace sink nginx" "$SINK_PORT" / "$SINK_PID"
+}
+
 start_sim_upstream() {
     local dir=$WORK/upstream
     mkdir -p "$dir"
@@ -329,9 +375,12 @@ start_infergate() { # mode
     local mode=$1 dir=$WORK/infergate-$1 access_log=false
     mkdir -p "$dir"
     [ "$mode" = on ] && access_log="{ file: \"$(access_log_file "infergate-$mode")\" }"
+    local tracing_yaml="# No tracing section: the gateway does not trace."
+    [ -n "$TRACING" ] && tracing_yaml="tracing: { otlpEndpoint: \"http://127.0.0.1:$SINK_PORT\", sampleRatio: $TRACING }"
     cat >"$dir/gateway.yaml" <<EOF
 server: { port: ${TARGET_PORT[infergate-$mode]}, adminPort: ${IG_ADMIN_PORT[$mode]}, drainTimeout: 1s, accessLog: $access_log }
 $ADMISSION_YAML
+$tracing_yaml
 routes:
   - name: bench
     match: { pathPrefix: / }
@@ -370,6 +419,14 @@ empty_access_log() { # target
 infergate_dropped() { # mode
     http_request GET "${IG_ADMIN_PORT[$1]}" /metrics | tr -d '\r' |
         awk '$1 == "gateway_access_log_dropped_total" { printf "%d", $2; found = 1 } END { if (!found) print "?" }'
+}
+
+# Spans Infergate exported and dropped so far (gateway_trace_spans_*), from its admin port.
+infergate_spans() { # mode
+    http_request GET "${IG_ADMIN_PORT[$1]}" /metrics | tr -d '\r' | awk '
+        $1 == "gateway_trace_spans_exported_total" { exported = $2 }
+        $1 ~ /^gateway_trace_spans_dropped_total/ { dropped += $2 }
+        END { printf "%d exported, %d dropped", exported, dropped }'
 }
 
 # ---- wrk ---------------------------------------------------------------------------------------------
@@ -411,6 +468,7 @@ log "ports: upstream $UP_PORT$(for m in "${MODES[@]}"; do
     printf ', logs %s: nginx proxy %s, Infergate %s (admin %s)' "$m" "${TARGET_PORT[nginx-$m]}" \
         "${TARGET_PORT[infergate-$m]}" "${IG_ADMIN_PORT[$m]}"; done)"
 start_upstream
+start_trace_sink
 for mode in "${MODES[@]}"; do
     start_nginx_proxy "$mode"
     start_infergate "$mode"
@@ -513,10 +571,16 @@ declare -A GOAL=([on]=0.8 [off]=0.85) MODE_TEXT=([on]="logs on (both to a file)"
 met() { # mode
     awk -v r="$(ratio c64 3 "$1")" -v g="${GOAL[$1]}" 'BEGIN { print (r >= g) ? "met" : "NOT met" }'
 }
-declare -A DROPPED=()
+declare -A DROPPED=() SPANS=()
 for mode in "${MODES[@]}"; do
     [ "$mode" = on ] && DROPPED[$mode]=$(infergate_dropped "$mode")
+    [ -n "$TRACING" ] && SPANS[$mode]=$(infergate_spans "$mode")
 done
+if [ -n "$TRACING" ]; then
+    TRACING_TEXT="Infergate traced with sampleRatio $TRACING, exporting over OTLP/HTTP to $([ "$TRACING_SINK" = nginx ] && echo "a local nginx that discards the exports (its CPU is no target's)" || echo "a closed port (every export fails; its spans are counted as dropped)")."
+else
+    TRACING_TEXT="Infergate without a tracing section."
+fi
 
 echo
 echo "Proxy benchmark: $ROUNDS rounds x ${DURATION}s per run, medians over rounds"
@@ -531,7 +595,9 @@ for mode in "${MODES[@]}"; do
     echo "  CPU per request Infergate / nginx at -c64: $(ratio c64 6 "$mode")"
     echo "  added latency at -c1 over direct: Infergate p50 +$(added "infergate-$mode" 4) us, p99 +$(added "infergate-$mode" 5) us; nginx p50 +$(added "nginx-$mode" 4) us, p99 +$(added "nginx-$mode" 5) us"
     [ "$mode" = on ] && echo "  Infergate access log lines dropped (gateway_access_log_dropped_total): ${DROPPED[$mode]}"
+    [ -n "$TRACING" ] && echo "  Infergate trace spans: ${SPANS[$mode]}"
 done
+echo "$TRACING_TEXT"
 
 echo
 echo "--- markdown ---"
@@ -549,4 +615,5 @@ done
 echo
 echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
 echo "Proxy CPU is the proxy's own (Infergate: the whole JVM; nginx: its workers), per request wrk counted; upstream CPU is the upstream's own (nginx's worker, or the simulator's JVM)."
+echo "$TRACING_TEXT$([ -n "$TRACING" ] && for mode in "${MODES[@]}"; do printf ' Logs %s: %s spans.' "$mode" "${SPANS[$mode]}"; done)"
 echo "Logs on: nginx writes \`access_log FILE combined buffer=64k\`, Infergate its default JSON line to \`server.accessLog.file\`; each run starts both files empty. Logs off: nginx \`access_log off\`, Infergate \`accessLog: false\`. Both modes run side by side and are measured interleaved."

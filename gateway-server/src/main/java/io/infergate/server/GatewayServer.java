@@ -16,6 +16,7 @@ import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ListenerTls;
 import io.infergate.server.http.ShutdownCut;
 import io.infergate.server.metrics.AccessLog;
+import io.infergate.server.metrics.GatewayRegistry;
 import io.infergate.server.metrics.MicrometerGatewayMetrics;
 import io.infergate.server.metrics.NettyMeters;
 import io.infergate.server.upstream.ConnectionPools;
@@ -29,10 +30,7 @@ import io.infergate.server.reload.RoutingSwap;
 import io.infergate.server.upstream.PoolSettings;
 import io.infergate.server.upstream.TlsContexts;
 import io.infergate.server.store.Stores;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.infergate.server.tracing.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -48,8 +46,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -91,6 +87,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ConfigWatcher watcher;
     private final ListenerTls listenerTls; // null: plain HTTP
     private final Stores stores;
+    private final Tracing tracing;
 
     /** @param source the file the config came from, for reloads; null: no reloads (the demo, tests) */
     private GatewayServer(GatewayConfig config, Ticker ticker, ConfigSource source) throws InterruptedException {
@@ -101,11 +98,12 @@ public final class GatewayServer implements AutoCloseable {
         RouteTable routes = RouteTable.compile(config, ticker, onTransition);
         TlsContexts tls = new TlsContexts();
         tls.prepare(routes.endpoints());
-        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new JvmGcMetrics()).forEach(jvm -> jvm.bindTo(registry));
+        this.tracing = Tracing.start(config.tracing());
+        this.registry = GatewayRegistry.create(tracing.exemplars()); // with tracing, traces are the histograms' exemplars
+        tracing.bindTo(registry);
         ConnectionPools pools = new ConnectionPools(transport, tls, ticker, PoolSettings.DEFAULTS);
         MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
-        this.accessLog = openAccessLog(server);
+        this.accessLog = AccessLog.openOrExplain(server.accessLog());
         metrics.accessLog(accessLog);
         this.stores = Stores.open(config.store(), registry, ticker);
         this.context = new ProxyContext(server, new Routing(routes, TenantDirectory.of(config)), stores.rateLimits(), pools,
@@ -114,6 +112,7 @@ public final class GatewayServer implements AutoCloseable {
                 ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))
                 : null;
         context.jobs(jobs);
+        context.tracing(tracing);
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.
         this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         NettyMeters.bind(registry, group, clients);
@@ -150,6 +149,7 @@ public final class GatewayServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             accessLog.close();
             stores.close();
+            tracing.close();
             throw e;
         }
         log.info("Infergate listening on port {} (admin {}:{}), {} transport, {}",
@@ -165,14 +165,6 @@ public final class GatewayServer implements AutoCloseable {
             throw failure.apply(address, bound.cause());
         }
         return bound.channel();
-    }
-
-    private static AccessLog openAccessLog(ServerConfig server) {
-        try {
-            return AccessLog.open(server.accessLog());
-        } catch (IOException e) {
-            throw new UncheckedIOException("server.accessLog.file: cannot open " + server.accessLog().file() + ": " + e, e);
-        }
     }
 
     /** Where a config came from, so that it can be read again: the file, the environment, the text's hash. */
@@ -283,6 +275,7 @@ public final class GatewayServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLog.close(); // after the loops, so every exchange they ended has its line
         stores.close();
+        tracing.close(); // after the loops: the last exchanges' spans are sent
         registry.close();
     }
 

@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
-    static final List<String> KEYS = List.of("server", "defaults", "routes", "tiers", "auth", "tenants", "jobs", "store");
+    static final List<String> KEYS = List.of("server", "defaults", "routes", "tiers", "auth", "tenants", "jobs", "store", "tracing");
     static final List<String> DEFAULTS_KEYS =
             List.of("timeouts", "heartbeat", "retry", "breaker", "admission", "load", "reserveTokens");
 
@@ -114,7 +114,8 @@ public final class ConfigLoader {
         AuthConfig auth = tenantsBinder.bindAuth(root.get("auth"));
         JobsConfig jobs = new JobsBinder(env, problems).bind(root.get("jobs"));
         StoreConfig store = new StoreBinder(env, problems).bind(root.get("store"));
-        return new GatewayConfig(server, defaults, routes, tiers, auth, tenants, jobs, store);
+        TracingConfig tracing = new TracingBinder(env, problems).bind(root.get("tracing"));
+        return new GatewayConfig(server, defaults, routes, tiers, auth, tenants, jobs, store, tracing);
     }
 
     private static RouteDefaults bindDefaults(ConfigNode defaults) {

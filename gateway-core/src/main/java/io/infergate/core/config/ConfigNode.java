@@ -2,6 +2,8 @@ package io.infergate.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.POJONode;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -213,6 +215,16 @@ final class ConfigNode {
         }
         report('"' + text + "\" is not one of: " + names);
         return fallback;
+    }
+
+    /** {@code text} (this node's value) as a URL; null after reporting that it is not one. */
+    URI url(String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            report("not a URL: " + e.getReason());
+            return null;
+        }
     }
 
     String string(String fallback) {

@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * The sections a running gateway cannot take over on a reload: {@code server} (its listeners,
  * client limits and logs are set up once, on the sockets they govern), {@code jobs} (its runners
- * and store are made once) and {@code store} (its connection is made once). A reload that changes any of their keys is refused as a whole, each
+ * and store are made once), {@code store} (its connection is made once) and {@code tracing} (its
+ * exporter is made once, and a trace's spans should not change their sampler half-way). A reload that changes any of their keys is refused as a whole, each
  * changed key named, so that no file is ever applied half-way.
  */
 public final class RestartOnly {
@@ -25,6 +26,7 @@ public final class RestartOnly {
         compare("server", running.server(), next.server(), problems);
         compare("jobs", running.jobs(), next.jobs(), problems);
         compare("store", running.store(), next.store(), problems);
+        compare("tracing", running.tracing(), next.tracing(), problems);
         return problems;
     }
 

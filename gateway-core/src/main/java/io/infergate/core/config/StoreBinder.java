@@ -1,7 +1,6 @@
 package io.infergate.core.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -81,11 +80,8 @@ final class StoreBinder {
         if (text == null) {
             return null;
         }
-        URI url;
-        try {
-            url = new URI(text);
-        } catch (URISyntaxException e) {
-            node.report("not a URL: " + e.getReason());
+        URI url = node.url(text);
+        if (url == null) {
             return null;
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);

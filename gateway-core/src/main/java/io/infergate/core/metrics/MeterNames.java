@@ -84,6 +84,10 @@ public final class MeterNames {
      * says; {@code outcome}: {@code allowed} or {@code denied}.
      */
     public static final String STORE_UNAVAILABLE = "gateway_store_unavailable_total";
+    /** Spans the trace collector took ({@code tracing}); no labels. */
+    public static final String TRACE_SPANS_EXPORTED = "gateway_trace_spans_exported_total";
+    /** Spans lost on their way to the collector; {@code cause}: {@code queue_full} or {@code export_failed}. */
+    public static final String TRACE_SPANS_DROPPED = "gateway_trace_spans_dropped_total";
 
     // Gauges.
 
@@ -113,7 +117,8 @@ public final class MeterNames {
             REQUESTS, SHED, FALLBACK, RETRIES, COLD_STARTS, HEARTBEATS, STREAM_CANCELLED, STREAM_TRUNCATED,
             STREAM_RECOVERIES, RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES, CONFIG_RELOADS,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
-            ENDPOINT_CONCURRENCY_LIMIT, JOBS_QUEUED, CONFIG_LOADED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
+            ENDPOINT_CONCURRENCY_LIMIT, JOBS_QUEUED, CONFIG_LOADED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP,
+            TRACE_SPANS_EXPORTED, TRACE_SPANS_DROPPED);
 
     private static final Set<String> SHARED_STORE = Set.of(STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
 

@@ -42,4 +42,15 @@ class RestartOnlyTest {
                 load("jobs: { webhookSecretEnv: SECRET_B }\n"));
         assertEquals(List.of("jobs.webhookSecret: cannot change while the gateway runs; restart it to apply"), problems);
     }
+
+    @Test
+    void tracingNeedsARestartItsHeadersNamedButNotShown() throws ConfigException {
+        List<String> problems = RestartOnly.changes(load(""),
+                load("tracing: { otlpEndpoint: \"http://collector:4318\", sampleRatio: 0.5, headersEnv: SECRET_A }\n"));
+        assertEquals(List.of(
+                "tracing.enabled: cannot change while the gateway runs (false -> true); restart it to apply",
+                "tracing.otlpEndpoint: cannot change while the gateway runs; restart it to apply",
+                "tracing.sampleRatio: cannot change while the gateway runs (1.0 -> 0.5); restart it to apply",
+                "tracing.headers: cannot change while the gateway runs; restart it to apply"), problems);
+    }
 }

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     private static final String RELOAD = "/admin/reload";
 
     private final PrometheusMeterRegistry registry;
@@ -35,6 +36,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ConfigReloader reloader;
     private final StatusJson status;
     private final StatusFeed feed;
+    /** With tracing on, a scraper that asks for OpenMetrics gets it, with the histograms' exemplars (traces). */
+    private final boolean exemplars;
 
     AdminHandler(PrometheusMeterRegistry registry, Supplier<String> unready, ProxyContext context, ConfigReloader reloader) {
         this.registry = registry;
@@ -44,6 +47,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.status = new StatusJson(context::routes, context.status(), upstreams, context.jobs(), reloader,
                 Clock.systemUTC());
         this.feed = new StatusFeed(status::render);
+        this.exemplars = context.tracing().enabled();
     }
 
     @Override
@@ -65,7 +69,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = switch (path) {
                 case "/healthz" -> text(ctx, HttpResponseStatus.OK, "ok\n", "text/plain");
                 case "/readyz" -> readiness(ctx);
-                case "/metrics" -> text(ctx, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT);
+                case "/metrics" -> exemplars && request.headers().get(HttpHeaderNames.ACCEPT, "").contains("application/openmetrics-text")
+                        ? text(ctx, HttpResponseStatus.OK, registry.scrape(OPENMETRICS), OPENMETRICS)
+                        : text(ctx, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT);
                 case "/admin/upstreams" -> text(ctx, HttpResponseStatus.OK, upstreams.render(), "application/json");
                 case "/", "/status" -> text(ctx, HttpResponseStatus.OK, StatusPage.HTML, "text/html; charset=utf-8");
                 case "/status.json" -> text(ctx, HttpResponseStatus.OK, status.render() + "\n", "application/json");

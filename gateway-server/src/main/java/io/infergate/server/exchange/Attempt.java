@@ -35,6 +35,8 @@ final class Attempt {
     private boolean readPending;
     private boolean verdictGiven;
     private boolean headSeen;
+    /** The response head's status; 0 before one came. */
+    private int status;
     private boolean skippingInterim;
     private HeldResponse held;
     private boolean closed;
@@ -112,14 +114,19 @@ final class Attempt {
         }
     }
 
-    /** A response head arrived; {@code reusable}: its connection may serve another request after it. */
-    void headArrived(boolean reusable) {
+    /** A response head with {@code status} arrived; {@code reusable}: its connection may serve another request after it. */
+    void headArrived(int status, boolean reusable) {
         headSeen = true;
+        this.status = status;
         keepAlive = reusable;
     }
 
     boolean headSeen() {
         return headSeen;
+    }
+
+    int status() {
+        return status;
     }
 
     /** An interim response (1xx) arrived: it and its empty content are dropped. */

@@ -8,6 +8,7 @@ import io.infergate.core.resilience.BreakerVerdict;
 import io.infergate.core.route.Route;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.tracing.ExchangeTrace;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -34,6 +35,7 @@ final class AttemptRunner {
     private final ExchangeRecord record;
     private final EventExecutor executor;
     private final ContinuationRelay continuation;
+    private final ExchangeTrace trace;
     private Attempt attempt;
     /** A retry's backoff, or a hold for an open breaker's probe. */
     private ScheduledFuture<?> waitTimer;
@@ -46,7 +48,8 @@ final class AttemptRunner {
 
     AttemptRunner(Exchange exchange, AttemptLoop loop, UpstreamRequest upstreamRequest, ResponseRelay relay,
                   ExchangeTimeouts timeouts, RequestBody body, ClientResponder responder, ProxyContext context,
-                  Route route, ExchangeRecord record, EventExecutor executor, ContinuationRelay continuation) {
+                  Route route, ExchangeRecord record, EventExecutor executor, ContinuationRelay continuation,
+                  ExchangeTrace trace) {
         this.exchange = exchange;
         this.loop = loop;
         this.upstreamRequest = upstreamRequest;
@@ -59,6 +62,7 @@ final class AttemptRunner {
         this.record = record;
         this.executor = executor;
         this.continuation = continuation;
+        this.trace = trace;
     }
 
     /** The first attempt, once the gate let the request through; {@code inRead} inside the client's read. */
@@ -128,6 +132,7 @@ final class AttemptRunner {
 
     /** The attempt gave no answer: another is made when the loop says so, else the client hears why. */
     void failed(AttemptOutcome outcome, GatewayError error) {
+        trace.attemptFailed(error.cause(), outcome instanceof AttemptOutcome.Answered answered ? answered.status() : 0);
         act(loop.failed(attempt, outcome, error, relay.anotherAttemptPossible()));
     }
 
@@ -141,6 +146,7 @@ final class AttemptRunner {
             return false;
         }
         recovery.broke(error);
+        trace.attemptFailed(error.cause(), 0);
         Next next = recovery.armed() ? loop.resume(attempt, recovery, error) : null;
         if (!(next instanceof Next.Resume)) {
             recovery.disarmed();
@@ -159,6 +165,7 @@ final class AttemptRunner {
     private void endParking() {
         if (parkedAt != UNPARKED) {
             record.warmed(context.ticker().nanoTime() - parkedAt);
+            trace.held("cold_start", context.ticker().nanoTime() - parkedAt);
             parkedAt = UNPARKED;
         }
     }
@@ -167,6 +174,7 @@ final class AttemptRunner {
     private void endProbeHold() {
         if (heldForProbeAt != UNPARKED) {
             record.heldForBreaker(context.ticker().nanoTime() - heldForProbeAt);
+            trace.held("breaker", context.ticker().nanoTime() - heldForProbeAt);
             heldForProbeAt = UNPARKED;
         }
     }
@@ -175,6 +183,7 @@ final class AttemptRunner {
     private void end() {
         if (attempt != null) {
             record.attemptEnded(context.ticker().nanoTime());
+            trace.attemptEnded(attempt.status());
             attempt.close(false);
             attempt = null;
             relay.end();
@@ -201,6 +210,7 @@ final class AttemptRunner {
             if (complete && attempt.headSeen()) {
                 attempt.limit.completed(attempt.startedNanos, context.ticker().nanoTime() - attempt.startedNanos);
             }
+            trace.attemptEnded(attempt.status());
             attempt.close(complete);
             attempt = null;
             relay.end();

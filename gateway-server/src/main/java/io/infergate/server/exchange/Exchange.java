@@ -13,6 +13,7 @@ import io.infergate.core.timeout.ClientDeadline;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.metrics.RequestPath;
 import io.infergate.server.upstream.ConnectionPool;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -81,6 +82,7 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
         this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
                 request.uri(), route.name());
         this.gate = new RequestGate(context, route, request.headers(), client.executor());
+        var trace = context.tracing().begin(request, record, gate.isJob()); // ExchangeTrace.OFF unless tracing
         // A job's own request has the job's deadline; a client's may shorten the route's.
         long total = gate.isJob() ? context.jobs().config().deadline().toNanos() : ClientDeadline.totalNanos(
                 request.headers().get(ClientDeadline.HEADER), route.timeouts().total().toNanos());
@@ -90,16 +92,17 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
         this.timer = new ExchangeTimer(owner.clock(), timeouts, this::expired, this::done);
         boolean asyncSubmit = !gate.isJob() && context.jobs() != null && JobSubmission.asked(request.headers());
         String routeTarget = route.upstreamTarget(request.uri(), "");
-        String routePath = ExchangeRecord.pathOf(routeTarget);
+        String routePath = RequestPath.of(routeTarget);
         boolean streamAsked = StreamRequests.asksForStream(routePath, request.headers().get(HttpHeaderNames.ACCEPT));
         boolean anotherAttemptPossible = route.upstreams().size() > 1 || route.retry().attempts() > 1
-                || route.rewritesModel() || gate.needsBody() || asyncSubmit || ContinuationRelay.possible(route);
+                || route.rewritesModel() || gate.needsBody() || asyncSubmit || ContinuationRelay.possible(route)
+                || trace.recording(); // a traced request's body names its model
         this.body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(),
                 route.heartbeat().earlyHeaders() && !streamAsked, anotherAttemptPossible);
         this.responder = new ClientResponder(client, context.ticker(), context.metrics(), context::draining, route, record,
-                request, requestId, StreamProtocol.forPath(routePath));
+                request, requestId, StreamProtocol.forPath(routePath), trace);
         this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder,
-                asyncSubmit, streamAsked, this::gateDecided);
+                asyncSubmit, streamAsked, trace, this::gateDecided);
         this.coldStart = new ColdStartWait(client.executor(), this);
         ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
         this.loop = new AttemptLoop(route, coldStart, timeouts, context.ticker(), pool);
@@ -107,9 +110,9 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
         this.relay = new ResponseRelay(this, client, context, route, record, responder, timeouts, loop, body, gate,
                 requestId, continuation);
         UpstreamRequest upstreamRequest = new UpstreamRequest(this, request, routeTarget, route, context, record,
-                timeouts, body, coldStart, relay);
+                timeouts, body, coldStart, relay, trace);
         this.runner = new AttemptRunner(this, loop, upstreamRequest, relay, timeouts, body, responder, context, route,
-                record, client.executor(), continuation);
+                record, client.executor(), continuation, trace);
         ForwardingHeaders.toUpstream(request, requestId, clientAddress);
     }
 
@@ -142,8 +145,7 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
                 owner.readIfWanted();
             }
         } else if (result instanceof GateResult.Accepted accepted) {
-            finish(Ending.Normal.SUCCESS, responder.accepted(JobSubmission.accepted(client.alloc(), accepted.job(), requestId)),
-                    false);
+            finish(Ending.Normal.SUCCESS, responder.accepted(JobSubmission.accepted(client.alloc(), accepted.job(), requestId)), false);
         } else if (result instanceof GateResult.Refused refused) {
             fail(refused.error(), refused.message());
         }
@@ -289,12 +291,10 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
             context.pools().problems().answeredWhole(loop.endpoint());
         }
         context.exchangeEnded();
-        long now = context.ticker().nanoTime();
-        record.finished(now, responder.status(), ending.tag(), responder.stream() != null, loop.onFallback(), recovered);
+        record.finished(context.ticker().nanoTime(), responder.status(), ending.tag(), responder.stream() != null,
+                loop.onFallback(), recovered);
         record.bytes(body.bytes(), owner.bodyBytesSent());
-        context.finished(record);
-        String upstreamName = loop.upstream() == null ? "none" : loop.upstream().name();
-        context.metrics().exchangeCompleted(route.name(), upstreamName, responder.status(), ending.tag(), now - startNanos);
+        context.finished(record, responder, loop.upstream() == null ? "none" : loop.upstream().name());
         owner.exchangeFinished(keepClient);
     }
 }

@@ -9,6 +9,7 @@ import io.infergate.core.tenant.Tenant;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.tracing.ExchangeTrace;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -33,13 +34,14 @@ final class GatePassage implements RequestGate.Listener {
     /** {@code Prefer: respond-async}: the request is to become a job, answered {@code 202} at once. */
     private final boolean asyncSubmit;
     private final Consumer<GateResult> exchange;
+    private final ExchangeTrace trace;
     private boolean inRead;
     /** Whether the client asked for an event stream; with early headers, the body may still say so. */
     private boolean streamAsked;
 
     GatePassage(RequestGate gate, RequestBody body, HttpRequest request, Route route, ProxyContext context,
                 ExchangeRecord record, ExchangeTimeouts timeouts, ClientResponder responder,
-                boolean asyncSubmit, boolean streamAsked, Consumer<GateResult> exchange) {
+                boolean asyncSubmit, boolean streamAsked, ExchangeTrace trace, Consumer<GateResult> exchange) {
         this.gate = gate;
         this.body = body;
         this.request = request;
@@ -51,6 +53,7 @@ final class GatePassage implements RequestGate.Listener {
         this.asyncSubmit = asyncSubmit;
         this.streamAsked = streamAsked;
         this.exchange = exchange;
+        this.trace = trace;
     }
 
     /**
@@ -113,9 +116,20 @@ final class GatePassage implements RequestGate.Listener {
         // whose admission has no queue that run could never wait for a slot: the submission itself
         // passes admission now, and is refused as a plain request would be.
         boolean admit = !asyncSubmit || !route.admission().queues();
+        if (trace.recording()) {
+            trace.requestBody(body.wholeBody());
+        }
         gate.open(gate.needsBody() ? body.wholeBody() : null, context.ticker().nanoTime(), timeouts.deadline(),
                 admit, this);
         inRead = false;
+    }
+
+    /** Told to a trace that records, with the queue's depth then. */
+    @Override
+    public void queued() {
+        if (trace.recording()) {
+            trace.queued(route.admission().queueDepth());
+        }
     }
 
     /** The gate let the request through: its attempts begin, or it becomes a job. */
@@ -129,6 +143,7 @@ final class GatePassage implements RequestGate.Listener {
         Tenant tenant = gate.tenant();
         record.admitted(tenant.name(), gate.queueWaitNanos());
         responder.rateLimitedBy(gate.rateLimit());
+        trace.admitted(tenant.name(), tenant.tier().name(), gate.queueWaitNanos());
         context.metrics().queueWaited(route.name(), tenant.tier().name(), gate.queueWaitNanos());
         exchange.accept(new GateResult.Pass(inRead));
     }
@@ -137,6 +152,10 @@ final class GatePassage implements RequestGate.Listener {
     private void submitJob() {
         Tenant tenant = gate.tenant();
         record.identified(tenant.name());
+        String traceparent = trace.traceparent();
+        if (traceparent != null) {
+            request.headers().set("traceparent", traceparent); // the job's run links to this span
+        }
         Jobs.Submission submission = JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody());
         exchange.accept(submission.job() == null ? new GateResult.Refused(submission.refusal(), submission.message())
                 : new GateResult.Accepted(submission.job()));
@@ -154,6 +173,7 @@ final class GatePassage implements RequestGate.Listener {
                 context.metrics().shed(route.name(), error.cause(), tenant.tier().name());
             }
         }
+        trace.refused(tenant == null ? null : tenant.name(), error.cause(), message, gate.predictedWaitNanos());
         responder.retryAfter(retryAfter);
         responder.rateLimitedBy(rateLimit);
         exchange.accept(new GateResult.Refused(error, message));

@@ -10,9 +10,13 @@ import io.infergate.core.route.Routing;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.AccessLog;
+import io.infergate.server.relay.ClientResponder;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.infergate.server.status.StatusBoard;
+import io.infergate.server.tracing.ExchangeTrace;
+import io.infergate.server.tracing.Tracing;
 import io.infergate.server.upstream.ConnectionPools;
+import io.opentelemetry.context.Scope;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +37,7 @@ public final class ProxyContext {
     private final RateLimitStore rateLimiter;
     private final StatusBoard status;
     private volatile Jobs jobs;
+    private volatile Tracing tracing = Tracing.OFF;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -55,10 +60,33 @@ public final class ProxyContext {
         this.status = new StatusBoard(ticker);
     }
 
-    /** A finished exchange, for the status page and then the access log (which owns the record from then on). */
+    /**
+     * A finished exchange: its trace ends, its request meters take it (with its span current, as their
+     * exemplar), then as {@link #finished(ExchangeRecord)}.
+     */
+    void finished(ExchangeRecord record, ClientResponder responder, String upstream) {
+        ExchangeTrace trace = responder.trace();
+        trace.finished(record, trace.recording() && responder.stream() != null ? responder.stream().generatedTokens() : -1);
+        try (Scope ignored = trace.current()) {
+            metrics.exchangeCompleted(record.route(), upstream, record.status(), record.outcome(), record.totalNanos());
+        }
+        finished(record);
+    }
+
+    /** A finished request, for the status page and then the access log (which owns the record from then on). */
     public void finished(ExchangeRecord record) {
         status.finished(record);
         accessLog.write(record);
+    }
+
+    /** How exchanges are traced; {@link Tracing#OFF} unless the config has a {@code tracing} section. */
+    public Tracing tracing() {
+        return tracing;
+    }
+
+    /** Set once at start, before the first request. */
+    public void tracing(Tracing tracing) {
+        this.tracing = tracing;
     }
 
     /** The recent requests, as the status page shows them. */

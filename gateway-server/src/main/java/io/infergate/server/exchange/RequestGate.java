@@ -39,6 +39,9 @@ final class RequestGate {
 
         /** @param rateLimit the rate-limit decision when that is what refused, for its headers; else null */
         void refused(GatewayError error, String message, long retryAfterSeconds, Decision rateLimit);
+
+        /** The request waits in the route's queue. */
+        default void queued() {}
     }
 
     private final Route route;
@@ -51,6 +54,8 @@ final class RequestGate {
     private long reservedTokens;
     /** The tenant's rate limit, once it let the request through: its headers go on the answer. */
     private Decision rateLimit;
+    /** The queue wait admission predicted when it shed the request; 0 otherwise. */
+    private long predictedWaitNanos;
     private boolean closed;
     private final boolean job;
     /** The job this request runs; null for a client's request. */
@@ -171,6 +176,7 @@ final class RequestGate {
             decided(decided.get());
         } else {
             queued = ticket;
+            listener.queued();
             ticket.decision().thenAccept(outcome -> executor.execute(() -> decided(outcome)));
         }
     }
@@ -185,12 +191,17 @@ final class RequestGate {
         }
         if (!outcome.isAdmitted()) {
             if (outcome.error() != null) {
+                predictedWaitNanos = outcome.predictedWaitNanos();
                 listener.refused(outcome.error(), outcome.verdict().message(), outcome.retryAfterSeconds(), rateLimit);
             }
             return;
         }
         permit = outcome.permit();
         listener.passed();
+    }
+
+    long predictedWaitNanos() {
+        return predictedWaitNanos;
     }
 
     /** Whether the request waits in the route's queue. */

@@ -119,7 +119,7 @@ final class ResponseRelay implements UpstreamListener {
         }
         long now = context.ticker().nanoTime();
         timeouts.responseActivity(now);
-        attempt.headArrived(HttpUtil.isKeepAlive(head));
+        attempt.headArrived(code, HttpUtil.isKeepAlive(head));
         LoadSignals.record(head.headers(), attempt.endpoint.load(), attempt.limit, attempt.startedNanos,
                 route.loadHeaders(), now);
         if (code == 429) {

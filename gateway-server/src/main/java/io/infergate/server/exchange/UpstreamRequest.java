@@ -7,6 +7,7 @@ import io.infergate.core.resilience.AttemptOutcome;
 import io.infergate.core.route.Route;
 import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.tracing.ExchangeTrace;
 import io.infergate.server.upstream.ConnectionPool;
 import io.infergate.server.upstream.UpstreamConnection;
 import io.netty.channel.Channel;
@@ -36,10 +37,11 @@ final class UpstreamRequest {
     private final RequestBody body;
     private final ColdStartWait coldStart;
     private final ResponseRelay relay;
+    private final ExchangeTrace trace;
 
     UpstreamRequest(Exchange exchange, HttpRequest request, String routeTarget, Route route, ProxyContext context,
                     ExchangeRecord record, ExchangeTimeouts timeouts, RequestBody body, ColdStartWait coldStart,
-                    ResponseRelay relay) {
+                    ResponseRelay relay, ExchangeTrace trace) {
         this.exchange = exchange;
         this.request = request;
         this.routeTarget = routeTarget;
@@ -51,6 +53,7 @@ final class UpstreamRequest {
         this.body = body;
         this.coldStart = coldStart;
         this.relay = relay;
+        this.trace = trace;
     }
 
     /**
@@ -61,6 +64,7 @@ final class UpstreamRequest {
         record.attemptStarted(attempt.upstream.name(), attempt.endpoint.url().toString(), context.ticker().nanoTime());
         ForwardingHeaders.address(request, attempt.endpoint.url().basePath() + routeTarget, attempt.endpoint.url(),
                 attempt.upstream.auth(), clientAuthorization);
+        trace.attemptStarted(attempt.upstream, attempt.endpoint, attempt.onFallback, request.headers());
         if (attempt.upstream.coldStart().scaleUpTimeoutHeader()) {
             // HF's proxy holds the request itself while a replica starts, as long as it can wait.
             long now = context.ticker().nanoTime();

@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,15 @@ public final class AccessLog implements AutoCloseable {
             return OFF;
         }
         return start(config.file() == null ? LineSink.stdout() : LineSink.appendTo(config.file()), config.queue());
+    }
+
+    /** As {@link #open}, a file that cannot be opened named by its config key. */
+    public static AccessLog openOrExplain(AccessLogConfig config) {
+        try {
+            return open(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("server.accessLog.file: cannot open " + config.file() + ": " + e, e);
+        }
     }
 
     static AccessLog start(LineSink sink, int capacity) {

@@ -15,8 +15,9 @@ import java.util.Arrays;
  *  "endpoint":"http://127.0.0.1:8000","method":"POST","path":"/v1/chat/completions","status":200,
  *  "outcome":"success","stream":false,"queueMs":0.0,"connectMs":0.0,"firstByteMs":812.4,"ttftMs":null,
  *  "totalMs":815.0,"bytesIn":164,"bytesOut":412,"promptTokens":12,"generatedTokens":40,"attempts":1,
- *  "retries":0,"fallback":false,"recovered":false}
+ *  "retries":0,"fallback":false,"recovered":false,"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"}
  * }</pre>
+ * {@code traceId} is there only when the gateway traces ({@code tracing}).
  * Durations are milliseconds from the request's arrival ({@code queueMs} and {@code connectMs} are
  * the phases' own lengths) with one decimal; null where the phase did not happen. Tokens come from
  * TGI's {@code x-prompt-tokens} and {@code x-generated-tokens}; null when the upstream gave none, as
@@ -96,6 +97,11 @@ final class AccessLogLine {
         ascii(r.fallback() ? "true" : "false");
         ascii(",\"recovered\":");
         ascii(r.recovered() ? "true" : "false");
+        if (r.traceId() != null) {
+            ascii(",\"traceId\":\"");
+            ascii(r.traceId());
+            ascii("\"");
+        }
         ascii("}\n");
     }
 

@@ -43,6 +43,7 @@ public final class ExchangeRecord {
     private boolean stream;
     private int status;
     private String outcome;
+    private String traceId;
 
     /** @param target the request target as the client sent it; only its path is kept */
     public ExchangeRecord(long startEpochMillis, long startNanos, String requestId, String method, String target,
@@ -51,21 +52,8 @@ public final class ExchangeRecord {
         this.startNanos = startNanos;
         this.requestId = requestId;
         this.method = method;
-        this.path = pathOf(target);
+        this.path = RequestPath.of(target);
         this.route = route;
-    }
-
-    /** The request target without its query string, which may carry credentials ({@code ?token=}). */
-    public static String pathOf(String target) {
-        if (target == null) {
-            return null;
-        }
-        for (int i = 0; i < target.length(); i++) { // a scan, not a regex: this runs twice a request
-            if (target.charAt(i) == '?' || target.charAt(i) == '#') {
-                return target.substring(0, i);
-            }
-        }
-        return target;
     }
 
     // ---- stamps, in the order an exchange makes them ------------------------------------------
@@ -154,7 +142,6 @@ public final class ExchangeRecord {
     }
 
     // ---- reading ------------------------------------------------------------------------------
-
     public long startNanos() {
         return startNanos;
     }
@@ -206,7 +193,7 @@ public final class ExchangeRecord {
         return recovered;
     }
 
-    boolean stream() {
+    public boolean stream() {
         return stream;
     }
 
@@ -226,8 +213,8 @@ public final class ExchangeRecord {
         return bytesOut;
     }
 
-    /** -1 when unknown. */
-    long promptTokens() {
+    /** The prompt's tokens, as the upstream's head says; -1 when unknown. */
+    public long promptTokens() {
         return promptTokens;
     }
 
@@ -254,6 +241,15 @@ public final class ExchangeRecord {
 
     public void identified(String tenant) {
         this.tenant = tenant;
+    }
+
+    /** The request's trace, when the gateway traces (for the log line). */
+    public void traced(String traceId) {
+        this.traceId = traceId;
+    }
+
+    String traceId() {
+        return traceId;
     }
 
     /** The body's, the holds' and the earlier attempts' parts of the time. */

@@ -7,7 +7,7 @@ import io.infergate.core.route.Routing;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.tenant.CredentialHeaders;
 import io.infergate.core.tenant.Identification;
-import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.metrics.RequestPath;
 import io.infergate.server.relay.LocalResponses;
 import io.infergate.server.wire.GatewayHeaders;
 import io.netty.buffer.ByteBuf;
@@ -44,7 +44,7 @@ public final class ModelsEndpoint {
         if (!catalog.any() || !HttpMethod.GET.equals(request.method())) {
             return null;
         }
-        String path = ExchangeRecord.pathOf(request.uri());
+        String path = RequestPath.of(request.uri());
         int at = path.indexOf(V1_MODELS);
         String rest = at < 0 ? "" : path.substring(at + V1_MODELS.length());
         String base = at < 0 ? "" : path.substring(0, at + "/v1/".length());

@@ -10,6 +10,7 @@ import io.infergate.core.route.Route;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.infergate.server.metrics.ServerTiming;
+import io.infergate.server.tracing.ExchangeTrace;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -53,6 +54,7 @@ public final class ClientResponder {
     private final boolean keepAlive;
     private final ForwardingHeaders.ClientFraming framing;
     private final StreamProtocol protocol;
+    private final ExchangeTrace trace;
 
     /** The client's event stream, once its head is out (early, or relaying an upstream stream). */
     private SseRelay sse;
@@ -68,7 +70,7 @@ public final class ClientResponder {
 
     public ClientResponder(ChannelHandlerContext client, Ticker ticker, GatewayMetrics metrics, BooleanSupplier draining,
                     Route route, ExchangeRecord record,
-                    HttpRequest request, String requestId, StreamProtocol protocol) {
+                    HttpRequest request, String requestId, StreamProtocol protocol, ExchangeTrace trace) {
         this.client = client;
         this.ticker = ticker;
         this.metrics = metrics;
@@ -80,6 +82,7 @@ public final class ClientResponder {
         this.framing = new ForwardingHeaders.ClientFraming(
                 request.protocolVersion(), keepAlive, HttpMethod.HEAD.equals(request.method()));
         this.protocol = protocol;
+        this.trace = trace;
     }
 
     /** A local error answer will say when to come back; 0 leaves {@code Retry-After} out. */
@@ -103,6 +106,7 @@ public final class ClientResponder {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, SseRelay.EVENT_STREAM);
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, true, framing, draining.getAsBoolean());
+        trace.answering(head.headers());
         status = 200;
         started = true;
         // Sent before the queue, the connection and the upstream: only the time so far is known.
@@ -128,6 +132,7 @@ public final class ClientResponder {
         }
         status = code;
         closeAfterResponse = ForwardingHeaders.toClient(head, requestId, eventStream, framing, draining.getAsBoolean());
+        trace.answering(head.headers());
         head.headers().set(GatewayHeaders.X_GATEWAY_UPSTREAM, upstream + "/" + endpointHost);
         if (fallback) {
             head.headers().set(GatewayHeaders.X_GATEWAY_FALLBACK, upstream);
@@ -187,13 +192,14 @@ public final class ClientResponder {
 
     private void startStream() {
         sse = new SseRelay(client, protocol, route.heartbeat().interval().toNanos(), ticker,
-                new StreamMeters(metrics, route.name(), record));
+                new StreamMeters(metrics, route.name(), record, trace));
         sse.start();
     }
 
     /** The job was stored: {@code 202} with its document, as {@code accepted} has it. */
     public boolean accepted(FullHttpResponse accepted) {
         status = 202;
+        trace.answering(accepted.headers());
         return LocalAnswer.send(client, accepted, record,
                 ticker.nanoTime(), LocalAnswer.After.of(keepAlive && !draining.getAsBoolean(), true));
     }
@@ -217,6 +223,7 @@ public final class ClientResponder {
         }
         status = error.status();
         FullHttpResponse response = LocalResponses.error(client.alloc(), protocol, error, message, requestId);
+        trace.answering(response.headers());
         // Every 429 and 503 says when to come back: a client told nothing retries at once, some forever.
         long retryAfter = retryAfterSeconds > 0 ? retryAfterSeconds : status == 429 || status == 503 ? 1 : 0;
         if (retryAfter > 0) {
@@ -274,6 +281,10 @@ public final class ClientResponder {
         if (sse != null) {
             sse.stop();
         }
+    }
+
+    public ExchangeTrace trace() {
+        return trace;
     }
 
     /** The client's event stream, or null when the response is not one (yet). */

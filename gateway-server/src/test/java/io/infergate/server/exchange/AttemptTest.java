@@ -155,7 +155,7 @@ class AttemptTest {
         assertFalse(attempt.headSeen());
         attempt.flush();
 
-        attempt.headArrived(true);
+        attempt.headArrived(200, true);
         assertTrue(attempt.headSeen());
         attempt.close(true);
 

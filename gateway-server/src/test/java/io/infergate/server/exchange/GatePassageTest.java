@@ -23,6 +23,7 @@ import io.infergate.server.jobs.JobSubmission;
 import io.infergate.server.jobs.Jobs;
 import io.infergate.server.metrics.AccessLog;
 import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.tracing.ExchangeTrace;
 import io.infergate.server.relay.ClientResponder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -173,9 +174,9 @@ class GatePassageTest {
             body = new RequestBody(request, client.alloc(), context.server().maxBodyBytes(), false,
                     gate.needsBody() || asyncSubmit);
             responder = new ClientResponder(client, ticker, context.metrics(), context::draining, route, record, request,
-                    "request-1", StreamProtocol.TGI);
+                    "request-1", StreamProtocol.TGI, ExchangeTrace.OFF);
             passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder,
-                    asyncSubmit, false, results::add);
+                    asyncSubmit, false, ExchangeTrace.OFF, results::add);
         }
 
         /** Hands a piece of the body to the passage, and opens the gate when it says the body is in. */

@@ -151,11 +151,11 @@ class AccessLogTest {
 
     @Test
     void theQueryStringAndFragmentAreNeverKept() {
-        assertEquals("/v1/models", ExchangeRecord.pathOf("/v1/models?token=secret"));
-        assertEquals("/a", ExchangeRecord.pathOf("/a#x?y"));
-        assertEquals("/a", ExchangeRecord.pathOf("/a?x#y"));
-        assertEquals("/", ExchangeRecord.pathOf("/"));
-        assertNull(ExchangeRecord.pathOf(null));
+        assertEquals("/v1/models", RequestPath.of("/v1/models?token=secret"));
+        assertEquals("/a", RequestPath.of("/a#x?y"));
+        assertEquals("/a", RequestPath.of("/a?x#y"));
+        assertEquals("/", RequestPath.of("/"));
+        assertNull(RequestPath.of(null));
     }
 
     @Test

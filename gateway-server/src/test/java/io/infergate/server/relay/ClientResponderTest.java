@@ -7,6 +7,7 @@ import io.infergate.core.route.Route;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.server.metrics.ExchangeRecord;
+import io.infergate.server.tracing.ExchangeTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -83,7 +84,7 @@ class ClientResponderTest {
         ExchangeRecord record = new ExchangeRecord(0, clock.nanoTime(), "request-1", request.method().name(),
                 request.uri(), route.name());
         return new ClientResponder(client, clock::nanoTime, metrics, () -> draining, route, record, request, "request-1",
-                StreamProtocol.forPath(request.uri()));
+                StreamProtocol.forPath(request.uri()), ExchangeTrace.OFF);
     }
 
     private static HttpRequest post(String uri, String... headers) {
@@ -189,7 +190,7 @@ class ClientResponderTest {
         draining = true;
         ClientResponder whileDraining = new ClientResponder(other.pipeline().firstContext(), clock::nanoTime, metrics,
                 () -> draining, route, new ExchangeRecord(0, 0, "request-2", "POST", "/generate", "chat"),
-                post("/generate"), "request-2", StreamProtocol.TGI);
+                post("/generate"), "request-2", StreamProtocol.TGI, ExchangeTrace.OFF);
         assertFalse(whileDraining.fail(GatewayError.SHUTDOWN, GatewayError.SHUTDOWN.defaultMessage(), true));
         FullHttpResponse answer = other.readOutbound();
         assertEquals("close", answer.headers().get(HttpHeaderNames.CONNECTION));

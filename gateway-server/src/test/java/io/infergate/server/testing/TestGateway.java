@@ -128,6 +128,10 @@ public final class TestGateway implements AutoCloseable {
         return send(HttpRequest.newBuilder(adminUri(path)).GET().build());
     }
 
+    public static java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     public static HttpResponse<String> send(HttpRequest request) throws Exception {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
