@@ -33,10 +33,10 @@ class ServerSectionTest {
                 "http2: { maxConcurrentStreams: 8, maxHeaderListBytes: 4KiB, maxResets: 50, resetWindow: 10s }")).server();
         assertEquals(new Http2Config(8, 4096, 50, Duration.ofSeconds(10)), server.http2());
         assertEquals(List.of(
-                "server.http2.maxConcurrentStreams: \"0\" is out of range (expected: 1-2147483647)",
-                "server.http2.maxHeaderListBytes: \"0\" must be positive",
                 "server.http2.maxStreams: unknown key (expected one of: maxConcurrentStreams, maxHeaderListBytes, "
-                        + "maxResets, resetWindow)"),
+                        + "maxResets, resetWindow)",
+                "server.http2.maxConcurrentStreams: \"0\" is out of range (expected: 1-2147483647)",
+                "server.http2.maxHeaderListBytes: \"0\" must be positive"),
                 problemsOf(withServer("http2: { maxConcurrentStreams: 0, maxHeaderListBytes: 0, maxStreams: 3 }")));
     }
 
