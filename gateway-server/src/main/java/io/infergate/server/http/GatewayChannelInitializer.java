@@ -43,6 +43,8 @@ public final class GatewayChannelInitializer extends ChannelInitializer<SocketCh
             // The handshake is part of the head: it must end within the header timeout.
             pipeline.addLast("tls", tls.newHandler(channel.alloc(), server.headerTimeout().toMillis()));
             pipeline.addLast("alpn", new AlpnSwitch(toHttp2));
+            // The handshake reads as it needs; the request handlers take over reading after it.
+            channel.config().setAutoRead(true);
         }
         pipeline.addLast("timeouts", timeouts);
         if (tls == null) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
@@ -22,7 +23,7 @@ import java.util.Set;
  * This handler sits on the connection itself: it tells the connection's idle clock when streams
  * open and close, passes the drain's {@link ShutdownCut} on to every open stream, and, while the
  * gateway drains, ends the connection with a {@code GOAWAY} once a stream is done, as HTTP/1.1's
- * {@code Connection: close} would.
+ * {@code Connection: close} would; a client's own {@code GOAWAY} ends it once its streams are done.
  */
 final class Http2Streams extends ChannelInboundHandlerAdapter {
 
@@ -68,6 +69,17 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** A client's GOAWAY: it opens no more streams, so the connection ends once those open are done. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2GoAwayFrame goAway) {
+            goAway.release();
+            ctx.channel().close();
+            return;
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override
