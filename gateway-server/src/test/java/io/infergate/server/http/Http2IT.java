@@ -164,4 +164,46 @@ class Http2IT {
         assertTrue(next.awaitEnd(Duration.ofSeconds(10)).startsWith("GET /after"));
         assertEquals(1, recording.requests().size(), "only the request within the limit reached the upstream");
     }
+
+    @Test
+    void aDrainSendsGoAwayAfterAStreamEndsAndCutsStreamsStillOpenWithTheirShutdownEvent() throws Exception {
+        gateway(upstream.url(), "");
+        H2Client.Stream[] streams = new H2Client.Stream[2];
+        ScriptedUpstream.Exchange[] exchanges = EventStreams.open(client, upstream, streams, 2, true);
+        for (int i = 0; i < 2; i++) {
+            exchanges[i].chunk(event(i, 1));
+            String first = event(i, 1);
+            streams[i].awaitBody("stream " + i + "'s first event", Duration.ofSeconds(10), b -> b.contains(first));
+        }
+        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.server().drain(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        exchanges[0].chunk(event(0, 2)).end();
+        assertEquals(event(0, 1) + event(0, 2), streams[0].awaitEnd(Duration.ofSeconds(10)));
+        assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)), "GOAWAY NO_ERROR once a stream ended");
+
+        assertFalse(drained.get(10, java.util.concurrent.TimeUnit.SECONDS), "one stream was still open at the timeout");
+        assertEquals(event(1, 1) + "data: {\"error\":\"the gateway is shutting down\",\"error_type\":\"shutdown\"}\n\n",
+                streams[1].awaitEnd(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void anIdleConnectionEndsWithGoAwayAfterTheIdleTimeout() throws Exception {
+        gateway = TestGateway.start("""
+                server: { port: 0, adminPort: 0, idleTimeout: 300ms }
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                """.formatted(recording.url()));
+        client = H2Client.priorKnowledge(gateway.port());
+        H2Client.Stream stream = client.send("GET", "/once", null, true);
+        assertTrue(stream.awaitEnd(Duration.ofSeconds(10)).startsWith("GET /once"));
+        assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)));
+        io.infergate.testing.Await.until("the idle connection closed", Duration.ofSeconds(10), () -> !client.isOpen());
+    }
 }
