@@ -5,6 +5,8 @@ import io.infergate.server.exchange.ProxyContext;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -15,6 +17,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.AsciiString;
 
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Turns a client connection that began as HTTP/1.1 into an HTTP/2 one, however it said so: by
@@ -37,7 +40,7 @@ final class ToHttp2 {
     private static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
 
     /** The handlers an HTTP/1.1 connection has that an HTTP/2 one does not. */
-    static final Collection<String> HTTP1_HANDLERS = java.util.List.of("codec", "h2cUpgrade", "bodyBytes", "proxy");
+    static final Collection<String> HTTP1_HANDLERS = List.of("codec", "h2cUpgrade", "bodyBytes", "proxy");
 
     private final ProxyContext context;
     private final ClientTimeoutHandler timeouts;
@@ -73,15 +76,15 @@ final class ToHttp2 {
                 }
 
                 @Override
-                public boolean prepareUpgradeResponse(ChannelHandlerContext ctx, io.netty.handler.codec.http.FullHttpRequest request,
-                                                      io.netty.handler.codec.http.HttpHeaders headers) {
+                public boolean prepareUpgradeResponse(ChannelHandlerContext ctx, FullHttpRequest request,
+                                                      HttpHeaders headers) {
                     return upgrade.prepareUpgradeResponse(ctx, request, headers);
                 }
 
                 @Override
-                public void upgradeTo(ChannelHandlerContext ctx, io.netty.handler.codec.http.FullHttpRequest request) {
+                public void upgradeTo(ChannelHandlerContext ctx, FullHttpRequest request) {
                     ChannelPipeline pipeline = ctx.pipeline();
-                    for (String name : java.util.List.of("bodyBytes", "proxy")) {
+                    for (String name : List.of("bodyBytes", "proxy")) {
                         pipeline.remove(name);
                     }
                     upgrade.upgradeTo(ctx, request);
