@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -40,6 +41,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin port (default: ${DEFAULT-VALUE}).")
     int adminPort = 9090;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve https (HTTP/2 by ALPN, or HTTP/1.1) with this PEM certificate chain; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM (PKCS#8) private key for --tls-cert.")
+    Path tlsKey;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -48,6 +56,9 @@ final class DemoCommand implements Callable<Integer> {
         if (coldStartSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cold-start: " + coldStartSeconds + " (expected: 0 or more seconds)");
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
         }
         try (UpstreamSim large = UpstreamSim.builder()
                      .modelId("meta-llama/Llama-3.3-70B-Instruct")
@@ -60,9 +71,10 @@ final class DemoCommand implements Callable<Integer> {
                      .tokensPerSecond(60).maxBatch(16).maxQueue(64)
                      .loadHeaders(EnumSet.of(LoadHeader.ORCA, LoadHeader.GPU))
                      .start()) {
-            GatewayConfig config = ConfigLoader.load(bundledDemoConfig(), Map.of(
+            GatewayConfig config = ConfigLoader.load(withTls(bundledDemoConfig()), Map.of(
                     "LARGE_URL", large.url(), "SMALL_URL", small.url(),
-                    "DEMO_PORT", Integer.toString(port), "DEMO_ADMIN_PORT", Integer.toString(adminPort)));
+                    "DEMO_PORT", Integer.toString(port), "DEMO_ADMIN_PORT", Integer.toString(adminPort),
+                    "DEMO_TLS_CERT", String.valueOf(tlsCert), "DEMO_TLS_KEY", String.valueOf(tlsKey)));
             ApplicationLog.use(config.server().logFormat());
             GatewayServer server;
             try {
@@ -84,6 +96,14 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The demo's config, with {@code server.tls} on the files given, when they are. */
+    private String withTls(String yaml) {
+        if (tlsCert == null) {
+            return yaml;
+        }
+        return yaml.replaceFirst("\nserver:\n", "\nserver:\n  tls: { certFile: \"\\${DEMO_TLS_CERT}\", keyFile: \"\\${DEMO_TLS_KEY}\" }\n");
+    }
+
     private static String bundledDemoConfig() {
         try (InputStream in = DemoCommand.class.getResourceAsStream("/demo.yaml")) {
             if (in == null) {
@@ -96,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void printWhatToTry(PrintWriter out, GatewayServer server) {
-        String gateway = "http://localhost:" + server.port();
+        String gateway = (tlsCert == null ? "http" : "https") + "://localhost:" + server.port();
         String admin = "http://localhost:" + server.adminPort();
         out.printf("""
 

@@ -11,8 +11,9 @@ final class ServerBinder {
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
             "drainTimeout", "shutdownDelay", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog",
-            "logFormat", "watchConfig", "tls");
+            "logFormat", "watchConfig", "tls", "http2");
     static final List<String> TLS_KEYS = List.of("certFile", "keyFile", "clientCaFile");
+    static final List<String> HTTP2_KEYS = List.of("maxConcurrentStreams", "maxHeaderListBytes", "maxResets", "resetWindow");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "file", "queue");
 
     // 0 asks the OS for a free port: tests and side-by-side runs use it.
@@ -56,7 +57,8 @@ final class ServerBinder {
                 accessLog(server.get("accessLog"), d.accessLog()),
                 logFormat(server.get("logFormat"), d.logFormat()),
                 server.get("watchConfig").bool(d.watchConfig()),
-                tls(server.get("tls")));
+                tls(server.get("tls")),
+                http2(server.get("http2"), d.http2()));
     }
 
     /** {@code accessLog: true|false}, or a map that can also name a file and size the queue. */
@@ -69,6 +71,19 @@ final class ServerBinder {
                 node.get("enabled").bool(d.enabled()),
                 file(node.get("file"), d.file()),
                 node.get("queue").integer(d.queue(), 1, AccessLogConfig.MAX_QUEUE));
+    }
+
+    /** {@code http2: { maxConcurrentStreams, maxHeaderListBytes, maxResets, resetWindow }}, each optional. */
+    private static Http2Config http2(ConfigNode node, Http2Config d) {
+        if (node.isAbsent()) {
+            return d;
+        }
+        node.checkMap(HTTP2_KEYS);
+        return new Http2Config(
+                node.get("maxConcurrentStreams").integer(d.maxConcurrentStreams(), 1, Integer.MAX_VALUE),
+                (int) node.get("maxHeaderListBytes").byteSize(d.maxHeaderListBytes(), Integer.MAX_VALUE),
+                node.get("maxResets").integer(d.maxResets(), 1, Integer.MAX_VALUE),
+                node.get("resetWindow").positiveDuration(d.resetWindow()));
     }
 
     /** {@code tls: { certFile, keyFile, clientCaFile }}: the first two together, each a readable file. */

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param watchConfig  whether the config file is reloaded when it changes (it always is on SIGHUP and
  *                     {@code POST /admin/reload})
  * @param tls          TLS on the client listener; null: plain HTTP
+ * @param http2        the limits on HTTP/2 connections
  */
 public record ServerConfig(
         int port,
@@ -34,15 +35,18 @@ public record ServerConfig(
         AccessLogConfig accessLog,
         LogFormat logFormat,
         boolean watchConfig,
-        ListenerTlsConfig tls) {
+        ListenerTlsConfig tls,
+        Http2Config http2) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
             Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT, false, null);
+            Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT, false, null,
+            Http2Config.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(http2, "http2");
     }
 
     /** The application log's form: a line of text per event, or one JSON object per line. */

@@ -27,6 +27,20 @@ class ServerSectionTest {
     }
 
     @Test
+    void http2LimitsBindAndDefault() throws ConfigException {
+        assertEquals(Http2Config.DEFAULTS, load(ONE_ROUTE).server().http2());
+        ServerConfig server = load(withServer(
+                "http2: { maxConcurrentStreams: 8, maxHeaderListBytes: 4KiB, maxResets: 50, resetWindow: 10s }")).server();
+        assertEquals(new Http2Config(8, 4096, 50, Duration.ofSeconds(10)), server.http2());
+        assertEquals(List.of(
+                "server.http2.maxStreams: unknown key (expected one of: maxConcurrentStreams, maxHeaderListBytes, "
+                        + "maxResets, resetWindow)",
+                "server.http2.maxConcurrentStreams: \"0\" is out of range (expected: 1-2147483647)",
+                "server.http2.maxHeaderListBytes: \"0\" must be positive"),
+                problemsOf(withServer("http2: { maxConcurrentStreams: 0, maxHeaderListBytes: 0, maxStreams: 3 }")));
+    }
+
+    @Test
     void listenerTlsNeedsACertificateAndAKeyThatCanBeRead(@TempDir Path dir)
             throws Exception {
         Path cert = Files.writeString(dir.resolve("tls.crt"), "pem");

@@ -15,8 +15,12 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Neither costs a timer per request: the idle timer lives as long as the connection and re-arms
  * itself for what is left, and the header timer is armed only when a read ends mid-head.
+ * <p>
+ * Once the connection speaks HTTP/2 ({@link #multiplexing}), it is idle while it has no stream
+ * open, and its idle end is a {@code GOAWAY}; a stream's head arrives in frames the codec bounds,
+ * so the header timer is not used there.
  */
-final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
+final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter implements RequestClock {
 
     private final long idleNanos;
     private final long headerNanos;
@@ -27,6 +31,8 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
     private long idleSince;
     private boolean inRequest;
     private boolean headArriving;
+    private boolean multiplexed;
+    private int openStreams;
 
     ClientTimeoutHandler(Duration idleTimeout, Duration headerTimeout) {
         this.idleNanos = idleTimeout.toNanos();
@@ -47,7 +53,7 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        boolean startsHead = !inRequest && !headArriving && msg instanceof ByteBuf;
+        boolean startsHead = !inRequest && !headArriving && !multiplexed && msg instanceof ByteBuf;
         headArriving |= startsHead;
         ctx.fireChannelRead(msg); // the codec decodes here; a complete head calls requestStarted()
         if (startsHead && headArriving && headerTimer == null) {
@@ -55,7 +61,8 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void requestStarted() {
+    @Override
+    public void requestStarted() {
         inRequest = true;
         headArriving = false;
         if (headerTimer != null) {
@@ -64,15 +71,38 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void requestFinished() {
+    @Override
+    public void requestFinished() {
         inRequest = false;
         idleSince = System.nanoTime();
+    }
+
+    /** The connection now carries HTTP/2 streams: from here it counts them instead of requests. */
+    void multiplexing() {
+        multiplexed = true;
+        requestStarted(); // the upgrade's or the preface's head is whole
+        requestFinished();
+    }
+
+    void streamOpened() {
+        openStreams++;
+        inRequest = true;
+    }
+
+    void streamClosed() {
+        if (--openStreams == 0) {
+            requestFinished();
+        }
     }
 
     private void checkIdle() {
         long idleFor = System.nanoTime() - idleSince;
         if (!inRequest && !headArriving && idleFor >= idleNanos) {
-            ctx.close();
+            if (multiplexed) {
+                ctx.channel().close(); // through the HTTP/2 codec, which says GOAWAY first
+            } else {
+                ctx.close();
+            }
             return;
         }
         long next = inRequest || headArriving ? idleNanos : idleNanos - idleFor;

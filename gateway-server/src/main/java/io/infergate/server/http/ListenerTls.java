@@ -2,11 +2,16 @@ package io.infergate.server.http;
 
 import io.infergate.core.config.ListenerTlsConfig;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -23,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * TLS on the client listener (JDK provider; TLS 1.3 and 1.2 with the JDK's default suites, which
- * leave out everything weak). The certificate, key and client CA files are looked at again by
+ * TLS on the client listener: TLS 1.3 and 1.2 with the suites HTTP/2 allows (forward secret, AEAD
+ * only), on Netty's BoringSSL where its native library loads and on the JDK's provider otherwise
+ * ({@link #PROVIDER}); ALPN offers {@code h2} and {@code http/1.1}. The certificate, key and client CA files are looked at again by
  * {@link #refresh}: when one has changed (cert-manager rotates them, a Kubernetes Secret is swapped
  * through a symlink), the context is built again and new connections get it; connections already
  * open keep theirs. A file that does not parse leaves the old context in place and is logged.
@@ -33,6 +39,14 @@ public final class ListenerTls implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ListenerTls.class);
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** The TLS implementation every listener context is built on. */
+    public static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            // The two behaviours both providers support: no match means no ALPN, which is HTTP/1.1.
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
     /** How often the files are looked at: a few stat calls, so often enough for a test to wait on. */
     private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
 
@@ -54,6 +68,7 @@ public final class ListenerTls implements AutoCloseable {
         ListenerTls tls = new ListenerTls(config);
         tls.fingerprint = tls.fingerprint();
         tls.context.set(build(config));
+        log.info("server.tls: {} provider, ALPN h2 and http/1.1", PROVIDER == SslProvider.OPENSSL ? "OpenSSL (BoringSSL)" : "JDK");
         tls.looks = executor.scheduleWithFixedDelay(tls::refresh, LOOK_EVERY.toMillis(), LOOK_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
         return tls;
@@ -117,7 +132,10 @@ public final class ListenerTls implements AutoCloseable {
             builder.trustManager(config.clientCaFile().toFile()).clientAuth(ClientAuth.REQUIRE);
         }
         try {
-            return builder.sslProvider(SslProvider.JDK).protocols(PROTOCOLS).build();
+            return builder.sslProvider(PROVIDER).protocols(PROTOCOLS)
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(ALPN)
+                    .build();
         } catch (IOException | RuntimeException e) {
             String key = config.clientCaFile() != null && Objects.toString(e.getMessage(), "").contains("trust")
                     ? "server.tls.clientCaFile" : "server.tls";

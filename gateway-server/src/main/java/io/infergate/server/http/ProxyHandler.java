@@ -36,14 +36,15 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
 /**
- * One client connection: takes requests one at a time, refuses what the guard refuses, matches a
- * route and runs its {@link ClientRequest}. The channel does not auto-read: this handler asks for bytes
+ * One client connection, or one HTTP/2 stream (a channel of its own, see {@link Http2Streams}):
+ * takes requests one at a time, refuses what the guard refuses, matches a route and runs its
+ * {@link ClientRequest}. The channel does not auto-read: this handler asks for bytes
  * only when it can use them, which is what bounds memory in both directions.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientConnection {
 
     private final ProxyContext context;
-    private final ClientTimeoutHandler timeouts;
+    private final RequestClock timeouts;
     private final ResponseBodyBytes bodyBytes;
     private final JobsEndpoint jobsEndpoint;
     /** Requests pipelined behind the current one wait here; reading stops while any do. */
@@ -58,7 +59,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     private boolean localAnswerPending;
     private boolean closing;
 
-    ProxyHandler(ProxyContext context, ClientTimeoutHandler timeouts, ResponseBodyBytes bodyBytes) {
+    ProxyHandler(ProxyContext context, RequestClock timeouts, ResponseBodyBytes bodyBytes) {
         this.context = context;
         this.jobsEndpoint = new JobsEndpoint(context.jobs(), context::tenants);
         this.timeouts = timeouts;

@@ -1,0 +1,95 @@
+package io.infergate.server.http;
+
+import io.infergate.server.exchange.ProxyContext;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The streams of one HTTP/2 client connection. Each stream is a channel of its own whose pipeline
+ * turns frames into the HTTP/1.1 objects the per-request handlers already take, so a stream is
+ * served as a connection with one request is: its own reads (its flow-control window), its own
+ * writability, its own exchange, which a {@code RST_STREAM} cancels alone.
+ * <p>
+ * This handler sits on the connection itself: it tells the connection's idle clock when streams
+ * open and close, passes the drain's {@link ShutdownCut} on to every open stream, and, while the
+ * gateway drains, ends the connection with a {@code GOAWAY} once a stream is done, as HTTP/1.1's
+ * {@code Connection: close} would; a client's own {@code GOAWAY} ends it once its streams are done.
+ */
+final class Http2Streams extends ChannelInboundHandlerAdapter {
+
+    private final ProxyContext context;
+    private final ClientTimeoutHandler timeouts;
+    private final Set<Channel> open = new HashSet<>();
+    private ChannelHandlerContext ctx;
+
+    Http2Streams(ProxyContext context, ClientTimeoutHandler timeouts) {
+        this.context = context;
+        this.timeouts = timeouts;
+    }
+
+    /** What each new stream's pipeline gets: the frame codec's HTTP/1.1 view, then the request's own handlers. */
+    ChannelInitializer<Http2StreamChannel> streamInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.config().setAutoRead(false); // the proxy handler reads when it can use the bytes
+                ChannelPipeline pipeline = stream.pipeline();
+                pipeline.addLast("codec", new Http2StreamFrameToHttpObjectCodec(true));
+                pipeline.addLast("request", new StreamRequest());
+                ResponseBodyBytes bodyBytes = new ResponseBodyBytes();
+                pipeline.addLast("bodyBytes", bodyBytes);
+                pipeline.addLast("proxy", new ProxyHandler(context, RequestClock.NONE, bodyBytes));
+                opened(stream);
+            }
+        };
+    }
+
+    private void opened(Channel stream) {
+        open.add(stream);
+        timeouts.streamOpened();
+        stream.closeFuture().addListener(closed -> {
+            open.remove(stream);
+            timeouts.streamClosed();
+            if (context.draining() && ctx != null) {
+                ctx.channel().close(); // GOAWAY; the codec lets the streams still open finish
+            }
+        });
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** A client's GOAWAY: it opens no more streams, so the connection ends once those open are done. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2GoAwayFrame goAway) {
+            goAway.release();
+            ctx.channel().close();
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ShutdownCut.EVENT) {
+            for (Channel stream : new ArrayList<>(open)) {
+                stream.pipeline().fireUserEventTriggered(event);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+}

@@ -1,0 +1,209 @@
+package io.infergate.server.http;
+
+import io.infergate.server.testing.H2Client;
+import io.infergate.server.testing.RecordingUpstream;
+import io.infergate.server.testing.ScriptedUpstream;
+import io.infergate.server.testing.TestGateway;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static io.infergate.server.http.EventStreams.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Cleartext HTTP/2 (h2c) towards clients: by prior knowledge and by upgrade, each stream served as a request of its own. */
+class Http2IT {
+
+    @AutoClose
+    private final ScriptedUpstream upstream = new ScriptedUpstream();
+    @AutoClose
+    private final RecordingUpstream recording = new RecordingUpstream();
+    @AutoClose
+    private TestGateway gateway;
+    @AutoClose
+    private H2Client client;
+
+    Http2IT() throws Exception {
+    }
+
+    private void gateway(String endpoint, String routeYaml) throws Exception {
+        gateway = TestGateway.oneRoute(endpoint, routeYaml);
+        client = H2Client.priorKnowledge(gateway.port());
+    }
+
+    @Test
+    void priorKnowledgeCarriesAHundredConcurrentEventStreamsByteExactWithHeartbeats() throws Exception {
+        // A fixed limit above 100: a learned one would start low and queue most of the streams.
+        gateway(upstream.url(), "heartbeat: { interval: 100ms }\nadmission: { maxInFlightPerEndpoint: 200 }");
+        EventStreams.carry(client, upstream, 100);
+    }
+
+    @Test
+    void aResetStreamCancelsOnlyItsOwnUpstreamRequest() throws Exception {
+        gateway(upstream.url(), "");
+        H2Client.Stream[] streams = new H2Client.Stream[3];
+        ScriptedUpstream.Exchange[] exchanges = EventStreams.open(client, upstream, streams, 3, true);
+        for (int i = 0; i < 3; i++) {
+            exchanges[i].chunk(event(i, 1));
+            String first = event(i, 1);
+            streams[i].awaitBody("stream " + i + "'s first event", Duration.ofSeconds(10), b -> b.contains(first));
+        }
+
+        streams[1].reset();
+        exchanges[1].awaitClosedByPeer();
+
+        for (int i : new int[] {0, 2}) {
+            exchanges[i].chunk(event(i, 2)).end();
+            assertEquals(event(i, 1) + event(i, 2), streams[i].awaitEnd(Duration.ofSeconds(10)), "stream " + i);
+        }
+        assertTrue(client.isOpen(), "the connection outlives the reset stream");
+        Map<String, String> main = Map.of("route", "main");
+        assertEquals(1.0, gateway.metrics().value("gateway_stream_cancelled_total", main));
+    }
+
+    @Test
+    void aSlowReaderOnOneStreamDoesNotDelayTheOthersEvents() throws Exception {
+        gateway(upstream.url(), "");
+        H2Client.Stream slow = client.send("POST", "/generate_stream?s=0", EventStreams.TGI_BODY, false);
+        ScriptedUpstream.Exchange slowUpstream = upstream.awaitExchange().respondStreaming(200, "text/event-stream");
+        // Far more than every buffer on the way can hold: the upstream's writes must block.
+        String big = "data: " + "x".repeat(16 * 1024 - 8) + "\n\n";
+        int bigEvents = 1536; // 24 MiB
+        CompletableFuture<Void> slowWriter = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < bigEvents; i++) {
+                    slowUpstream.chunk(big);
+                }
+                slowUpstream.end();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        H2Client.Stream[] fast = new H2Client.Stream[3];
+        ScriptedUpstream.Exchange[] fastUpstreams = new ScriptedUpstream.Exchange[3];
+        for (int i = 0; i < 3; i++) {
+            fast[i] = client.send("POST", "/generate_stream?s=" + (i + 1), EventStreams.TGI_BODY, true);
+            fastUpstreams[i] = upstream.awaitExchange().respondStreaming(200, "text/event-stream");
+        }
+        StringBuilder[] sent = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        for (int round = 1; round <= 5; round++) {
+            for (int i = 0; i < 3; i++) {
+                String event = event(i + 1, round);
+                sent[i].append(event);
+                fastUpstreams[i].chunk(event);
+                String expected = sent[i].toString();
+                fast[i].awaitBody("fast stream " + i + ", event " + round + ", while another stream is not read",
+                        Duration.ofSeconds(5), b -> b.equals(expected));
+            }
+        }
+        assertFalse(slowWriter.isDone(), "the gateway stopped reading the slow stream's upstream");
+
+        for (int i = 0; i < 3; i++) {
+            fastUpstreams[i].end();
+            assertEquals(sent[i].toString(), fast[i].awaitEnd(Duration.ofSeconds(10)));
+        }
+        slow.startReading();
+        slowWriter.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        String body = slow.awaitEnd(Duration.ofSeconds(60));
+        assertEquals(bigEvents * big.length(), body.length(), "the slow stream got every byte");
+        assertEquals(big.repeat(bigEvents), body);
+    }
+
+    @Test
+    void theUpgradeFromHttp11ServesTheRequestAsStreamOneAndTheUpstreamSeesHttp11() throws Exception {
+        gateway(recording.url(), "");
+        HttpClient h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> upgraded = h2c.send(HttpRequest.newBuilder(gateway.uri("/upgraded?x=1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, upgraded.version());
+        assertEquals(200, upgraded.statusCode());
+        assertTrue(upgraded.body().startsWith("GET /upgraded?x=1"), upgraded.body());
+        HttpResponse<String> next = h2c.send(HttpRequest.newBuilder(gateway.uri("/next")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, next.version(), "the connection stays HTTP/2");
+
+        RecordingUpstream.Recorded first = recording.requests().get(0);
+        assertEquals("GET /upgraded?x=1 HTTP/1.1", first.requestLine());
+        assertNull(first.header("upgrade"));
+        assertNull(first.header("http2-settings"));
+        assertEquals(gateway.uri("/").getAuthority(), first.header("x-forwarded-host"), ":authority is the client's Host");
+        assertFalse(first.head().toLowerCase().contains("x-http2-"), first.head());
+
+        HttpResponse<String> http11 = TestGateway.send(HttpRequest.newBuilder(gateway.uri("/plain"))
+                .version(HttpClient.Version.HTTP_1_1).build());
+        assertEquals(HttpClient.Version.HTTP_1_1, http11.version(), "HTTP/1.1 is served as before");
+    }
+
+    @Test
+    void theRequestGuardStillRefusesWhatAStreamCarriesAndTheConnectionServesTheNextStream() throws Exception {
+        gateway = TestGateway.start("""
+                server: { port: 0, adminPort: 0, maxBodyBytes: 16 }
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                """.formatted(recording.url()));
+        client = H2Client.priorKnowledge(gateway.port());
+        H2Client.Stream tooLarge = client.send("POST", "/generate", "{\"inputs\":\"far more than sixteen bytes\"}", true);
+        tooLarge.awaitEnd(Duration.ofSeconds(10));
+        assertEquals(413, tooLarge.status());
+        assertEquals("payload_too_large", tooLarge.awaitHead().get("x-gateway-error").toString());
+        assertTrue(tooLarge.awaitHead().contains("server-timing"));
+
+        H2Client.Stream next = client.send("GET", "/after", null, true);
+        assertTrue(next.awaitEnd(Duration.ofSeconds(10)).startsWith("GET /after"));
+        assertEquals(1, recording.requests().size(), "only the request within the limit reached the upstream");
+    }
+
+    @Test
+    void aDrainSendsGoAwayAfterAStreamEndsAndCutsStreamsStillOpenWithTheirShutdownEvent() throws Exception {
+        gateway(upstream.url(), "");
+        H2Client.Stream[] streams = new H2Client.Stream[2];
+        ScriptedUpstream.Exchange[] exchanges = EventStreams.open(client, upstream, streams, 2, true);
+        for (int i = 0; i < 2; i++) {
+            exchanges[i].chunk(event(i, 1));
+            String first = event(i, 1);
+            streams[i].awaitBody("stream " + i + "'s first event", Duration.ofSeconds(10), b -> b.contains(first));
+        }
+        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.server().drain(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        exchanges[0].chunk(event(0, 2)).end();
+        assertEquals(event(0, 1) + event(0, 2), streams[0].awaitEnd(Duration.ofSeconds(10)));
+        assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)), "GOAWAY NO_ERROR once a stream ended");
+
+        assertFalse(drained.get(10, java.util.concurrent.TimeUnit.SECONDS), "one stream was still open at the timeout");
+        assertEquals(event(1, 1) + "data: {\"error\":\"the gateway is shutting down\",\"error_type\":\"shutdown\"}\n\n",
+                streams[1].awaitEnd(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void anIdleConnectionEndsWithGoAwayAfterTheIdleTimeout() throws Exception {
+        gateway = TestGateway.start("""
+                server: { port: 0, adminPort: 0, idleTimeout: 300ms }
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                """.formatted(recording.url()));
+        client = H2Client.priorKnowledge(gateway.port());
+        H2Client.Stream stream = client.send("GET", "/once", null, true);
+        assertTrue(stream.awaitEnd(Duration.ofSeconds(10)).startsWith("GET /once"));
+        assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)));
+        io.infergate.testing.Await.until("the idle connection closed", Duration.ofSeconds(10), () -> !client.isOpen());
+    }
+}
