@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -59,6 +60,9 @@ public final class Jobs implements AutoCloseable {
     private final WebhookSender webhooks;
     private volatile JobRunner runner;
     private volatile Map<JobStatus, Long> counts = zeroCounts();
+    /** Jobs are counted every this many ticks: about twice a second. */
+    private final int countEvery;
+    private long ticks;
 
     /**
      * @param gatewayPort the port the gateway listens on; 0 until it does
@@ -73,6 +77,7 @@ public final class Jobs implements AutoCloseable {
         this.routes = routes;
         this.meters = meters;
         this.ids = config.jobIds();
+        this.countEvery = (int) Math.max(1, 500 / Math.max(1, tickEvery.toMillis()));
         this.callbacks = new CallbackPolicy(config.callbackAllow());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "infergate-jobs");
@@ -131,7 +136,11 @@ public final class Jobs implements AutoCloseable {
                         ? "too many jobs waiting for this key (jobs.maxQueuedPerTenant)" : "the job store is full");
             }
             meters.submitted();
-            scheduler.execute(this::claim); // this gateway may run it at once
+            try {
+                scheduler.execute(this::claim); // this gateway may run it at once
+            } catch (RejectedExecutionException stopping) {
+                // The gateway stops: the job waits in the store for the next to claim it.
+            }
             return new Submission(job, null, null);
         });
     }
@@ -186,10 +195,12 @@ public final class Jobs implements AutoCloseable {
         if (webhooks != null) {
             webhooks.tick();
         }
-        store.countByStatus().thenAccept(now -> {
-            counts = now;
-            meters.queued(now.getOrDefault(JobStatus.QUEUED, 0L));
-        });
+        if (ticks++ % countEvery == 0) {
+            store.countByStatus().thenAccept(now -> {
+                counts = now;
+                meters.queued(now.getOrDefault(JobStatus.QUEUED, 0L));
+            });
+        }
     }
 
     private void claim() {

@@ -75,7 +75,7 @@ class JobsOnRedisIT {
     private GatewayProcess gateway(String name) throws Exception {
         String config = """
                 store:
-                  redis: { url: "%s", commandTimeout: 500ms, connectTimeout: 1s, keyPrefix: "jobs-it:" }
+                  redis: { url: "%s", commandTimeout: 2s, connectTimeout: 2s, keyPrefix: "jobs-it:" }
                 jobs: { maxShare: 1, lease: 3s, maxQueuedPerTenant: 1000 }
                 tenants:
                   - { name: acme, keySha256: "%s" }
