@@ -191,7 +191,12 @@ public final class Jobs implements AutoCloseable {
 
     private void tick() {
         store.onTick();
-        claim();
+        // Claims only while jobs wait or run (a running job may be taken over and wait again), as last
+        // counted, or just after one was submitted here: an idle shared store is not asked.
+        Map<JobStatus, Long> last = counts;
+        if (last.getOrDefault(JobStatus.QUEUED, 0L) + last.getOrDefault(JobStatus.RUNNING, 0L) > 0) {
+            claim();
+        }
         if (webhooks != null) {
             webhooks.tick();
         }
@@ -217,12 +222,18 @@ public final class Jobs implements AutoCloseable {
             synchronized (this) {
                 if (runner == null) {
                     runner = new JobRunner(store, clock, new JobCall(gatewayPort.getAsInt(), pass), config.maxShare(),
-                            config.lease(), routes, scheduler, meters::finished);
+                            config.lease(), routes, scheduler, this::finished);
                 }
                 current = runner;
             }
         }
         return current;
+    }
+
+    /** A job ended here: its slot is free for the next. */
+    private void finished(Job job) {
+        meters.finished(job);
+        claim();
     }
 
     private static Map<JobStatus, Long> zeroCounts() {

@@ -46,12 +46,15 @@ public final class RedisJobStore implements JobStore {
     private static final Script LIST = Script.resource("jobs/list.lua");
     private static final Script COUNTS = Script.resource("jobs/counts.lua");
     private static final Script WEBHOOKS = Script.resource("jobs/webhooks.lua");
+    /** Lapsed leases are looked for once a second: leases last seconds. */
+    private static final long TAKE_OVER_EVERY_MILLIS = 1000;
 
     private final RedisStore redis;
     private final StoreLimits limits;
     private final Clock wall;
     private final String prefix;
     private final JobWaits waits;
+    private volatile long lastTakeOver = Long.MIN_VALUE / 2;
 
     /** A job as read, with the version a write must still find. */
     private record Read(Job job, String version) {}
@@ -197,7 +200,12 @@ public final class RedisJobStore implements JobStore {
 
     @Override
     public CompletionStage<Integer> onTick() {
-        waits.poll(wall.millis());
+        long now = wall.millis();
+        waits.poll(now);
+        if (now - lastTakeOver < TAKE_OVER_EVERY_MILLIS) {
+            return CompletableFuture.completedFuture(0);
+        }
+        lastTakeOver = now;
         return redis.script("job_tick", TICK, new String[0], prefix, now(), ttl())
                 .thenApply(reply -> {
                     int lapsed = ((Long) reply.get(0)).intValue();

@@ -168,13 +168,17 @@ class JobsOnRedisIT {
             assertEquals("store_unavailable", answer.headers().firstValue("x-gateway-error").orElseThrow());
             assertTrue(answer.headers().firstValue("retry-after").isPresent());
         }
-        for (String id : List.copyOf(accepted)) {
+        List<String> listed = listAll(both.get(0));
+        assertTrue(listed.containsAll(accepted), "no accepted job lost");
+        assertEquals(listed.size(), new HashSet<>(listed).size(), "each job once in the list");
+        // Redis may have taken a job whose answer the gateway never got (killed after the write): that
+        // submission was answered 503, and its job runs all the same.
+        assertTrue(listed.size() - accepted.size() <= refused.size(), listed.size() + " listed, " + accepted.size()
+                + " accepted");
+        for (String id : listed) {
             JsonNode done = awaitFinished(both.get(id.hashCode() & 1), id);
             assertEquals("succeeded", done.get("status").asText(), done.toString());
         }
-        List<String> listed = listAll(both.get(0));
-        assertEquals(new HashSet<>(accepted), new HashSet<>(listed), "no accepted job lost");
-        assertEquals(accepted.size(), listed.size());
     }
 
     private static JsonNode submit(GatewayProcess gateway, String prompt) throws Exception {
