@@ -6,7 +6,6 @@ import io.infergate.core.Ticker;
 import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.core.config.ServerConfig;
-import io.infergate.core.job.JobClock;
 import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.route.RouteTable;
 import io.infergate.core.route.Routing;
@@ -108,9 +107,8 @@ public final class GatewayServer implements AutoCloseable {
         this.stores = Stores.open(config.store(), registry, ticker);
         this.context = new ProxyContext(server, new Routing(routes, TenantDirectory.of(config)), stores.rateLimits(), pools,
                 metrics, accessLog, ticker);
-        this.jobs = config.jobs().enabled()
-                ? new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), this::port, new JobMeters(registry))
-                : null;
+        this.jobs = config.jobs().enabled() ? Jobs.open(config.jobs(), stores, ticker, this::port, context::routes,
+                new JobMeters(registry)) : null;
         context.jobs(jobs);
         context.tracing(tracing);
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.
@@ -188,8 +186,9 @@ public final class GatewayServer implements AutoCloseable {
         return reloader;
     }
 
+    /** The proxy port; 0 while the gateway is still starting. */
     public int port() {
-        return ((InetSocketAddress) proxyChannel.localAddress()).getPort();
+        return proxyChannel == null ? 0 : ((InetSocketAddress) proxyChannel.localAddress()).getPort();
     }
 
     public int adminPort() {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 final class JobsBinder {
 
     static final List<String> KEYS = List.of("enabled", "deadline", "maxShare", "maxQueuedPerTenant", "resultTtl",
-            "maxWait", "maxJobs", "maxBytes", "webhookSecretEnv", "callbackAllow", "webhookAttempts", "webhookBackoff", "idKeyEnv");
+            "maxWait", "maxJobs", "maxBytes", "webhookSecretEnv", "callbackAllow", "webhookAttempts", "webhookBackoff", "idKeyEnv",
+            "lease");
 
     static final int MAX_QUEUED_PER_TENANT = 1_000_000;
     static final int MAX_JOBS = 10_000_000;
@@ -57,8 +58,9 @@ final class JobsBinder {
         int webhookAttempts = jobs.get("webhookAttempts").integer(d.webhookAttempts(), 1, MAX_WEBHOOK_ATTEMPTS);
         Duration webhookBackoff = jobs.get("webhookBackoff").positiveDuration(d.webhookBackoff());
         String idKey = idKey(jobs.get("idKeyEnv"));
+        Duration lease = jobs.get("lease").positiveDuration(d.lease());
         return new JobsConfig(enabled, deadline, maxShare, maxQueuedPerTenant, resultTtl, maxWait, maxJobs, maxBytes,
-                secret, callbackAllow, webhookAttempts, webhookBackoff, idKey);
+                secret, callbackAllow, webhookAttempts, webhookBackoff, idKey, lease);
     }
 
     /** The id key from the variable {@code idKeyEnv} names; null when absent or after reporting. */

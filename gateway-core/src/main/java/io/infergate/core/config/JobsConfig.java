@@ -29,18 +29,21 @@ import java.util.Optional;
  * @param webhookBackoff     the first retry's backoff ceiling, doubled for each further one
  * @param idKey              the key job ids are tagged with, read from the environment variable
  *                           {@code idKeyEnv}; null: one made at start
+ * @param lease              how long a running job stays its gateway's without a renewal (renewed every third
+ *                           of it); a job whose gateway stopped is run again by another once it lapses
  */
 public record JobsConfig(boolean enabled, Duration deadline, double maxShare, int maxQueuedPerTenant,
                          Duration resultTtl, Duration maxWait, long maxJobs, long maxBytes, String webhookSecret,
-                         List<String> callbackAllow, int webhookAttempts, Duration webhookBackoff, String idKey) {
+                         List<String> callbackAllow, int webhookAttempts, Duration webhookBackoff, String idKey,
+                         Duration lease) {
 
     public static final JobsConfig DEFAULTS = new JobsConfig(true, Duration.ofHours(1), 0.5, 100,
             Duration.ofHours(1), Duration.ofSeconds(50), 10_000, 256L << 20, null, List.of(), 5,
-            Duration.ofSeconds(1), null);
+            Duration.ofSeconds(1), null, Duration.ofSeconds(15));
 
     public JobsConfig {
         callbackAllow = List.copyOf(callbackAllow);
-        for (Duration d : List.of(deadline, resultTtl, maxWait, webhookBackoff)) {
+        for (Duration d : List.of(deadline, resultTtl, maxWait, webhookBackoff, lease)) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("every jobs duration must be positive, not " + d);
             }

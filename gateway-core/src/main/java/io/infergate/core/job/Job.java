@@ -112,6 +112,21 @@ public record Job(String id, String tenant, String route, String method, String 
         return webhookPending() ? Optional.of(withWebhook(webhook.failed(why, maxAttempts))) : Optional.empty();
     }
 
+    /**
+     * Whether this job may be replaced by {@code after}: the same job (a transition changes its
+     * state, never who it is) in a status this one can move to.
+     */
+    public boolean mayBecome(Job after) {
+        return id.equals(after.id) && tenant.equals(after.tenant) && route.equals(after.route)
+                && method.equals(after.method) && path.equals(after.path) && createdAt.equals(after.createdAt)
+                && status.canMoveTo(after.status);
+    }
+
+    /** Whether its webhook waits to be delivered: the job has ended and the delivery is pending. */
+    public boolean webhookDue() {
+        return webhookPending();
+    }
+
     /** From creation to the end; empty while the job has not finished. */
     public Optional<Duration> duration() {
         return finishedAt == null ? Optional.empty() : Optional.of(createdAt.until(finishedAt));

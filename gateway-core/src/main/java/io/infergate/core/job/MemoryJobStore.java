@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -36,6 +37,9 @@ import java.util.function.Function;
  * has fetched yet in favour of one fetched many times. With a single time to live, finish order is
  * also expiry order, so expiry is exact: every call first lets go of what is due on the ticker.
  * <p>
+ * Every answer is ready when the call returns (a completed stage). Leases run on the ticker too; in
+ * one process a lease lapses only when its runner stopped renewing it.
+ * <p>
  * Thread-safe: one lock, held briefly. Waits are completed after it is released, so a callback may
  * call back in.
  */
@@ -44,7 +48,7 @@ public final class MemoryJobStore implements JobStore {
     /** A job and what the store knows of it: its order of submission, and since when it is where it is. */
     private record Held(Job job, long sequence, long since) {}
 
-    private record Waiter(CompletableFuture<Job> future, long deadline) {}
+    private record Waiter(CompletableFuture<Optional<Job>> future, long deadline) {}
 
     private record Due(Waiter waiter, Job job) {}
 
@@ -63,6 +67,7 @@ public final class MemoryJobStore implements JobStore {
     private final LinkedHashMap<String, Held> expired = new LinkedHashMap<>();
     private final Map<String, Integer> queuedByTenant = new HashMap<>();
     private final Map<String, List<Waiter>> waiters = new HashMap<>();
+    private final MemoryJobQueue queue = new MemoryJobQueue();
     private long resultBytes;
     private long nextSequence;
 
@@ -73,7 +78,11 @@ public final class MemoryJobStore implements JobStore {
     }
 
     @Override
-    public SubmitOutcome submit(Job job) {
+    public CompletionStage<SubmitOutcome> submit(Job job, JobRequest request) {
+        return CompletableFuture.completedFuture(submitNow(job, request));
+    }
+
+    private SubmitOutcome submitNow(Job job, JobRequest request) {
         if (job.status() != JobStatus.QUEUED) {
             throw new IllegalArgumentException("only a queued job can be submitted, not a " + job.status().wireName()
                     + " one");
@@ -95,20 +104,21 @@ public final class MemoryJobStore implements JobStore {
             }
             active.put(job.id(), new Held(job, nextSequence++, now));
             queuedByTenant.merge(job.tenant(), 1, Integer::sum);
+            queue.add(job, request);
             return SubmitOutcome.ACCEPTED;
         }
     }
 
     @Override
-    public Optional<Job> get(String tenant, String id) {
+    public CompletionStage<Optional<Job>> get(String tenant, String id) {
         synchronized (lock) {
             sweep(ticker.nanoTime());
-            return Optional.ofNullable(owned(tenant, id)).map(Held::job);
+            return CompletableFuture.completedFuture(Optional.ofNullable(owned(tenant, id)).map(Held::job));
         }
     }
 
     @Override
-    public JobPage list(String tenant, Optional<JobStatus> status, String pageToken, int limit) {
+    public CompletionStage<JobPage> list(String tenant, Optional<JobStatus> status, String pageToken, int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit: " + limit + " (expected: at least 1)");
         }
@@ -133,12 +143,16 @@ public final class MemoryJobStore implements JobStore {
         }
         Optional<String> next = matching.size() <= limit ? Optional.empty()
                 : Optional.of(Long.toString(matching.get(limit - 1).sequence(), PAGE_TOKEN_RADIX));
-        return new JobPage(page, next);
+        return CompletableFuture.completedFuture(new JobPage(page, next));
     }
 
     /** The transition runs under the store's lock: it must be quick and must not call the store. */
     @Override
-    public Optional<Job> update(String id, Function<Job, Optional<Job>> transition) {
+    public CompletionStage<Optional<Job>> update(String id, Function<Job, Optional<Job>> transition) {
+        return CompletableFuture.completedFuture(updateNow(id, transition));
+    }
+
+    private Optional<Job> updateNow(String id, Function<Job, Optional<Job>> transition) {
         Job stored;
         List<Waiter> finished = List.of();
         synchronized (lock) {
@@ -150,49 +164,83 @@ public final class MemoryJobStore implements JobStore {
             }
             Job before = held.job();
             Job after = transition.apply(before).orElse(null);
-            if (after == null || !sameJob(before, after) || !before.status().canMoveTo(after.status())) {
+            if (after == null || !before.mayBecome(after)) {
                 return Optional.empty();
             }
             place(held, after, now);
             stored = find(id).job(); // a result over the byte bound has expired at once
+            queue.changed(stored, now);
             if (!before.status().isFinished() && after.status().isFinished()) {
                 finished = Objects.requireNonNullElse(waiters.remove(id), List.of());
             }
         }
         for (Waiter waiter : finished) {
-            waiter.future().complete(stored);
+            waiter.future().complete(Optional.of(stored));
         }
         return Optional.of(stored);
     }
 
     @Override
-    public Optional<CompletableFuture<Job>> await(String tenant, String id, Duration wait) {
+    public CompletionStage<Optional<Job>> await(String tenant, String id, Duration wait) {
         synchronized (lock) {
             long now = ticker.nanoTime();
             sweep(now);
             Held held = owned(tenant, id);
-            if (held == null) {
-                return Optional.empty();
+            if (held == null || held.job().status().isFinished() || wait.isNegative() || wait.isZero()) {
+                return CompletableFuture.completedFuture(Optional.ofNullable(held).map(Held::job));
             }
-            if (held.job().status().isFinished() || wait.isNegative() || wait.isZero()) {
-                return Optional.of(CompletableFuture.completedFuture(held.job()));
-            }
-            CompletableFuture<Job> future = new CompletableFuture<>();
+            CompletableFuture<Optional<Job>> future = new CompletableFuture<>();
             long deadline = now + Math.min(saturatedNanos(wait), Long.MAX_VALUE / 2);
             waiters.computeIfAbsent(id, key -> new ArrayList<>()).add(new Waiter(future, deadline));
-            return Optional.of(future);
+            return future;
         }
     }
 
     @Override
-    public int queuedCount(String tenant) {
+    public CompletionStage<List<Claim>> claim(String owner, Map<String, Integer> slots, Duration lease) {
+        List<Claim> claims = new ArrayList<>();
         synchronized (lock) {
-            return queuedByTenant.getOrDefault(tenant, 0);
+            long now = ticker.nanoTime();
+            sweep(now);
+            slots.forEach((route, free) -> {
+                String id;
+                for (int taken = 0; taken < free && (id = queue.poll(route)) != null; taken++) {
+                    Job job = active.get(id).job(); // an ended job has left its queue
+                    queue.lease(job, owner, now + saturatedNanos(lease));
+                    claims.add(new Claim(job, queue.request(id)));
+                }
+            });
+        }
+        return CompletableFuture.completedFuture(claims);
+    }
+
+    @Override
+    public CompletionStage<Boolean> renew(String id, String owner, Duration lease) {
+        synchronized (lock) {
+            return CompletableFuture.completedFuture(queue.renew(id, owner, ticker.nanoTime() + saturatedNanos(lease)));
         }
     }
 
     @Override
-    public Map<JobStatus, Long> countByStatus() {
+    public CompletionStage<List<Job>> dueWebhooks(Duration hold, int max) {
+        synchronized (lock) {
+            long now = ticker.nanoTime();
+            sweep(now);
+            return CompletableFuture.completedFuture(queue.dueWebhooks(now, now + saturatedNanos(hold), max).stream()
+                    .map(id -> find(id).job()).toList());
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> webhookDueIn(String id, Duration delay) {
+        synchronized (lock) {
+            queue.webhookDueAt(id, ticker.nanoTime() + saturatedNanos(delay));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Map<JobStatus, Long>> countByStatus() {
         Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
         for (JobStatus status : JobStatus.values()) {
             counts.put(status, 0L);
@@ -205,15 +253,17 @@ public final class MemoryJobStore implements JobStore {
                 }
             }
         }
-        return Collections.unmodifiableMap(counts);
+        return CompletableFuture.completedFuture(Collections.unmodifiableMap(counts));
     }
 
     @Override
-    public void onTick() {
+    public CompletionStage<Integer> onTick() {
         List<Due> due = new ArrayList<>();
+        int lapsed;
         synchronized (lock) {
             long now = ticker.nanoTime();
             sweep(now);
+            lapsed = queue.takeOverLapsed(now);
             Iterator<Map.Entry<String, List<Waiter>>> entries = waiters.entrySet().iterator();
             while (entries.hasNext()) {
                 Map.Entry<String, List<Waiter>> entry = entries.next();
@@ -234,7 +284,15 @@ public final class MemoryJobStore implements JobStore {
             }
         }
         for (Due d : due) {
-            d.waiter().future().complete(d.job());
+            d.waiter().future().complete(Optional.of(d.job()));
+        }
+        return CompletableFuture.completedFuture(lapsed);
+    }
+
+    /** How many of the tenant's jobs are waiting to run. */
+    public int queuedCount(String tenant) {
+        synchronized (lock) {
+            return queuedByTenant.getOrDefault(tenant, 0);
         }
     }
 
@@ -260,8 +318,13 @@ public final class MemoryJobStore implements JobStore {
                     held.since() + ttlNanos));
         }
         Iterator<Held> gone = expired.values().iterator();
-        while (gone.hasNext() && now - gone.next().since() >= ttlNanos) {
+        while (gone.hasNext()) {
+            Held held = gone.next();
+            if (now - held.since() < ttlNanos) {
+                break;
+            }
             gone.remove();
+            queue.forget(held.job().id());
         }
     }
 
@@ -307,6 +370,7 @@ public final class MemoryJobStore implements JobStore {
         Held held = oldest.next();
         oldest.remove();
         resultBytes -= bodyBytes(held.job());
+        queue.forget(held.job().id());
     }
 
     private int size() {
@@ -324,13 +388,6 @@ public final class MemoryJobStore implements JobStore {
     private Held owned(String tenant, String id) {
         Held held = find(id);
         return held != null && held.job().tenant().equals(tenant) ? held : null;
-    }
-
-    /** Whether {@code after} is still the same job: a transition changes its state, never who it is. */
-    private static boolean sameJob(Job before, Job after) {
-        return before.id().equals(after.id()) && before.tenant().equals(after.tenant())
-                && before.route().equals(after.route()) && before.method().equals(after.method())
-                && before.path().equals(after.path()) && before.createdAt().equals(after.createdAt());
     }
 
     private static long bodyBytes(Job job) {

@@ -84,6 +84,8 @@ public final class MeterNames {
      * says; {@code outcome}: {@code allowed} or {@code denied}.
      */
     public static final String STORE_UNAVAILABLE = "gateway_store_unavailable_total";
+    /** Running jobs whose gateway stopped renewing their lease, put back in their queue to be run again; no labels. */
+    public static final String STORE_LEASES_TAKEN_OVER = "gateway_store_leases_taken_over_total";
     /** Spans the trace collector took ({@code tracing}); no labels. */
     public static final String TRACE_SPANS_EXPORTED = "gateway_trace_spans_exported_total";
     /** Spans lost on their way to the collector; {@code cause}: {@code queue_full} or {@code export_failed}. */
@@ -118,9 +120,10 @@ public final class MeterNames {
             STREAM_RECOVERIES, RATE_LIMITED, ACCESS_LOG_DROPPED, JOBS, WEBHOOK_DELIVERIES, CONFIG_RELOADS,
             INFLIGHT_REQUESTS, QUEUE_DEPTH, BREAKER_STATE, ENDPOINT_WARMING, UPSTREAM_LOAD, ROUTE_TIMEOUT,
             ENDPOINT_CONCURRENCY_LIMIT, JOBS_QUEUED, CONFIG_LOADED, STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP,
-            TRACE_SPANS_EXPORTED, TRACE_SPANS_DROPPED);
+            STORE_LEASES_TAKEN_OVER, TRACE_SPANS_EXPORTED, TRACE_SPANS_DROPPED);
 
-    private static final Set<String> SHARED_STORE = Set.of(STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP);
+    private static final Set<String> SHARED_STORE = Set.of(STORE_COMMAND, STORE_ERRORS, STORE_UNAVAILABLE, STORE_UP,
+            STORE_LEASES_TAKEN_OVER);
 
     private MeterNames() {}
 

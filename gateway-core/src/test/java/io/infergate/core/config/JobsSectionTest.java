@@ -25,7 +25,7 @@ class JobsSectionTest {
 
         assertEquals(JobsConfig.DEFAULTS, jobs);
         assertEquals(new JobsConfig(true, Duration.ofHours(1), 0.5, 100, Duration.ofHours(1), Duration.ofSeconds(50),
-                10_000, 256L << 20, null, List.of(), 5, Duration.ofSeconds(1), null), jobs);
+                10_000, 256L << 20, null, List.of(), 5, Duration.ofSeconds(1), null, Duration.ofSeconds(15)), jobs);
         assertFalse(jobs.callbackPolicy().allows("https://hooks.example.com/"));
         assertTrue(jobs.webhookSigner().isEmpty());
     }
@@ -47,12 +47,13 @@ class JobsSectionTest {
                   webhookAttempts: 8
                   webhookBackoff: 500ms
                   idKeyEnv: JOBS_ID_KEY
+                  lease: 6s
                 """ + ONE_ROUTE, Map.of("JOBS_WEBHOOK_SECRET", SECRET, "JOBS_ID_KEY", ID_KEY)).jobs();
 
         assertEquals(new JobsConfig(false, Duration.ofHours(2), 0.25, 20, Duration.ofMinutes(30),
                 Duration.ofSeconds(25), 500, 64L << 20, SECRET,
                 List.of("https://hooks.example.com/infergate/", "http://10.0.0.5:8080"), 8, Duration.ofMillis(500),
-                ID_KEY), jobs);
+                ID_KEY, Duration.ofSeconds(6)), jobs);
         assertEquals(new StoreLimits(500, 64L << 20, Duration.ofMinutes(30), 20), jobs.storeLimits());
         assertTrue(jobs.callbackPolicy().allows("https://hooks.example.com/infergate/done"));
         assertTrue(jobs.webhookSigner().isPresent());

@@ -32,32 +32,32 @@ class MemoryJobStoreTest {
 
     private final FakeTicker ticker = new FakeTicker();
 
-    private MemoryJobStore store(long maxJobs, long maxBytes, int maxQueuedPerTenant) {
-        return new MemoryJobStore(new StoreLimits(maxJobs, maxBytes, TTL, maxQueuedPerTenant), ticker);
+    private BlockingStore store(long maxJobs, long maxBytes, int maxQueuedPerTenant) {
+        return new BlockingStore(new MemoryJobStore(new StoreLimits(maxJobs, maxBytes, TTL, maxQueuedPerTenant), ticker));
     }
 
-    private MemoryJobStore store() {
+    private BlockingStore store() {
         return store(100, 1 << 20, 10);
     }
 
-    private static Job submitted(JobStore store, String id, String tenant) {
+    private static Job submitted(BlockingStore store, String id, String tenant) {
         Job job = queued(id, tenant);
         assertEquals(SubmitOutcome.ACCEPTED, store.submit(job));
         return job;
     }
 
-    private static Job finish(JobStore store, String id, JobResult result) {
+    private static Job finish(BlockingStore store, String id, JobResult result) {
         store.update(id, job -> job.start(STARTED)).orElseThrow();
         return store.update(id, job -> job.succeed(FINISHED, result)).orElseThrow();
     }
 
-    private static JobStatus status(JobStore store, String tenant, String id) {
+    private static JobStatus status(BlockingStore store, String tenant, String id) {
         return store.get(tenant, id).map(Job::status).orElse(null);
     }
 
     @Test
     void aSubmittedJobIsThereForItsTenantAsSubmitted() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         Job job = submitted(store, "job_a", "acme");
 
         assertEquals(Optional.of(job), store.get("acme", "job_a"));
@@ -68,20 +68,20 @@ class MemoryJobStoreTest {
 
     @Test
     void anotherTenantsJobIsNotThereForGetListOrAwait() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         submitted(store, "job_a", "acme");
         store.update("job_a", job -> job.start(STARTED));
 
         assertEquals(Optional.empty(), store.get("globex", "job_a"));
         assertEquals(List.of(), store.list("globex", Optional.empty(), null, 10).jobs());
-        assertEquals(Optional.empty(), store.await("globex", "job_a", Duration.ofSeconds(30)));
+        assertEquals(Optional.empty(), store.await("globex", "job_a", Duration.ofSeconds(30)).getNow(null));
         assertEquals(0, store.queuedCount("globex"));
         assertEquals(1, store.list("acme", Optional.empty(), null, 10).jobs().size());
     }
 
     @Test
     void aTenantMayHaveOnlySoManyJobsWaitingAndEachTenantCountsAlone() {
-        MemoryJobStore store = store(100, 1 << 20, 2);
+        BlockingStore store = store(100, 1 << 20, 2);
         submitted(store, "job_1", "acme");
         submitted(store, "job_2", "acme");
 
@@ -100,7 +100,7 @@ class MemoryJobStoreTest {
 
     @Test
     void concurrentSubmissionsNeverPassTheTenantsBound() throws Exception {
-        MemoryJobStore store = store(10_000, 1 << 20, 100);
+        BlockingStore store = store(10_000, 1 << 20, 100);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<SubmitOutcome>> outcomes = new ArrayList<>();
@@ -122,7 +122,7 @@ class MemoryJobStoreTest {
 
     @Test
     void updateAppliesLegalTransitionsAndRefusesTheRest() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         submitted(store, "job_a", "acme");
 
         assertEquals(JobStatus.RUNNING, store.update("job_a", job -> job.start(STARTED)).orElseThrow().status());
@@ -142,7 +142,7 @@ class MemoryJobStoreTest {
 
     @Test
     void aResultIsKeptForItsTimeThenTheJobSaysExpiredForAsLongAgainThenIsGone() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         submitted(store, "job_a", "acme");
         ticker.advance(Duration.ofMinutes(3)); // the time to live counts from the end, not the submission
         finish(store, "job_a", JobFixtures.body(100));
@@ -167,7 +167,7 @@ class MemoryJobStoreTest {
 
     @Test
     void aWebhookUpdateDoesNotExtendAResultsTime() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         assertEquals(SubmitOutcome.ACCEPTED, store.submit(Job.queued("job_w", "acme", "llama", "POST", "/g",
                 JobFixtures.CREATED, "https://hooks.example.com/")));
         finish(store, "job_w", OK);
@@ -183,7 +183,7 @@ class MemoryJobStoreTest {
 
     @Test
     void pastTheByteBoundTheOldestResultsExpireFirstAndActiveJobsStay() {
-        MemoryJobStore store = store(100, 10, 10);
+        BlockingStore store = store(100, 10, 10);
         for (String id : List.of("job_1", "job_2", "job_3", "job_4", "job_q", "job_r")) {
             submitted(store, id, "acme");
         }
@@ -213,7 +213,7 @@ class MemoryJobStoreTest {
 
     @Test
     void pastTheCountBoundANewJobTakesThePlaceOfTheOldestExpiredThenOfTheOldestFinished() {
-        MemoryJobStore store = store(3, 1 << 20, 10);
+        BlockingStore store = store(3, 1 << 20, 10);
         submitted(store, "job_1", "acme");
         submitted(store, "job_2", "acme");
         submitted(store, "job_3", "acme");
@@ -236,25 +236,25 @@ class MemoryJobStoreTest {
 
     @Test
     void aLongPollEndsWhenTheJobFinishes() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         submitted(store, "job_a", "acme");
-        CompletableFuture<Job> first = store.await("acme", "job_a", Duration.ofSeconds(30)).orElseThrow();
-        CompletableFuture<Job> second = store.await("acme", "job_a", Duration.ofSeconds(5)).orElseThrow();
+        CompletableFuture<Optional<Job>> first = store.await("acme", "job_a", Duration.ofSeconds(30));
+        CompletableFuture<Optional<Job>> second = store.await("acme", "job_a", Duration.ofSeconds(5));
         store.update("job_a", job -> job.start(STARTED));
         store.onTick();
         assertFalse(first.isDone());
 
         Job done = store.update("job_a", job -> job.succeed(FINISHED, OK)).orElseThrow();
-        assertSame(done, first.getNow(null));
-        assertSame(done, second.getNow(null));
+        assertSame(done, first.getNow(null).orElseThrow());
+        assertSame(done, second.getNow(null).orElseThrow());
     }
 
     @Test
     void aLongPollEndsWhenItsTimeIsUpWithTheJobAsItStands() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         submitted(store, "job_a", "acme");
-        CompletableFuture<Job> poll = store.await("acme", "job_a", Duration.ofSeconds(30)).orElseThrow();
-        CompletableFuture<Job> left = store.await("acme", "job_a", Duration.ofSeconds(30)).orElseThrow();
+        CompletableFuture<Optional<Job>> poll = store.await("acme", "job_a", Duration.ofSeconds(30));
+        CompletableFuture<Optional<Job>> left = store.await("acme", "job_a", Duration.ofSeconds(30));
         left.cancel(false);
         Job running = store.update("job_a", job -> job.start(STARTED)).orElseThrow();
 
@@ -263,25 +263,25 @@ class MemoryJobStoreTest {
         assertFalse(poll.isDone());
         ticker.advance(NANO);
         store.onTick();
-        assertSame(running, poll.getNow(null));
+        assertSame(running, poll.getNow(null).orElseThrow());
         assertTrue(left.isCancelled());
     }
 
     @Test
     void aLongPollOnAFinishedJobOrWithoutTimeEndsAtOnce() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         submitted(store, "job_a", "acme");
         submitted(store, "job_b", "acme");
         Job done = finish(store, "job_a", OK);
 
-        assertSame(done, store.await("acme", "job_a", Duration.ofSeconds(30)).orElseThrow().getNow(null));
-        assertEquals(JobStatus.QUEUED, store.await("acme", "job_b", Duration.ZERO).orElseThrow().getNow(null).status());
-        assertEquals(Optional.empty(), store.await("acme", "job_c", Duration.ofSeconds(30)));
+        assertSame(done, store.await("acme", "job_a", Duration.ofSeconds(30)).getNow(null).orElseThrow());
+        assertEquals(JobStatus.QUEUED, store.await("acme", "job_b", Duration.ZERO).getNow(null).orElseThrow().status());
+        assertEquals(Optional.empty(), store.await("acme", "job_c", Duration.ofSeconds(30)).getNow(null));
     }
 
     @Test
     void aTenantsJobsAreListedNewestFirstInPagesAndByStatus() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         for (int i = 1; i <= 5; i++) {
             submitted(store, "job_" + i, "acme");
             submitted(store, "job_x" + i, "globex");
@@ -308,7 +308,7 @@ class MemoryJobStoreTest {
 
     @Test
     void aPageTokenStaysValidWhileJobsComeAndChange() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         for (int i = 1; i <= 4; i++) {
             submitted(store, "job_" + i, "acme");
         }
@@ -322,7 +322,7 @@ class MemoryJobStoreTest {
 
     @Test
     void countsCoverEveryStatus() {
-        MemoryJobStore store = store();
+        BlockingStore store = store();
         for (int i = 1; i <= 6; i++) {
             submitted(store, "job_" + i, "acme");
         }
@@ -352,5 +352,86 @@ class MemoryJobStoreTest {
             }
         });
         return nonZero;
+    }
+
+    private static final Duration LEASE = Duration.ofSeconds(10);
+
+    @Test
+    void aJobWhoseLeaseLapsesIsTakenOverFromTheFrontOfItsQueueAndKeepsItsStart() {
+        BlockingStore store = store();
+        submitted(store, "job_a", "acme");
+        submitted(store, "job_b", "acme");
+        List<Claim> first = store.claim("gateway-a", Map.of("llama", 1), LEASE);
+        assertEquals(List.of("job_a"), first.stream().map(c -> c.job().id()).toList());
+        assertEquals(BlockingStore.REQUEST, first.get(0).request());
+        Job running = store.update("job_a", job -> job.start(STARTED)).orElseThrow();
+
+        ticker.advance(Duration.ofSeconds(9));
+        assertTrue(store.renew("job_a", "gateway-a", LEASE), "its own lease, renewed in time");
+        assertFalse(store.renew("job_a", "gateway-b", LEASE), "no one else's");
+        ticker.advance(LEASE.minus(NANO));
+        assertEquals(0, store.onTick());
+        ticker.advance(NANO);
+        assertEquals(1, store.onTick(), "the lease lapsed");
+        assertFalse(store.renew("job_a", "gateway-a", LEASE), "the lapsed owner learns it has lost the job");
+
+        List<Claim> takenOver = store.claim("gateway-b", Map.of("llama", 5), LEASE);
+        assertEquals(List.of("job_a", "job_b"), takenOver.stream().map(c -> c.job().id()).toList());
+        assertEquals(running, takenOver.get(0).job(), "still running, with its first start");
+        assertEquals(BlockingStore.REQUEST, takenOver.get(0).request());
+        assertEquals(List.of(), store.claim("gateway-b", Map.of("llama", 5), LEASE));
+    }
+
+    @Test
+    void aCancelledJobStaysCancelledAndIsNeverClaimedOrTakenOver() {
+        BlockingStore store = store();
+        submitted(store, "job_q", "acme");
+        submitted(store, "job_r", "acme");
+        store.claim("gateway-a", Map.of("llama", 1), LEASE);
+        store.update("job_q", job -> job.start(STARTED));
+        store.update("job_q", job -> job.cancel(FINISHED)).orElseThrow();
+        store.update("job_r", job -> job.cancel(FINISHED)).orElseThrow();
+
+        assertFalse(store.renew("job_q", "gateway-a", LEASE), "its runner learns at its next renewal");
+        ticker.advance(LEASE.multipliedBy(2));
+        assertEquals(0, store.onTick(), "a cancelled job's lease is gone, not lapsed");
+        assertEquals(List.of(), store.claim("gateway-b", Map.of("llama", 5), LEASE));
+        assertEquals(Optional.empty(), store.update("job_q", job -> job.succeed(FINISHED, OK)));
+        assertEquals(JobStatus.CANCELLED, status(store, "acme", "job_q"));
+        assertEquals(JobStatus.CANCELLED, status(store, "acme", "job_r"));
+    }
+
+    @Test
+    void aWebhookIsDueOnceWhileHeldAndAgainWhenItsRetryIsDue() {
+        BlockingStore store = store();
+        assertEquals(SubmitOutcome.ACCEPTED, store.submit(Job.queued("job_w", "acme", "llama", "POST", "/g",
+                JobFixtures.CREATED, "https://hooks.example/a")));
+        submitted(store, "job_n", "acme");
+        assertEquals(List.of(), store.dueWebhooks(Duration.ofSeconds(30), 10), "not before the job ends");
+        finish(store, "job_w", OK);
+        finish(store, "job_n", OK);
+
+        List<Job> due = store.dueWebhooks(Duration.ofSeconds(30), 10);
+        assertEquals(List.of("job_w"), due.stream().map(Job::id).toList(), "only a job with a callback");
+        assertEquals(List.of(), store.dueWebhooks(Duration.ofSeconds(30), 10), "held by the one delivering it");
+        store.update("job_w", job -> job.webhookFailed("answered 500", 5));
+        store.webhookDueIn("job_w", Duration.ofSeconds(2));
+        ticker.advance(Duration.ofSeconds(2).minus(NANO));
+        assertEquals(List.of(), store.dueWebhooks(Duration.ofSeconds(30), 10));
+        ticker.advance(NANO);
+        assertEquals(List.of("job_w"), store.dueWebhooks(Duration.ofSeconds(30), 10).stream().map(Job::id).toList());
+        store.update("job_w", Job::webhookDelivered).orElseThrow();
+        ticker.advance(Duration.ofMinutes(1));
+        assertEquals(List.of(), store.dueWebhooks(Duration.ofSeconds(30), 10), "delivered: never again");
+    }
+
+    @Test
+    void aHeldWebhookWhoseDelivererVanishedIsDueAgainAfterItsHold() {
+        BlockingStore store = store();
+        store.submit(Job.queued("job_w", "acme", "llama", "POST", "/g", JobFixtures.CREATED, "https://hooks.example/a"));
+        finish(store, "job_w", OK);
+        assertEquals(1, store.dueWebhooks(Duration.ofSeconds(30), 10).size());
+        ticker.advance(Duration.ofSeconds(30));
+        assertEquals(List.of("job_w"), store.dueWebhooks(Duration.ofSeconds(30), 10).stream().map(Job::id).toList());
     }
 }

@@ -148,7 +148,10 @@ final class GatePassage implements RequestGate.Listener {
         exchange.accept(new GateResult.Pass(inRead));
     }
 
-    /** {@code Prefer: respond-async}: the request is stored as a job and answered {@code 202} at once. */
+    /**
+     * {@code Prefer: respond-async}: the request is stored as a job and answered {@code 202} once it
+     * is, back on the client's loop; a job that could not be stored is {@code 503 store_unavailable}.
+     */
     private void submitJob() {
         Tenant tenant = gate.tenant();
         record.identified(tenant.name());
@@ -156,9 +159,19 @@ final class GatePassage implements RequestGate.Listener {
         if (traceparent != null) {
             request.headers().set("traceparent", traceparent); // the job's run links to this span
         }
-        Jobs.Submission submission = JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody());
-        exchange.accept(submission.job() == null ? new GateResult.Refused(submission.refusal(), submission.message())
-                : new GateResult.Accepted(submission.job()));
+        JobSubmission.submit(context.jobs(), tenant.name(), route, request, body.wholeBody())
+                .whenComplete((submission, failure) -> gate.onLoop(() -> submitted(submission)));
+    }
+
+    private void submitted(Jobs.Submission submission) {
+        if (submission == null) {
+            responder.retryAfter(RequestGate.STORE_RETRY_AFTER_SECONDS);
+            exchange.accept(new GateResult.Refused(GatewayError.STORE_UNAVAILABLE,
+                    "the job could not be stored: " + GatewayError.STORE_UNAVAILABLE.defaultMessage()));
+        } else {
+            exchange.accept(submission.job() == null ? new GateResult.Refused(submission.refusal(),
+                    submission.message()) : new GateResult.Accepted(submission.job()));
+        }
     }
 
     /** The gate refused the request: unknown key, forbidden route, rate limit, or admission. */

@@ -80,6 +80,15 @@ final class RequestGate {
         KeyScrubber.strip(headers, tenants);
     }
 
+    /** Runs {@code step} on the client's loop: now if this is it. */
+    void onLoop(Runnable step) {
+        if (executor.inEventLoop()) {
+            step.run();
+        } else {
+            executor.execute(step);
+        }
+    }
+
     /** A job runs as the tenant that submitted it, named by the gateway itself. */
     private static Identification jobOf(TenantDirectory tenants, String name) {
         Tenant tenant = tenants.byName(name).orElse(tenants.anonymous());
@@ -131,13 +140,8 @@ final class RequestGate {
             }
             // A shared store answers later, off the loop (or at once, if it failed at once): the
             // decision is brought back to the loop.
-            rateLimiter.acquire(tenant, route.name(), tokens).whenComplete((decision, error) -> {
-                if (executor.inEventLoop()) {
-                    rateDecided(decision, error, arrivalNanos, deadline, admit);
-                } else {
-                    executor.execute(() -> rateDecided(decision, error, arrivalNanos, deadline, admit));
-                }
-            });
+            rateLimiter.acquire(tenant, route.name(), tokens).whenComplete((decision, error) ->
+                    onLoop(() -> rateDecided(decision, error, arrivalNanos, deadline, admit)));
             return;
         }
         admit(arrivalNanos, deadline, admit);

@@ -3,8 +3,8 @@ package io.infergate.server.jobs;
 import io.infergate.server.wire.GatewayHeaders;
 import io.infergate.core.job.Job;
 import io.infergate.core.job.JobDocument;
+import io.infergate.core.job.JobRequest;
 import io.infergate.core.route.Route;
-import io.infergate.server.jobs.Jobs;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The wire side of submitting a job: {@code Prefer: respond-async} (RFC 7240) asks for it, the
@@ -57,10 +58,11 @@ public final class JobSubmission {
         return kept;
     }
 
-    /** Stores the request as a job of {@code tenant}, with only the headers its run needs. */
-    public static Jobs.Submission submit(Jobs jobs, String tenant, Route route, HttpRequest request, byte[] body) {
-        return jobs.submit(tenant, route, request.method().name(), request.uri(), headersToKeep(request.headers()), body,
-                request.headers().get(CALLBACK_URL));
+    /** Stores the request as a job of {@code tenant}, with only the headers its run needs; answers later. */
+    public static CompletionStage<Jobs.Submission> submit(Jobs jobs, String tenant, Route route, HttpRequest request,
+                                                         byte[] body) {
+        return jobs.submit(tenant, route, new JobRequest(request.method().name(), request.uri(),
+                headersToKeep(request.headers()), body), request.headers().get(CALLBACK_URL));
     }
 
     public static FullHttpResponse accepted(ByteBufAllocator alloc, Job job, String requestId) {

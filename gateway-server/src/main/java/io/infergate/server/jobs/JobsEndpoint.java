@@ -12,7 +12,6 @@ import io.infergate.core.job.JobStatus;
 import io.infergate.core.tenant.CredentialHeaders;
 import io.infergate.core.tenant.Identification;
 import io.infergate.core.tenant.TenantDirectory;
-import io.infergate.server.jobs.Jobs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -32,13 +31,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * {@code /v1/jobs} on the gateway's port: a job's document ({@code ?wait=30s} long-polls until it
- * ends), its result as the upstream answered it, its cancellation, and a tenant's list. A job
+ * ends), its result as the upstream answered it, its cancellation, and a tenant's list; each
+ * answered when the store has, {@code 503 store_unavailable} when it cannot be reached. A job
  * belongs to its tenant: another tenant's id is not found (404, so an id reveals nothing).
  */
 public final class JobsEndpoint {
@@ -60,7 +62,7 @@ public final class JobsEndpoint {
         return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
     }
 
-    /** Answers {@code request}, now or (a long poll) later on {@code executor}; the answer goes to {@code reply}. */
+    /** Answers {@code request} once the store has: on {@code executor}, the client's loop, to {@code reply}. */
     public void handle(HttpRequest request, String requestId, ByteBufAllocator alloc, EventExecutor executor,
                 Consumer<FullHttpResponse> reply) {
         Identification who = tenants.get().identify(request.headers().get(CredentialHeaders.AUTHORIZATION),
@@ -73,17 +75,21 @@ public final class JobsEndpoint {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String[] parts = uri.path().substring(PREFIX.length()).split("/", -1);
         HttpMethod method = request.method();
+        Later later = new Later(executor, reply, alloc, requestId);
         try {
             if (parts.length == 1 && parts[0].isEmpty() && method.equals(HttpMethod.GET)) {
-                reply.accept(json(alloc, HttpResponseStatus.OK, list(jobs, tenant, uri.parameters())));
+                later.answer(list(jobs, tenant, uri.parameters()), page -> json(alloc, HttpResponseStatus.OK, page));
             } else if (parts.length == 2 && method.equals(HttpMethod.GET)) {
-                document(jobs, tenant, parts[1], waitOf(uri.parameters()), requestId, alloc, executor, reply);
+                Duration wait = waitOf(uri.parameters());
+                later.answer(wait.isZero() ? jobs.get(tenant, parts[1]) : jobs.await(tenant, parts[1], wait),
+                        job -> job.map(j -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(j)))
+                                .orElseGet(() -> notFound(jobs, tenant, parts[1], alloc, requestId)));
             } else if (parts.length == 2 && method.equals(HttpMethod.DELETE)) {
-                reply.accept(jobs.cancel(tenant, parts[1])
-                        .map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
+                later.answer(jobs.cancel(tenant, parts[1]), job -> job
+                        .map(j -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(j)))
                         .orElseGet(() -> notFound(jobs, tenant, parts[1], alloc, requestId)));
             } else if (parts.length == 3 && parts[2].equals("result") && method.equals(HttpMethod.GET)) {
-                reply.accept(jobs.get(tenant, parts[1]).map(job -> result(job, alloc, requestId))
+                later.answer(jobs.get(tenant, parts[1]), job -> job.map(j -> result(j, alloc, requestId))
                         .orElseGet(() -> notFound(jobs, tenant, parts[1], alloc, requestId)));
             } else {
                 reply.accept(LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.JOB_NOT_FOUND,
@@ -94,22 +100,31 @@ public final class JobsEndpoint {
         }
     }
 
-    private static void document(Jobs jobs, String tenant, String id, Duration wait, String requestId,
-                                 ByteBufAllocator alloc, EventExecutor executor, Consumer<FullHttpResponse> reply) {
-        if (wait.isZero()) {
-            reply.accept(jobs.get(tenant, id).map(job -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job)))
-                    .orElseGet(() -> notFound(jobs, tenant, id, alloc, requestId)));
-            return;
+    /** An answer the store gives later, made into a response on the client's loop; a store that cannot be reached is a 503. */
+    private record Later(EventExecutor executor, Consumer<FullHttpResponse> reply, ByteBufAllocator alloc,
+                         String requestId) {
+
+        <T> void answer(CompletionStage<T> stage, Function<T, FullHttpResponse> render) {
+            stage.whenComplete((value, failure) -> {
+                Runnable answer = () -> reply.accept(failure == null ? render.apply(value) : unavailable(failure));
+                if (executor.inEventLoop()) {
+                    answer.run();
+                } else {
+                    executor.execute(answer);
+                }
+            });
         }
-        Optional<CompletableFuture<Job>> waiting = jobs.await(tenant, id, wait);
-        if (waiting.isEmpty()) {
-            reply.accept(notFound(jobs, tenant, id, alloc, requestId));
-            return;
+
+        private FullHttpResponse unavailable(Throwable failure) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof IllegalArgumentException badQuery) {
+                return LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.BAD_REQUEST, badQuery.getMessage(), requestId);
+            }
+            FullHttpResponse response = LocalResponses.error(alloc, StreamProtocol.OPENAI, GatewayError.STORE_UNAVAILABLE,
+                    "jobs cannot be read: " + GatewayError.STORE_UNAVAILABLE.defaultMessage(), requestId);
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
+            return response;
         }
-        waiting.get().whenComplete((job, failure) -> executor.execute(() -> reply.accept(job != null
-                ? json(alloc, HttpResponseStatus.OK, JobDocument.toJson(job))
-                : jobs.get(tenant, id).map(j -> json(alloc, HttpResponseStatus.OK, JobDocument.toJson(j)))
-                        .orElseGet(() -> notFound(jobs, tenant, id, alloc, requestId)))));
     }
 
     /** The upstream's answer itself: its status, content type and body. */
@@ -140,7 +155,7 @@ public final class JobsEndpoint {
         return GatewayError.UPSTREAM_RESET;
     }
 
-    private static String list(Jobs jobs, String tenant, Map<String, List<String>> query) {
+    private static CompletionStage<String> list(Jobs jobs, String tenant, Map<String, List<String>> query) {
         Optional<JobStatus> status = Optional.empty();
         if (query.containsKey("status")) {
             String wanted = query.get("status").get(0);
@@ -156,7 +171,10 @@ public final class JobsEndpoint {
             }
         }
         String token = query.containsKey("pageToken") ? query.get("pageToken").get(0) : null;
-        JobPage page = jobs.list(tenant, status, token, limit);
+        return jobs.list(tenant, status, token, limit).thenApply(JobsEndpoint::pageJson);
+    }
+
+    private static String pageJson(JobPage page) {
         StringBuilder json = new StringBuilder("{\"jobs\":[");
         for (int i = 0; i < page.jobs().size(); i++) {
             json.append(i == 0 ? "" : ",").append(JobDocument.toJson(page.jobs().get(i)));

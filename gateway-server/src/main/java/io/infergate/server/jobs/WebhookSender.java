@@ -3,7 +3,6 @@ package io.infergate.server.jobs;
 import io.infergate.core.job.Job;
 import io.infergate.core.job.JobDocument;
 import io.infergate.core.job.JobStore;
-import io.infergate.core.job.Webhook;
 import io.infergate.core.job.WebhookBackoff;
 import io.infergate.core.job.WebhookSigner;
 import org.slf4j.Logger;
@@ -16,51 +15,56 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * POSTs a finished job's document to its callback URL, signed in the Standard Webhooks form, and
+ * POSTs finished jobs' documents to their callback URL, signed in the Standard Webhooks form, and
  * tries again with backoff until a 2xx or {@code jobs.webhookAttempts}; the job document records
- * each attempt. Every attempt of one job carries the same {@code webhook-id}, so a receiver can
- * drop duplicates.
+ * each attempt. The store says which webhooks are due and holds each for the one gateway delivering
+ * it, so one gateway at a time delivers a webhook; one that stopped mid-delivery leaves it due again
+ * when the hold ends. Every attempt of one job carries the same {@code webhook-id} (the job's id),
+ * so a receiver can drop duplicates.
  */
 final class WebhookSender {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a webhook is held by the gateway delivering it: the attempt's time, and some. */
+    private static final Duration HOLD = ATTEMPT_TIMEOUT.plusSeconds(5);
+    private static final int AT_ONCE = 16;
 
     private final JobStore store;
     private final WebhookSigner signer;
     private final WebhookBackoff backoff;
     private final int maxAttempts;
-    private final ScheduledExecutorService scheduler;
     private final JobMeters meters;
+    private final AtomicBoolean asking = new AtomicBoolean();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(ATTEMPT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
 
-    WebhookSender(JobStore store, WebhookSigner signer, WebhookBackoff backoff, int maxAttempts,
-                  ScheduledExecutorService scheduler, JobMeters meters) {
+    WebhookSender(JobStore store, WebhookSigner signer, WebhookBackoff backoff, int maxAttempts, JobMeters meters) {
         this.store = store;
         this.meters = meters;
         this.signer = signer;
         this.backoff = backoff;
         this.maxAttempts = maxAttempts;
-        this.scheduler = scheduler;
     }
 
-    /** A job ended: its webhook, if it has one pending, is on its way. */
-    void jobFinished(Job job) {
-        if (job.webhook() != null && job.webhook().delivery() == Webhook.Delivery.PENDING) {
-            attempt(job.tenant(), job.id(), 1);
-        }
-    }
-
-    private void attempt(String tenant, String id, int attempt) {
-        Job job = store.get(tenant, id).orElse(null);
-        if (job == null || job.webhook() == null || job.webhook().delivery() != Webhook.Delivery.PENDING) {
+    /** Delivers the webhooks due now; one question to the store at a time. */
+    void tick() {
+        if (!asking.compareAndSet(false, true)) {
             return;
         }
+        store.dueWebhooks(HOLD, AT_ONCE).whenComplete((due, failure) -> {
+            asking.set(false);
+            if (due != null) {
+                due.forEach(this::attempt);
+            }
+        });
+    }
+
+    private void attempt(Job job) {
+        String id = job.id();
         byte[] body = JobDocument.toJson(job).getBytes(StandardCharsets.UTF_8);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(job.webhook().url()))
                 .timeout(ATTEMPT_TIMEOUT)
@@ -74,17 +78,18 @@ final class WebhookSender {
             boolean delivered = response != null && response.statusCode() / 100 == 2;
             meters.delivered(delivered);
             if (delivered) {
+                // Not written (the store unreachable): delivered again after the hold, with the same webhook-id.
                 store.update(id, Job::webhookDelivered);
                 return;
             }
             String why = response != null ? "answered " + response.statusCode() : String.valueOf(failure);
-            store.update(id, j -> j.webhookFailed(why, maxAttempts));
-            if (attempt < maxAttempts) {
-                scheduler.schedule(() -> attempt(tenant, id, attempt + 1), backoff.delay(attempt).toNanos(),
-                        TimeUnit.NANOSECONDS);
-            } else {
-                log.info("webhook of job {} given up after {} attempts: {}", id, attempt, why);
-            }
+            store.update(id, j -> j.webhookFailed(why, maxAttempts)).thenAccept(after -> after.ifPresent(j -> {
+                if (j.webhookDue()) {
+                    store.webhookDueIn(id, backoff.delay(j.webhook().attempts()));
+                } else {
+                    log.info("webhook of job {} given up after {} attempts: {}", id, j.webhook().attempts(), why);
+                }
+            }));
         });
     }
 }

@@ -14,19 +14,21 @@ import java.util.function.BooleanSupplier;
 /**
  * The shared store's meters: {@code gateway_store_command_seconds{op}} (round trips, failed ones
  * included), {@code gateway_store_errors_total{op}}, {@code gateway_store_unavailable_total{outcome}}
- * (rate-limit decisions made without the store: {@code allowed} or {@code denied}) and
- * {@code gateway_store_up}.
+ * (rate-limit decisions made without the store: {@code allowed} or {@code denied}),
+ * {@code gateway_store_leases_taken_over_total} and {@code gateway_store_up}.
  */
 public final class StoreMeters {
 
-    /** The commands sent: a rate-limit decision, its settlement, the health probe. */
-    static final List<String> OPS = List.of("rate_limit", "rate_limit_settle", "ping");
+    /** The commands sent: a rate-limit decision, its settlement, the health probe, and the jobs' steps. */
+    static final List<String> OPS = List.of("rate_limit", "rate_limit_settle", "ping", "job_submit", "job_read",
+            "job_write", "job_list", "job_claim", "job_renew", "job_tick", "job_counts", "job_webhooks");
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Timer> commands = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final Counter allowed;
     private final Counter denied;
+    private final Counter takenOver;
 
     public StoreMeters(MeterRegistry registry, BooleanSupplier up) {
         this.registry = registry;
@@ -34,6 +36,9 @@ public final class StoreMeters {
                 .description("1 while the shared store answers, else 0").register(registry);
         this.allowed = unavailable("allowed");
         this.denied = unavailable("denied");
+        this.takenOver = Counter.builder(MeterNames.STORE_LEASES_TAKEN_OVER)
+                .description("Running jobs whose lease lapsed, put back in their queue to be run again")
+                .register(registry);
         // Every series there from the start, at zero, so rates and alerts need no absent() guards.
         for (String op : OPS) {
             timer(op);
@@ -61,6 +66,10 @@ public final class StoreMeters {
     private Counter errors(String op) {
         return errors.computeIfAbsent(op, o -> Counter.builder(MeterNames.STORE_ERRORS)
                 .description("Commands to the shared store that failed or timed out").tag("op", o).register(registry));
+    }
+
+    void leasesTakenOver(int count) {
+        takenOver.increment(count);
     }
 
     void decidedWithout(boolean allow) {

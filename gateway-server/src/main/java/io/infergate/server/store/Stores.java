@@ -3,15 +3,20 @@ package io.infergate.server.store;
 import io.infergate.core.Ticker;
 import io.infergate.core.config.RedisStoreConfig;
 import io.infergate.core.config.StoreConfig;
+import io.infergate.core.job.JobClock;
+import io.infergate.core.job.JobStore;
+import io.infergate.core.job.MemoryJobStore;
+import io.infergate.core.job.StoreLimits;
 import io.infergate.core.ratelimit.RateLimitStore;
 import io.infergate.core.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Where this gateway keeps its rate limits: in its own memory (no {@code store} section), or on the
- * Redis of {@code store.redis}, shared with every gateway configured with it.
+ * Where this gateway keeps its rate limits and jobs: in its own memory (no {@code store} section), or
+ * on the Redis of {@code store.redis}, shared with every gateway configured with it.
  */
 public final class Stores implements AutoCloseable {
 
@@ -39,6 +44,16 @@ public final class Stores implements AutoCloseable {
 
     public RateLimitStore rateLimits() {
         return rateLimits;
+    }
+
+    /** Where jobs are kept: in this process's memory, or on the shared Redis for every gateway on it. */
+    public JobStore jobStore(StoreLimits limits, JobClock clock) {
+        return redis == null ? new MemoryJobStore(limits, clock.ticker()) : new RedisJobStore(redis, limits, clock.wall());
+    }
+
+    /** The clock job moments are read from: the wall clock alone on a shared store, where tickers mean nothing. */
+    public JobClock jobClock(Clock wall, Ticker ticker) {
+        return redis == null ? new JobClock(wall, ticker) : RedisJobStore.clock(wall);
     }
 
     public Optional<RedisStore> redis() {

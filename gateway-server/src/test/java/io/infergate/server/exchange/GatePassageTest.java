@@ -18,6 +18,7 @@ import io.infergate.core.route.Routing;
 import io.infergate.core.sse.StreamProtocol;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.core.timeout.ExchangeTimeouts;
+import io.infergate.core.job.MemoryJobStore;
 import io.infergate.server.jobs.JobMeters;
 import io.infergate.server.jobs.JobSubmission;
 import io.infergate.server.jobs.Jobs;
@@ -416,8 +417,10 @@ class GatePassageTest {
     void aRespondAsyncRequestWithJobsEnabledIsAcceptedAsAJobWithoutTakingASlot() {
         ProxyContext context = context(true);
         assertTrue(config.jobs().enabled(), "jobs are on unless turned off");
-        jobs = new Jobs(config.jobs(), new JobClock(Clock.systemUTC(), ticker), GatePassageTest::closedPort,
-                new JobMeters(new SimpleMeterRegistry()));
+        JobClock clock = new JobClock(Clock.systemUTC(), ticker);
+        jobs = new Jobs(config.jobs(), new MemoryJobStore(config.jobs().storeLimits(), ticker), clock,
+                GatePassageTest::closedPort, context::routes, new JobMeters(new SimpleMeterRegistry()),
+                Duration.ofMillis(100));
         context.jobs(jobs);
         HttpRequest request = post("/generate", "X-API-Key", ACME_KEY, "Prefer", "respond-async");
 
@@ -425,7 +428,7 @@ class GatePassageTest {
         Job job = assertInstanceOf(GateResult.Accepted.class, arrival.result()).job();
         assertEquals("acme", job.tenant());
         assertEquals("chat", job.route());
-        assertTrue(jobs.get("acme", job.id()).isPresent(), "stored for its owner");
+        assertTrue(jobs.get("acme", job.id()).toCompletableFuture().join().isPresent(), "stored for its owner");
         assertEquals(0, context.routes().match("/generate").admission().inFlight(),
                 "a submission waits in the job store, not in the route's admission");
     }

@@ -129,7 +129,7 @@ class TwoInstancesIT {
 
         redis.stop();
         Await.until("both instances report the store unreachable", Duration.ofSeconds(5),
-                () -> gateways.stream().allMatch(g -> readyz(g) == 503));
+                () -> gateways.stream().allMatch(g -> g.readyz() == 503));
         long servedBefore = count(during, 200);
         Await.until("requests are let through unchecked (onUnavailable: allow)", Duration.ofSeconds(5),
                 () -> count(during, 200) >= servedBefore + 20);
@@ -137,7 +137,7 @@ class TwoInstancesIT {
         redis.start();
         long back = System.nanoTime();
         Await.until("both instances ready again", Duration.ofSeconds(5),
-                () -> gateways.stream().allMatch(g -> readyz(g) == 200));
+                () -> gateways.stream().allMatch(g -> g.readyz() == 200));
         // The new Redis starts with a full bucket, which the load spends again: refusals resume.
         long refusedBefore = count(during, 429);
         Await.until("the limit holds again", Duration.ofSeconds(5), () -> count(during, 429) > refusedBefore + 20);
@@ -174,15 +174,6 @@ class TwoInstancesIT {
     private static long count(List<HttpResponse<String>> responses, int status) {
         synchronized (responses) {
             return responses.stream().filter(r -> r.statusCode() == status).count();
-        }
-    }
-
-    private static int readyz(GatewayProcess gateway) {
-        try {
-            return TestGateway.send(HttpRequest.newBuilder(gateway.adminUri("/readyz"))
-                    .timeout(Duration.ofSeconds(2)).build()).statusCode();
-        } catch (Exception e) {
-            return -1;
         }
     }
 

@@ -63,6 +63,16 @@ public final class GatewayProcess implements AutoCloseable {
         return gateway;
     }
 
+    /** What {@code /readyz} answers now; -1 when nothing answers. */
+    public int readyz() {
+        try {
+            return TestGateway.send(HttpRequest.newBuilder(adminUri("/readyz"))
+                    .timeout(Duration.ofSeconds(2)).build()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     public static boolean jarExists() {
         return Files.isRegularFile(JAR);
     }
