@@ -95,9 +95,14 @@ class TwoInstancesIT {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         long served = responses.stream().filter(r -> r.statusCode() == 200).count();
-        // 60 at once, and one more for each second the run took (the bucket refills at 1 a second).
-        assertTrue(served >= 60 && served <= 61 + (long) seconds,
-                served + " served of 200 in " + seconds + " s across both instances");
+        // 60 at once, and one more for each second the run took (the bucket refills at 1 a second);
+        // and, on a machine too loaded for a round trip within commandTimeout, those onUnavailable let through.
+        long unchecked = 0;
+        for (GatewayProcess gateway : gateways) {
+            unchecked += (long) metric(gateway, "gateway_store_unavailable_total{outcome=\"allowed\"}");
+        }
+        assertTrue(served >= 60 && served <= 61 + (long) seconds + unchecked,
+                served + " served of 200 in " + seconds + " s across both instances, " + unchecked + " unchecked");
         for (HttpResponse<String> response : responses) {
             if (response.statusCode() == 200) {
                 continue;
@@ -169,6 +174,15 @@ class TwoInstancesIT {
         }
         // A request that times out (5 s) fails the test here: nothing may hang.
         return sent.stream().map(CompletableFuture::join).toList();
+    }
+
+    /** The value of one series on the gateway's /metrics; 0 when it is not there (nothing counted yet). */
+    private static double metric(GatewayProcess gateway, String series) throws Exception {
+        String page = TestGateway.client().send(HttpRequest.newBuilder(gateway.adminUri("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return page.lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .findFirst().orElse(0);
     }
 
     private static long count(List<HttpResponse<String>> responses, int status) {
