@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * start on a fixed schedule (Poisson or evenly spaced) whatever the answers, so that an overloaded
  * server's backlog builds up as it would with real clients. Two classes of clients share the offered
  * rate, premium and free, each with its own API key (none when talking to the model directly). Every
- * request carries the client's deadline as {@code X-Request-Timeout} and is given up at that deadline.
+ * request's deadline runs from its scheduled start; it carries what is left of it when sent as
+ * {@code X-Request-Timeout} and is given up at that deadline.
  * <p>
  * Single-file program:
  * <pre>
@@ -118,11 +119,12 @@ public final class Overload {
                 + tokens + "}}";
     }
 
-    private HttpRequest request(URI uri, int clazz, int index) {
+    /** A request with {@code left} of the client's deadline remaining: the time it tells the gateway, and waits. */
+    private HttpRequest request(URI uri, int clazz, int index, Duration left) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .header("Content-Type", "application/json")
-                .header("X-Request-Timeout", String.valueOf(deadline.toMillis() / 1000.0))
-                .timeout(deadline)
+                .header("X-Request-Timeout", String.valueOf(Math.max(1, left.toMillis()) / 1000.0))
+                .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
                 .POST(HttpRequest.BodyPublishers.ofString(body(clazz, index)));
         if (keys[clazz] != null) {
             builder.header("X-API-Key", keys[clazz]);
@@ -166,7 +168,7 @@ public final class Overload {
                       CountDownLatch done) {
         int index = next.getAndIncrement();
         long sent = System.nanoTime();
-        client.sendAsync(request(uri, index % 2, index), HttpResponse.BodyHandlers.ofString())
+        client.sendAsync(request(uri, index % 2, index, deadline), HttpResponse.BodyHandlers.ofString())
                 .whenComplete((response, error) -> {
                     long now = System.nanoTime();
                     if (error != null || response.statusCode() != 200) {
@@ -214,7 +216,10 @@ public final class Overload {
                 }
             }
             call.sentLag = System.nanoTime() - due;
-            pending.add(client.sendAsync(request(uri, call.clazz, call.index), HttpResponse.BodyHandlers.ofString())
+            // The deadline runs from the schedule: a request sent late tells what is left of it, as a
+            // client propagating its deadline does (gRPC's grpc-timeout is the time remaining).
+            Duration left = deadline.minusNanos(call.sentLag);
+            pending.add(client.sendAsync(request(uri, call.clazz, call.index, left), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((response, error) -> record(call, due, response, error)));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))

@@ -27,7 +27,8 @@
 #   WIDE_BATCH=64 WIDE_LEVEL=0.75
 #   HALVING_BATCH=16 HALVING_LEVEL=0.9 HALVE_AT=30
 #   TOKENS_PER_SECOND=20 TOKENS=10   per sequence; about half a second a request
-#   DEADLINE=5             the client's deadline in seconds (its timeout, and X-Request-Timeout)
+#   DEADLINE=5             the client's deadline in seconds, from each request's scheduled start (what is
+#                          left of it when sent is its timeout and its X-Request-Timeout)
 #   SETTLE=10              seconds after which the simulator's own queue time is judged
 #   WARM_UP=3              rounds of 8 requests at once through the gateway before each run
 #   ARRIVALS=poisson SEED=1

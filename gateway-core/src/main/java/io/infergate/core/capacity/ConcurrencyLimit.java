@@ -62,9 +62,11 @@ public final class ConcurrencyLimit {
     /** When the limit last changed; samples of requests started before it are dropped. */
     private volatile long changedAtNanos;
 
+    /** Doubling until the first cut: the endpoint has not queued yet. Written under this. */
+    private volatile boolean slowStart = true;
+
     // Guarded by this: the decision's state.
     private double exact;
-    private boolean slowStart = true;
     private long windowStart;
 
     private ConcurrencyLimit(boolean learned, int min, int max, int start, LimitCause cause, Ticker ticker) {
@@ -105,6 +107,15 @@ public final class ConcurrencyLimit {
 
     public boolean isLearned() {
         return learned;
+    }
+
+    /**
+     * Whether the limit is still growing towards a capacity it has not found: learned, never cut (the
+     * endpoint has not queued, been overloaded or gone quiet) and below its bound. Until then it is a
+     * floor of what the endpoint takes, not a measure of it.
+     */
+    public boolean growing() {
+        return learned && slowStart && cause != LimitCause.STALE && limit < max;
     }
 
     /** Whether this limit is learned between {@code min} and {@code max}, so a reload that asks the same may keep it. */

@@ -24,7 +24,9 @@ final class LatencyGradient {
     /** Whether the window's latency per token, else per request, rose past its baseline; the baselines move on. */
     boolean rising(LimitWindow.Sample sample) {
         if (sample.completed() > 0) {
-            serviceNanos = average(serviceNanos, sample.meanLatencyNanos(), SERVICE_WEIGHT);
+            // Down at once, up slowly: a cold start's slow first requests must not hold growth back.
+            double now = sample.meanLatencyNanos();
+            serviceNanos = now < serviceNanos ? now : average(serviceNanos, now, SERVICE_WEIGHT);
         }
         if (sample.perToken() > 0) {
             double now = sample.meanPerTokenNanos();

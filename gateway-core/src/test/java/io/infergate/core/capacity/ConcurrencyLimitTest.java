@@ -30,6 +30,33 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    void aColdStartsSlowFirstRequestsDoNotHoldGrowthBackOnceRequestsAreFast() {
+        ModelEndpoint endpoint = new ModelEndpoint(64, Duration.ofSeconds(2), 8);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        endpoint.run(limit, Duration.ofSeconds(6)); // cold: 2 s a request, 8 at a time
+
+        endpoint.service = HALF_SECOND;
+        endpoint.demand = 48;
+        int after = endpoint.run(limit, Duration.ofMillis(1500));
+
+        assertTrue(after >= 48, "limit " + after + " 1.5 s after the requests became fast");
+        assertTrue(limit.growing(), "still probing: the endpoint never queued");
+    }
+
+    @Test
+    void aLimitGrowsUntilItsFirstCutAndAFixedOneNever() {
+        ModelEndpoint endpoint = new ModelEndpoint(8, HALF_SECOND, 1_000);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        assertTrue(limit.growing(), "a start is a floor");
+
+        endpoint.run(limit, Duration.ofSeconds(10));
+
+        assertFalse(limit.growing(), "cut by " + limit.cause() + ": found");
+        assertFalse(ConcurrencyLimit.fixed(8).growing());
+        assertFalse(ConcurrencyLimit.learned(1, 8, endpoint.ticker).growing(), "at its bound already");
+    }
+
+    @Test
     void aBatchLimitedEndpointIsHeldAtItsBatchAndBarelyQueues() {
         ModelEndpoint endpoint = new ModelEndpoint(8, HALF_SECOND, 1_000);
         ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
