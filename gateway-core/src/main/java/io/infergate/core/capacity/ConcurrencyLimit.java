@@ -16,7 +16,7 @@ import java.time.Duration;
  *   <li>queueing inside the endpoint cuts it by the share of the time its requests spent queued
  *   (TGI's {@code x-queue-time} against {@code x-inference-time}), or by the depth of the queue it
  *   reports (ORCA, the polled page): by Little's law that leaves about what it runs at once;</li>
- *   <li>latency per generated token (or, for an endpoint that says nothing, per request) twice its
+ *   <li>latency per generated token (else a stream's time to its first token, else per request) twice its
  *   baseline, a slow moving average of the windows, cuts it by a tenth, as in the gradient family;</li>
  *   <li>otherwise, when the limit was in use and the endpoint did not queue, it grows: doubling until
  *   the first cut, then by a tenth (at least one); but not before two service times have passed since
@@ -30,8 +30,9 @@ import java.time.Duration;
  * that never ran at the grown limit. It starts from what the endpoint reports it admits
  * ({@code max_concurrent_requests}) when the first window has it, else from {@link #START}.
  * <p>
- * The per-request calls ({@link #started}, {@link #completed}, {@link #timings}, {@link #overloaded})
- * only count, lock-free; {@link #limit()} is a volatile read; {@link #update} runs on a timer.
+ * The per-request calls ({@link #started}, {@link #completed}, {@link #timings}, {@link #firstToken},
+ * {@link #overloaded}) only count, lock-free; {@link #limit()} is a volatile read; {@link #update}
+ * runs on a timer.
  */
 public final class ConcurrencyLimit {
 
@@ -147,6 +148,13 @@ public final class ConcurrencyLimit {
         }
         if (LoadReport.known(perTokenSeconds)) {
             window.perToken((long) (perTokenSeconds * 1e9));
+        }
+    }
+
+    /** A stream sent at {@code startedNanos} relayed its first token {@code nanos} later. */
+    public void firstToken(long startedNanos, long nanos) {
+        if (learned && nanos >= 0 && startedNanos >= changedAtNanos) {
+            window.firstToken(nanos);
         }
     }
 

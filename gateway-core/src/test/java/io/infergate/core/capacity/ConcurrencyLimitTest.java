@@ -153,6 +153,35 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    void aStreamsTimeToFirstTokenTwiceItsBaselineCutsWhateverTheAnswersLength() {
+        FakeTicker ticker = new FakeTicker();
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 8, ticker);
+        for (int window = 0; window < 10; window++) {
+            // Answers of 2 s, then of 6 s (longer generations): the first token comes after 100 ms throughout.
+            streamWindow(limit, ticker, window < 5 ? 2_000 : 6_000, 100);
+            assertFalse(limit.cause() == LimitCause.LATENCY, "window " + window + ": longer answers are no rise");
+        }
+        int before = limit.limit();
+
+        streamWindow(limit, ticker, 6_000, 300); // the endpoint queues: the first token comes after 300 ms
+
+        assertEquals(LimitCause.LATENCY, limit.cause());
+        assertTrue(limit.limit() < before, limit.limit() + " after " + before);
+    }
+
+    /** One window of eight streams that ended, each {@code millis} long with its first token after {@code firstMillis}. */
+    private static void streamWindow(ConcurrencyLimit limit, FakeTicker ticker, long millis, long firstMillis) {
+        long started = ticker.nanoTime();
+        limit.started(limit.limit());
+        ticker.advance(Duration.ofMillis(millis));
+        for (int i = 0; i < 8; i++) {
+            limit.firstToken(started, Duration.ofMillis(firstMillis).toNanos());
+            limit.completed(started, Duration.ofMillis(millis).toNanos());
+        }
+        limit.update(new EndpointLoad(), Duration.ofSeconds(30), limit.limit());
+    }
+
+    @Test
     void aReportedQueueDepthCutsByLittlesLaw() {
         FakeTicker ticker = new FakeTicker();
         EndpointLoad load = new EndpointLoad();
