@@ -295,6 +295,12 @@ public final class Overload {
                     .filter(call -> call.result == Result.SERVED && call.due + call.ended <= window).count();
             double goodput = servedInWindow / (double) seconds;
             long maxLag = mine.stream().mapToLong(call -> call.sentLag).max().orElse(0);
+            // The client's own lateness, apart: requests it sent more than a second after their
+            // schedule (a loaded machine), and how many of the timeouts were such requests.
+            long lateNanos = TimeUnit.SECONDS.toNanos(1);
+            long sentLate = mine.stream().filter(call -> call.sentLag > lateNanos).count();
+            long timeoutsSentLate = mine.stream()
+                    .filter(call -> call.result == Result.TIMEOUT && call.sentLag > lateNanos).count();
             StringBuilder line = new StringBuilder();
             line.append("class=").append(c < 0 ? "all" : CLASSES[c])
                     .append(" offered_per_s=").append(String.format("%.1f", c < 0 ? rate : mine.size() / (double) seconds))
@@ -312,7 +318,9 @@ public final class Overload {
                     .append(" retry_after_s_p50=").append(retryAfter.length == 0 ? "-" : percentile(retryAfter, 0.5))
                     .append(" goodput_per_s=").append(String.format("%.2f", goodput))
                     .append(" goodput_of_c=").append(String.format("%.3f", goodput / capacity))
-                    .append(" send_lag_ms_max=").append(ms(maxLag));
+                    .append(" send_lag_ms_max=").append(ms(maxLag))
+                    .append(" sent_late_1s=").append(sentLate)
+                    .append(" timeouts_sent_late_1s=").append(timeoutsSentLate);
             System.out.println(line);
         }
     }
