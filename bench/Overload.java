@@ -57,6 +57,8 @@ public final class Overload {
         volatile Result result;
         volatile int status;
         volatile String gatewayError;
+        /** The gateway's own time for the request ({@code Server-Timing} total), -1 without one. */
+        volatile long gatewayNanos = -1;
         volatile long retryAfter = -1;
 
         Call(int index, int clazz, long due) {
@@ -249,6 +251,7 @@ public final class Overload {
         }
         call.status = response.statusCode();
         call.gatewayError = response.headers().firstValue("x-gateway-error").orElse(null);
+        call.gatewayNanos = response.headers().firstValue("server-timing").map(Overload::totalNanos).orElse(-1L);
         response.headers().firstValue("retry-after").ifPresent(v -> {
             try {
                 call.retryAfter = Long.parseLong(v.trim());
@@ -301,6 +304,13 @@ public final class Overload {
             long sentLate = mine.stream().filter(call -> call.sentLag > lateNanos).count();
             long timeoutsSentLate = mine.stream()
                     .filter(call -> call.result == Result.TIMEOUT && call.sentLag > lateNanos).count();
+            // Time outside the gateway (send lag, both ways on the wire, the client's own work): the
+            // client's latency less the gateway's Server-Timing total; and the timeouts that got an
+            // answer the gateway had sent within the deadline.
+            long[] outside = mine.stream().filter(call -> call.gatewayNanos >= 0 && call.ended > 0)
+                    .mapToLong(call -> call.ended - call.gatewayNanos).sorted().toArray();
+            long timeoutsGatewayInTime = mine.stream().filter(call -> call.result == Result.TIMEOUT
+                    && call.gatewayNanos >= 0 && call.gatewayNanos <= deadline.toNanos()).count();
             StringBuilder line = new StringBuilder();
             line.append("class=").append(c < 0 ? "all" : CLASSES[c])
                     .append(" offered_per_s=").append(String.format("%.1f", c < 0 ? rate : mine.size() / (double) seconds))
@@ -320,9 +330,28 @@ public final class Overload {
                     .append(" goodput_of_c=").append(String.format("%.3f", goodput / capacity))
                     .append(" send_lag_ms_max=").append(ms(maxLag))
                     .append(" sent_late_1s=").append(sentLate)
-                    .append(" timeouts_sent_late_1s=").append(timeoutsSentLate);
+                    .append(" timeouts_sent_late_1s=").append(timeoutsSentLate)
+                    .append(" outside_gateway_ms_p50=").append(ms(percentile(outside, 0.50)))
+                    .append(" outside_gateway_ms_p99=").append(ms(percentile(outside, 0.99)))
+                    .append(" outside_gateway_ms_max=").append(ms(outside.length == 0 ? -1 : outside[outside.length - 1]))
+                    .append(" timeouts_answered_by_gateway_in_time=").append(timeoutsGatewayInTime);
             System.out.println(line);
         }
+    }
+
+    /** The {@code total;dur=} of a {@code Server-Timing} header, in nanoseconds; -1 without one. */
+    private static long totalNanos(String serverTiming) {
+        for (String part : serverTiming.split(",")) {
+            String p = part.trim();
+            if (p.startsWith("total;dur=")) {
+                try {
+                    return Math.round(Double.parseDouble(p.substring("total;dur=".length())) * 1e6);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     private static long[] latencies(List<Call> calls, Result result) {

@@ -16,8 +16,9 @@ import java.time.Duration;
  *   <li>queueing inside the endpoint cuts it by the share of the time its requests spent queued
  *   (TGI's {@code x-queue-time} against {@code x-inference-time}), or by the depth of the queue it
  *   reports (ORCA, the polled page): by Little's law that leaves about what it runs at once;</li>
- *   <li>latency per generated token (else a stream's time to its first token, else per request) twice its
- *   baseline, a slow moving average of the windows, cuts it by a tenth, as in the gradient family;</li>
+ *   <li>latency per generated token (else a stream's time to its first token, else per request)
+ *   twice its baseline, a slow moving average of the windows, cuts it by a tenth, as in the gradient
+ *   family;</li>
  *   <li>otherwise, when the limit was in use and the endpoint did not queue, it grows: doubling until
  *   the first cut, then by a tenth (at least one); but not before two service times have passed since
  *   the last change, since a request sent at the new limit that queues inside the endpoint ends

@@ -6,8 +6,9 @@ import java.time.Duration;
  * The secondary signal, as in the gradient family: latency per generated token of a window against
  * its baseline, a slow moving average of the windows before; when the endpoint gives none, a
  * stream's time to its first token (which holds the endpoint's queueing and prefill, whatever the
- * answer's length), else the latency per request. Twice the baseline, and more than a floor above it, is a rise. Also keeps the
- * mean time of a request, which says how long a change of the limit takes to show.
+ * answer's length), else the latency per request. Twice the baseline, and more than a floor above
+ * it, is a rise. Also keeps the time of a request, which says how long a change of the limit takes
+ * to show.
  */
 final class LatencyGradient {
 
