@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * start on a fixed schedule (Poisson or evenly spaced) whatever the answers, so that an overloaded
  * server's backlog builds up as it would with real clients. Two classes of clients share the offered
  * rate, premium and free, each with its own API key (none when talking to the model directly). Every
- * request carries the client's deadline as {@code X-Request-Timeout} and is given up at that deadline.
+ * request's deadline runs from its scheduled start; it carries what is left of it when sent as
+ * {@code X-Request-Timeout} and is given up at that deadline.
  * <p>
  * Single-file program:
  * <pre>
@@ -56,6 +57,8 @@ public final class Overload {
         volatile Result result;
         volatile int status;
         volatile String gatewayError;
+        /** The gateway's own time for the request ({@code Server-Timing} total), -1 without one. */
+        volatile long gatewayNanos = -1;
         volatile long retryAfter = -1;
 
         Call(int index, int clazz, long due) {
@@ -118,11 +121,12 @@ public final class Overload {
                 + tokens + "}}";
     }
 
-    private HttpRequest request(URI uri, int clazz, int index) {
+    /** A request with {@code left} of the client's deadline remaining: the time it tells the gateway, and waits. */
+    private HttpRequest request(URI uri, int clazz, int index, Duration left) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .header("Content-Type", "application/json")
-                .header("X-Request-Timeout", String.valueOf(deadline.toMillis() / 1000.0))
-                .timeout(deadline)
+                .header("X-Request-Timeout", String.valueOf(Math.max(1, left.toMillis()) / 1000.0))
+                .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
                 .POST(HttpRequest.BodyPublishers.ofString(body(clazz, index)));
         if (keys[clazz] != null) {
             builder.header("X-API-Key", keys[clazz]);
@@ -166,7 +170,7 @@ public final class Overload {
                       CountDownLatch done) {
         int index = next.getAndIncrement();
         long sent = System.nanoTime();
-        client.sendAsync(request(uri, index % 2, index), HttpResponse.BodyHandlers.ofString())
+        client.sendAsync(request(uri, index % 2, index, deadline), HttpResponse.BodyHandlers.ofString())
                 .whenComplete((response, error) -> {
                     long now = System.nanoTime();
                     if (error != null || response.statusCode() != 200) {
@@ -214,7 +218,10 @@ public final class Overload {
                 }
             }
             call.sentLag = System.nanoTime() - due;
-            pending.add(client.sendAsync(request(uri, call.clazz, call.index), HttpResponse.BodyHandlers.ofString())
+            // The deadline runs from the schedule: a request sent late tells what is left of it, as a
+            // client propagating its deadline does (gRPC's grpc-timeout is the time remaining).
+            Duration left = deadline.minusNanos(call.sentLag);
+            pending.add(client.sendAsync(request(uri, call.clazz, call.index, left), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((response, error) -> record(call, due, response, error)));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
@@ -244,6 +251,7 @@ public final class Overload {
         }
         call.status = response.statusCode();
         call.gatewayError = response.headers().firstValue("x-gateway-error").orElse(null);
+        call.gatewayNanos = response.headers().firstValue("server-timing").map(Overload::totalNanos).orElse(-1L);
         response.headers().firstValue("retry-after").ifPresent(v -> {
             try {
                 call.retryAfter = Long.parseLong(v.trim());
@@ -290,6 +298,19 @@ public final class Overload {
                     .filter(call -> call.result == Result.SERVED && call.due + call.ended <= window).count();
             double goodput = servedInWindow / (double) seconds;
             long maxLag = mine.stream().mapToLong(call -> call.sentLag).max().orElse(0);
+            // The client's own lateness, apart: requests it sent more than a second after their
+            // schedule (a loaded machine), and how many of the timeouts were such requests.
+            long lateNanos = TimeUnit.SECONDS.toNanos(1);
+            long sentLate = mine.stream().filter(call -> call.sentLag > lateNanos).count();
+            long timeoutsSentLate = mine.stream()
+                    .filter(call -> call.result == Result.TIMEOUT && call.sentLag > lateNanos).count();
+            // Time outside the gateway (send lag, both ways on the wire, the client's own work): the
+            // client's latency less the gateway's Server-Timing total; and the timeouts that got an
+            // answer the gateway had sent within the deadline.
+            long[] outside = mine.stream().filter(call -> call.gatewayNanos >= 0 && call.ended > 0)
+                    .mapToLong(call -> call.ended - call.gatewayNanos).sorted().toArray();
+            long timeoutsGatewayInTime = mine.stream().filter(call -> call.result == Result.TIMEOUT
+                    && call.gatewayNanos >= 0 && call.gatewayNanos <= deadline.toNanos()).count();
             StringBuilder line = new StringBuilder();
             line.append("class=").append(c < 0 ? "all" : CLASSES[c])
                     .append(" offered_per_s=").append(String.format("%.1f", c < 0 ? rate : mine.size() / (double) seconds))
@@ -307,9 +328,30 @@ public final class Overload {
                     .append(" retry_after_s_p50=").append(retryAfter.length == 0 ? "-" : percentile(retryAfter, 0.5))
                     .append(" goodput_per_s=").append(String.format("%.2f", goodput))
                     .append(" goodput_of_c=").append(String.format("%.3f", goodput / capacity))
-                    .append(" send_lag_ms_max=").append(ms(maxLag));
+                    .append(" send_lag_ms_max=").append(ms(maxLag))
+                    .append(" sent_late_1s=").append(sentLate)
+                    .append(" timeouts_sent_late_1s=").append(timeoutsSentLate)
+                    .append(" outside_gateway_ms_p50=").append(ms(percentile(outside, 0.50)))
+                    .append(" outside_gateway_ms_p99=").append(ms(percentile(outside, 0.99)))
+                    .append(" outside_gateway_ms_max=").append(ms(outside.length == 0 ? -1 : outside[outside.length - 1]))
+                    .append(" timeouts_answered_by_gateway_in_time=").append(timeoutsGatewayInTime);
             System.out.println(line);
         }
+    }
+
+    /** The {@code total;dur=} of a {@code Server-Timing} header, in nanoseconds; -1 without one. */
+    private static long totalNanos(String serverTiming) {
+        for (String part : serverTiming.split(",")) {
+            String p = part.trim();
+            if (p.startsWith("total;dur=")) {
+                try {
+                    return Math.round(Double.parseDouble(p.substring("total;dur=".length())) * 1e6);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     private static long[] latencies(List<Call> calls, Result result) {

@@ -27,7 +27,8 @@
 #   WIDE_BATCH=64 WIDE_LEVEL=0.75
 #   HALVING_BATCH=16 HALVING_LEVEL=0.9 HALVE_AT=30
 #   TOKENS_PER_SECOND=20 TOKENS=10   per sequence; about half a second a request
-#   DEADLINE=5             the client's deadline in seconds (its timeout, and X-Request-Timeout)
+#   DEADLINE=5             the client's deadline in seconds, from each request's scheduled start (what is
+#                          left of it when sent is its timeout and its X-Request-Timeout)
 #   SETTLE=10              seconds after which the simulator's own queue time is judged
 #   WARM_UP=3              rounds of 8 requests at once through the gateway before each run
 #   ARRIVALS=poisson SEED=1
@@ -165,7 +166,7 @@ run() { # SCENARIO BATCH LEVEL ADMISSION LABEL [HALVE_AT]
   local url="http://127.0.0.1:$GATEWAY_PORT/generate"
   warm_up "$url"
   WARMED=$(sim_requests)
-  echo "$name: $rate requests/s for $DURATION s (batch $2, C $CAPACITY/s, admission: ${4:-defaults})" >&2
+  echo "$name: $rate requests/s for $DURATION s (batch $2, C $CAPACITY/s, admission: ${4:-defaults}); $(uptime | sed 's/.*load/load/')" >&2
   local start halver=""
   start=$(date +%s)
   sample "$name" "$start" &
@@ -201,9 +202,10 @@ run() { # SCENARIO BATCH LEVEL ADMISSION LABEL [HALVE_AT]
   limits=$(awk '$6 != "-" && $1 > 10 {print $6}' "$WORK/samples-$name" | sort -n | sed -n '1p;$p' | paste -sd- -)
   echo "  $all; simulator mean queue time after ${SETTLE} s: $queue_ms ms; limit after 10 s: $limits" >&2
   f() { field "$1" "$all"; }
-  printf '| %s | %s | %s× | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$5" "$3" "$2" "$rate" \
-    "$(f sent)" "$(f served)" "$(f goodput_of_c)" "$(f shed)" "$(f gateway_504)" "$(f timeouts)" "$queue_ms" \
-    "${limits:--}" >>"$RESULTS"
+  printf '| %s | %s | %s× | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |\n' "$1" "$5" "$3" "$2" \
+    "$rate" "$(f sent)" "$(f served)" "$(f goodput_of_c)" "$(f shed)" "$(f gateway_504)" "$(f timeouts)" \
+    "$(f timeouts_answered_by_gateway_in_time)" "$(f send_lag_ms_max)" "$(f outside_gateway_ms_p99)" \
+    "$(f outside_gateway_ms_max)" "$queue_ms" "${limits:--}" >>"$RESULTS"
   printf '| %s | %s | %s× | %s |\n' "$1" "$5" "$3" "$(timeline "$WORK/samples-$name")" >>"$TIMELINES"
   if [ -n "${6:-}" ]; then
     # The first sample after the halving where the limit is within a quarter of the new batch, and the
@@ -238,8 +240,8 @@ done
 
 printf '\n%s s per run, %s arrivals, deadline %s s, %s tokens at %s tokens/s a sequence\n' \
   "$DURATION" "$ARRIVALS" "$DEADLINE" "$TOKENS" "$TOKENS_PER_SECOND"
-printf '\n| scenario | limit | load | batch | offered/s | sent | served | goodput / C | shed (429) | 504 | client timeouts | simulator mean queue time after %s s (ms) | limit after 10 s, min-max |\n' "$SETTLE"
-printf '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+printf '\n| scenario | limit | load | batch | offered/s | sent | served | goodput / C | shed (429) | 504 | client timeouts | of them answered by the gateway within the deadline | client send lag max (ms) | time outside the gateway p99 / max (ms) | simulator mean queue time after %s s (ms) | limit after 10 s, min-max |\n' "$SETTLE"
+printf '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n'
 cat "$RESULTS"
 printf '\nThe limit over time (second:limit, every %s s):\n\n| scenario | limit | load | limit |\n|---|---|---:|---|\n' "${LIMIT_EVERY:-5}"
 cat "$TIMELINES"

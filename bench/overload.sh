@@ -17,7 +17,8 @@
 #   MAX_BATCH=8          the simulator's batch, and the gateway's maxInFlightPerEndpoint
 #   TOKENS_PER_SECOND=20 per sequence; with TOKENS=10 about half a second a request
 #   TOKENS=10            max_new_tokens of every request
-#   DEADLINE=5           the client's deadline in seconds (its timeout, and X-Request-Timeout)
+#   DEADLINE=5           the client's deadline in seconds, from each request's scheduled start (what is
+#                        left of it when sent is its timeout and its X-Request-Timeout)
 #   QUEUE=256            the gateway's admission queue
 #   MAX_QUEUE_WAIT=2s    the gateway's maxQueueWait (below DEADLINE, with room for the service time)
 #   ARRIVALS=poisson     or "even"

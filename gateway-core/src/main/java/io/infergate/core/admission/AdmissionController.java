@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -19,10 +20,16 @@ import java.util.function.Supplier;
  * <p>
  * {@link #acquire} decides at once where it can, in this order: a deadline already gone is
  * {@code deadline_exceeded}; load past the tier's threshold is shed; a free slot admits; a predicted
- * wait past {@code maxQueueWait} or the request's remaining deadline is shed; a tenant over its
+ * wait past {@code maxQueueWait}, or one that leaves too little time to finish before the answer is
+ * due ({@link Request#answerByNanos}, a margin ahead of the deadline), is shed; a tenant over its
  * share of the queue, or a full queue with nothing of a lower tier to displace, is
  * {@code queue_full}; anything else waits. Prediction comes before room so that a request that could
  * not finish in time is told when to come back rather than that the queue is full.
+ * <p>
+ * While the capacity is still growing (a learned limit probing an endpoint that has not queued
+ * yet), it is only a floor: a wait predicted from it is no prediction, and a tenant's share of the
+ * queue would refuse requests the endpoint has room for. Then requests wait, bounded by the queue
+ * and their deadlines, and one whose turn comes too late to finish is shed then.
  * <p>
  * Capacity is read from a supplier on every decision, so it follows breakers opening and closing;
  * when it shrinks, the permits out keep running and no one is admitted until they fall below it.
@@ -44,10 +51,10 @@ public final class AdmissionController {
     private record Decided(Ticket ticket, Outcome outcome) {}
 
     /** What the route's config says, and where its capacity and load are read; a reload replaces it whole. */
-    private record Terms(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load,
-                         long maxQueueWaitNanos, int placesPerTenant) {
-        Terms(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load) {
-            this(settings, capacity, load, settings.maxQueueWait().toNanos(), settings.queuePlacesPerTenant());
+    private record Terms(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing,
+                         Supplier<RouteLoad> load, long maxQueueWaitNanos, int placesPerTenant) {
+        Terms(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing, Supplier<RouteLoad> load) {
+            this(settings, capacity, growing, load, settings.maxQueueWait().toNanos(), settings.queuePlacesPerTenant());
         }
     }
 
@@ -68,7 +75,13 @@ public final class AdmissionController {
      */
     public AdmissionController(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load,
                                WaitEstimator estimator, Ticker ticker) {
-        this.terms = new Terms(settings, capacity, load);
+        this(settings, capacity, () -> false, load, estimator, ticker);
+    }
+
+    /** @param growing whether the capacity is still growing, a floor rather than a measure */
+    public AdmissionController(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing,
+                               Supplier<RouteLoad> load, WaitEstimator estimator, Ticker ticker) {
+        this.terms = new Terms(settings, capacity, growing, load);
         this.estimator = estimator;
         this.ticker = ticker;
     }
@@ -81,9 +94,15 @@ public final class AdmissionController {
      * it faces. The service time learned so far is kept.
      */
     public void reconfigure(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load) {
+        reconfigure(settings, capacity, () -> false, load);
+    }
+
+    /** As {@link #reconfigure(AdmissionSettings, IntSupplier, Supplier)}, with whether the capacity is still growing. */
+    public void reconfigure(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing,
+                            Supplier<RouteLoad> load) {
         List<Decided> decided = new ArrayList<>();
         synchronized (lock) {
-            terms = new Terms(settings, capacity, load);
+            terms = new Terms(settings, capacity, growing, load);
             long now = ticker.nanoTime();
             int slots = slots();
             settle(now, slots, decided);
@@ -223,8 +242,7 @@ public final class AdmissionController {
     /** The decision for a new request, or null when it waits. Called with the queue settled. */
     private Outcome decide(Ticket ticket, RouteLoad reported, long now, int slots, List<Decided> decided) {
         Request request = ticket.request();
-        long remaining = request.deadlineNanos() - now;
-        if (remaining <= 0) {
+        if (request.deadlineNanos() - now <= 0) {
             return Outcome.of(Verdict.DEADLINE_EXCEEDED);
         }
         int free = Math.max(0, slots - inFlight);
@@ -237,19 +255,20 @@ public final class AdmissionController {
         if (free > 0) {
             return Outcome.admitted(grant(request, now));
         }
-        if (slots > 0) {
+        boolean growing = terms.growing().getAsBoolean();
+        if (slots > 0 && !growing) {
             long wait = estimator.predictWaitNanos(ahead, free, slots);
             if (wait > terms.maxQueueWaitNanos()) {
                 return Outcome.shed(Verdict.SHED_PREDICTED_WAIT, wait);
             }
-            if (wait + estimator.serviceBoundNanos() > remaining) {
+            if (wait + estimator.serviceBoundNanos() > request.answerByNanos() - now) {
                 // It would be forwarded too late to finish: told now, not at its deadline.
                 return Outcome.shed(Verdict.SHED_PAST_DEADLINE, wait);
             }
         }
         // A full queue says when it will have turned over: a client told nothing comes back at once.
         long turnover = slots > 0 ? estimator.predictWaitNanos(queue.size(), free, slots) : estimator.meanServiceNanos();
-        if (queuedByTenant.getOrDefault(tenantOf(ticket), 0) >= terms.placesPerTenant()) {
+        if (!growing && queuedByTenant.getOrDefault(tenantOf(ticket), 0) >= terms.placesPerTenant()) {
             return Outcome.shed(Verdict.TENANT_SHARE_FULL, turnover);
         }
         if (queue.size() >= terms.settings().queue()) {
@@ -280,7 +299,7 @@ public final class AdmissionController {
         while (inFlight < slots && !queue.isEmpty()) {
             Ticket next = queue.pollFirst();
             uncount(next);
-            if (next.request().deadlineNanos() - now < estimator.serviceBoundNanos()) {
+            if (next.request().answerByNanos() - now < estimator.serviceBoundNanos()) {
                 // Its turn came, but too late to finish in the time it has left: never forwarded late.
                 decided.add(new Decided(next, Outcome.shed(Verdict.SHED_PAST_DEADLINE, estimator.meanServiceNanos())));
                 continue;
@@ -308,7 +327,7 @@ public final class AdmissionController {
         for (Iterator<Ticket> it = waiters; it.hasNext(); ahead++) {
             Ticket waiter = it.next();
             long wait = estimator.predictWaitNanos(ahead, free, slots);
-            if (wait + estimator.serviceBoundNanos() > waiter.request().deadlineNanos() - now
+            if (wait + estimator.serviceBoundNanos() > waiter.request().answerByNanos() - now
                     || wait > maxQueueWaitNanos) {
                 it.remove();
                 uncount(waiter);

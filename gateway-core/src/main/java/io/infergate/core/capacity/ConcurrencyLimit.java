@@ -16,8 +16,9 @@ import java.time.Duration;
  *   <li>queueing inside the endpoint cuts it by the share of the time its requests spent queued
  *   (TGI's {@code x-queue-time} against {@code x-inference-time}), or by the depth of the queue it
  *   reports (ORCA, the polled page): by Little's law that leaves about what it runs at once;</li>
- *   <li>latency per generated token (or, for an endpoint that says nothing, per request) twice its
- *   baseline, a slow moving average of the windows, cuts it by a tenth, as in the gradient family;</li>
+ *   <li>latency per generated token (else a stream's time to its first token, else per request)
+ *   twice its baseline, a slow moving average of the windows, cuts it by a tenth, as in the gradient
+ *   family;</li>
  *   <li>otherwise, when the limit was in use and the endpoint did not queue, it grows: doubling until
  *   the first cut, then by a tenth (at least one); but not before two service times have passed since
  *   the last change, since a request sent at the new limit that queues inside the endpoint ends
@@ -30,8 +31,9 @@ import java.time.Duration;
  * that never ran at the grown limit. It starts from what the endpoint reports it admits
  * ({@code max_concurrent_requests}) when the first window has it, else from {@link #START}.
  * <p>
- * The per-request calls ({@link #started}, {@link #completed}, {@link #timings}, {@link #overloaded})
- * only count, lock-free; {@link #limit()} is a volatile read; {@link #update} runs on a timer.
+ * The per-request calls ({@link #started}, {@link #completed}, {@link #timings}, {@link #firstToken},
+ * {@link #overloaded}) only count, lock-free; {@link #limit()} is a volatile read; {@link #update}
+ * runs on a timer.
  */
 public final class ConcurrencyLimit {
 
@@ -62,9 +64,11 @@ public final class ConcurrencyLimit {
     /** When the limit last changed; samples of requests started before it are dropped. */
     private volatile long changedAtNanos;
 
+    /** Doubling until the first cut: the endpoint has not queued yet. Written under this. */
+    private volatile boolean slowStart = true;
+
     // Guarded by this: the decision's state.
     private double exact;
-    private boolean slowStart = true;
     private long windowStart;
 
     private ConcurrencyLimit(boolean learned, int min, int max, int start, LimitCause cause, Ticker ticker) {
@@ -107,6 +111,15 @@ public final class ConcurrencyLimit {
         return learned;
     }
 
+    /**
+     * Whether the limit is still growing towards a capacity it has not found: learned, never cut (the
+     * endpoint has not queued, been overloaded or gone quiet) and below its bound. Until then it is a
+     * floor of what the endpoint takes, not a measure of it.
+     */
+    public boolean growing() {
+        return learned && slowStart && cause != LimitCause.STALE && limit < max;
+    }
+
     /** Whether this limit is learned between {@code min} and {@code max}, so a reload that asks the same may keep it. */
     public boolean learnsWithin(int min, int max) {
         return learned && this.min == min && this.max == max;
@@ -136,6 +149,13 @@ public final class ConcurrencyLimit {
         }
         if (LoadReport.known(perTokenSeconds)) {
             window.perToken((long) (perTokenSeconds * 1e9));
+        }
+    }
+
+    /** A stream sent at {@code startedNanos} relayed its first token {@code nanos} later. */
+    public void firstToken(long startedNanos, long nanos) {
+        if (learned && nanos >= 0 && startedNanos >= changedAtNanos) {
+            window.firstToken(nanos);
         }
     }
 

@@ -3,10 +3,12 @@ package io.infergate.core.capacity;
 import java.time.Duration;
 
 /**
- * The secondary signal, as in the gradient family: latency per generated token (or, when the
- * endpoint gives none, per request) of a window against its baseline, a slow moving average of the
- * windows before. Twice the baseline, and more than a floor above it, is a rise. Also keeps the
- * mean time of a request, which says how long a change of the limit takes to show.
+ * The secondary signal, as in the gradient family: latency per generated token of a window against
+ * its baseline, a slow moving average of the windows before; when the endpoint gives none, a
+ * stream's time to its first token (which holds the endpoint's queueing and prefill, whatever the
+ * answer's length), else the latency per request. Twice the baseline, and more than a floor above
+ * it, is a rise. Also keeps the time of a request, which says how long a change of the limit takes
+ * to show.
  */
 final class LatencyGradient {
 
@@ -19,17 +21,26 @@ final class LatencyGradient {
 
     private double latencyBaseline = Double.NaN;
     private double perTokenBaseline = Double.NaN;
+    private double firstTokenBaseline = Double.NaN;
     private double serviceNanos = Double.NaN;
 
-    /** Whether the window's latency per token, else per request, rose past its baseline; the baselines move on. */
+    /** Whether the window's latency per token, else time to first token, else per request, rose past its baseline; the baselines move on. */
     boolean rising(LimitWindow.Sample sample) {
         if (sample.completed() > 0) {
-            serviceNanos = average(serviceNanos, sample.meanLatencyNanos(), SERVICE_WEIGHT);
+            // Down at once, up slowly: a cold start's slow first requests must not hold growth back.
+            double now = sample.meanLatencyNanos();
+            serviceNanos = now < serviceNanos ? now : average(serviceNanos, now, SERVICE_WEIGHT);
         }
         if (sample.perToken() > 0) {
             double now = sample.meanPerTokenNanos();
             boolean rising = above(now, perTokenBaseline, PER_TOKEN_FLOOR_NANOS);
             perTokenBaseline = average(perTokenBaseline, now, BASELINE_WEIGHT);
+            return rising;
+        }
+        if (sample.firstTokens() > 0) {
+            double now = sample.meanFirstTokenNanos();
+            boolean rising = above(now, firstTokenBaseline, LATENCY_FLOOR_NANOS);
+            firstTokenBaseline = average(firstTokenBaseline, now, BASELINE_WEIGHT);
             return rising;
         }
         if (sample.completed() > 0) {

@@ -14,7 +14,7 @@ public enum LimitCause {
     GROWTH,
     /** The endpoint queued requests inside itself (its queue time or reported queue depth): cut. */
     QUEUEING,
-    /** Latency per token (or per request, for an endpoint that reports nothing) rose against its baseline: cut. */
+    /** Latency per token (else a stream's time to first token, else per request) rose against its baseline: cut. */
     LATENCY,
     /** The endpoint answered that it is overloaded ({@code 429}): cut by half. */
     OVERLOAD,

@@ -5,14 +5,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What one endpoint's requests said during the current window, counted from any event loop without
- * a lock and without allocating: requests ended and their latency, TGI's timings, overload answers,
+ * a lock and without allocating: requests ended and their latency, TGI's timings, streams' time to
+ * their first token, overload answers,
  * and the most requests in flight at once. {@link #drain} reads and restarts it.
  */
 final class LimitWindow {
 
     /** One window's figures; means are NaN where nothing was counted. */
     record Sample(long completed, double meanLatencyNanos, long timed, double meanQueueNanos,
-                  double meanInferenceNanos, long perToken, double meanPerTokenNanos, long overloads, int peakInFlight) {}
+                  double meanInferenceNanos, long perToken, double meanPerTokenNanos, long firstTokens,
+                  double meanFirstTokenNanos, long overloads, int peakInFlight) {}
 
     private final AtomicInteger peakInFlight = new AtomicInteger();
     private final LongAdder completed = new LongAdder();
@@ -22,6 +24,8 @@ final class LimitWindow {
     private final LongAdder inferenceNanos = new LongAdder();
     private final LongAdder perToken = new LongAdder();
     private final LongAdder perTokenNanos = new LongAdder();
+    private final LongAdder firstTokens = new LongAdder();
+    private final LongAdder firstTokenNanos = new LongAdder();
     private final LongAdder overloads = new LongAdder();
 
     void started(int inFlight) {
@@ -46,6 +50,11 @@ final class LimitWindow {
         perTokenNanos.add(nanos);
     }
 
+    void firstToken(long nanos) {
+        firstTokens.increment();
+        firstTokenNanos.add(nanos);
+    }
+
     void overloaded() {
         overloads.increment();
     }
@@ -60,9 +69,10 @@ final class LimitWindow {
         long n = completed.sumThenReset();
         long t = timed.sumThenReset();
         long p = perToken.sumThenReset();
+        long f = firstTokens.sumThenReset();
         return new Sample(n, mean(latencyNanos.sumThenReset(), n), t, mean(queueNanos.sumThenReset(), t),
                 mean(inferenceNanos.sumThenReset(), t), p, mean(perTokenNanos.sumThenReset(), p),
-                overloads.sumThenReset(), peakInFlight.getAndSet(inFlightNow));
+                f, mean(firstTokenNanos.sumThenReset(), f), overloads.sumThenReset(), peakInFlight.getAndSet(inFlightNow));
     }
 
     private static double mean(long sum, long count) {

@@ -94,6 +94,31 @@ public final class RouteLoadView {
     }
 
     /**
+     * Whether the route's capacity is still growing: a learned limit of one of the endpoints it counts
+     * is probing an endpoint that has not queued yet, so the capacity is a floor.
+     */
+    public boolean capacityGrowing() {
+        if (limits == null) {
+            return false;
+        }
+        for (Upstream upstream : upstreams) {
+            boolean any = false;
+            for (Endpoint endpoint : upstream.endpoints()) {
+                if (available(endpoint)) {
+                    any = true;
+                    if (limits.of(endpoint).growing()) {
+                        return true;
+                    }
+                }
+            }
+            if (any) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The load of the least loaded endpoint that can take requests, for shedding: a request is shed
      * only when even that one is past the threshold. Unknown as soon as one of them has not reported.
      */

@@ -224,8 +224,9 @@ class AdmissionControllerTest {
         acquire("acme", Tier.STANDARD);
         acquire("acme", Tier.STANDARD);
 
-        Ticket hurried = acquire("acme", Tier.STANDARD, Duration.ofMillis(2499));
-        Ticket justInTime = acquire("acme", Tier.STANDARD, Duration.ofMillis(2500));
+        // Its answer is due a tenth of its time ahead of its deadline: 2.5 s are 0.9 of 2.778 s.
+        Ticket hurried = acquire("acme", Tier.STANDARD, Duration.ofMillis(2777));
+        Ticket justInTime = acquire("acme", Tier.STANDARD, Duration.ofMillis(2778));
 
         assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(hurried), "1.5 s to wait, then 1 s of its own");
         assertEquals(2, hurried.outcome().orElseThrow().retryAfterSeconds(), "3 holds on 2 slots of 1 s: 1.5 s");
@@ -506,6 +507,51 @@ class AdmissionControllerTest {
         assertEquals(2, controller.queueDepth());
         controller.release(held);
         permit(premium);
+    }
+
+    @Test
+    void aWaiterIsForwardedOnlyIfItCanFinishAMarginAheadOfItsDeadline() {
+        capacity.set(1);
+        Permit held = permit(acquire("acme", Tier.STANDARD));
+        Ticket tight = acquire("t", Tier.STANDARD, Duration.ofSeconds(5));
+        ticker.advance(Duration.ofMillis(3600));
+
+        controller.releaseIgnored(held); // the service time stays 1 s
+
+        assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(tight),
+                "1.4 s to its deadline, but its answer is due 0.5 s before it and a request takes 1 s");
+        Permit next = permit(acquire("acme", Tier.STANDARD));
+        Ticket roomy = acquire("r", Tier.STANDARD, Duration.ofSeconds(5));
+        ticker.advance(Duration.ofMillis(3500));
+        controller.releaseIgnored(next);
+        assertEquals(Verdict.ADMITTED, verdict(roomy), "1 s left before its answer is due: just enough");
+    }
+
+    @Test
+    void theMarginAheadOfADeadlineIsATenthOfTheRequestsTimeAtMostOneSecond() {
+        assertEquals(4_500_000_000L, new Request("a", Tier.STANDARD, 0, 5_000_000_000L).answerByNanos());
+        assertEquals(59_000_000_000L, new Request("a", Tier.STANDARD, 0, 60_000_000_000L).answerByNanos());
+        assertEquals(10_900_000_000L, new Request("a", Tier.STANDARD, 10_000_000_000L, 11_000_000_000L).answerByNanos());
+    }
+
+    @Test
+    void whileTheCapacityIsStillGrowingRequestsWaitRatherThanBeingShedOnAFloor() {
+        AtomicBoolean growing = new AtomicBoolean(true);
+        controller = new AdmissionController(new AdmissionSettings(1, 4, Duration.ofSeconds(3), 0.95, 32, 0.5),
+                capacity::get, growing::get, load::get, estimator, ticker);
+        capacity.set(1);
+        permit(acquire("acme", Tier.STANDARD));
+        List<Ticket> waiting = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            waiting.add(acquire("acme", Tier.STANDARD, Duration.ofMillis(2500)));
+        }
+        assertWaiting(waiting.toArray(Ticket[]::new)); // past its share of 2, and 4 s predicted on 1 slot
+        assertEquals(Verdict.QUEUE_FULL, verdict(acquire("acme", Tier.STANDARD)), "the queue's own bound holds");
+
+        growing.set(false);
+        controller.cancel(waiting.get(3));
+        Ticket judged = acquire("other", Tier.STANDARD);
+        assertEquals(Verdict.SHED_PREDICTED_WAIT, verdict(judged), "a capacity found is a measure again");
     }
 
     @Test

@@ -30,6 +30,33 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    void aColdStartsSlowFirstRequestsDoNotHoldGrowthBackOnceRequestsAreFast() {
+        ModelEndpoint endpoint = new ModelEndpoint(64, Duration.ofSeconds(2), 8);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        endpoint.run(limit, Duration.ofSeconds(6)); // cold: 2 s a request, 8 at a time
+
+        endpoint.service = HALF_SECOND;
+        endpoint.demand = 48;
+        int after = endpoint.run(limit, Duration.ofMillis(1500));
+
+        assertTrue(after >= 48, "limit " + after + " 1.5 s after the requests became fast");
+        assertTrue(limit.growing(), "still probing: the endpoint never queued");
+    }
+
+    @Test
+    void aLimitGrowsUntilItsFirstCutAndAFixedOneNever() {
+        ModelEndpoint endpoint = new ModelEndpoint(8, HALF_SECOND, 1_000);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        assertTrue(limit.growing(), "a start is a floor");
+
+        endpoint.run(limit, Duration.ofSeconds(10));
+
+        assertFalse(limit.growing(), "cut by " + limit.cause() + ": found");
+        assertFalse(ConcurrencyLimit.fixed(8).growing());
+        assertFalse(ConcurrencyLimit.learned(1, 8, endpoint.ticker).growing(), "at its bound already");
+    }
+
+    @Test
     void aBatchLimitedEndpointIsHeldAtItsBatchAndBarelyQueues() {
         ModelEndpoint endpoint = new ModelEndpoint(8, HALF_SECOND, 1_000);
         ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
@@ -123,6 +150,35 @@ class ConcurrencyLimitTest {
 
         assertTrue(limit.limit() < before, limit.limit() + " after " + before);
         assertEquals(LimitCause.LATENCY, limit.cause());
+    }
+
+    @Test
+    void aStreamsTimeToFirstTokenTwiceItsBaselineCutsWhateverTheAnswersLength() {
+        FakeTicker ticker = new FakeTicker();
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 8, ticker);
+        for (int window = 0; window < 10; window++) {
+            // Answers of 2 s, then of 6 s (longer generations): the first token comes after 100 ms throughout.
+            streamWindow(limit, ticker, window < 5 ? 2_000 : 6_000, 100);
+            assertFalse(limit.cause() == LimitCause.LATENCY, "window " + window + ": longer answers are no rise");
+        }
+        int before = limit.limit();
+
+        streamWindow(limit, ticker, 6_000, 300); // the endpoint queues: the first token comes after 300 ms
+
+        assertEquals(LimitCause.LATENCY, limit.cause());
+        assertTrue(limit.limit() < before, limit.limit() + " after " + before);
+    }
+
+    /** One window of eight streams that ended, each {@code millis} long with its first token after {@code firstMillis}. */
+    private static void streamWindow(ConcurrencyLimit limit, FakeTicker ticker, long millis, long firstMillis) {
+        long started = ticker.nanoTime();
+        limit.started(limit.limit());
+        ticker.advance(Duration.ofMillis(millis));
+        for (int i = 0; i < 8; i++) {
+            limit.firstToken(started, Duration.ofMillis(firstMillis).toNanos());
+            limit.completed(started, Duration.ofMillis(millis).toNanos());
+        }
+        limit.update(new EndpointLoad(), Duration.ofSeconds(30), limit.limit());
     }
 
     @Test

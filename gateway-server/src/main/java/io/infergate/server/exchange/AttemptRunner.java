@@ -209,6 +209,10 @@ final class AttemptRunner {
             attempt.verdict(deadlinePassed && !attempt.headSeen() ? BreakerVerdict.FAILURE : BreakerVerdict.NONE);
             if (complete && attempt.headSeen()) {
                 attempt.limit.completed(attempt.startedNanos, context.ticker().nanoTime() - attempt.startedNanos);
+                long firstEvent = record.firstEventNanos() < 0 ? -1 : record.startNanos() + record.firstEventNanos();
+                if (firstEvent >= attempt.startedNanos) { // a stream's first token came from this attempt
+                    attempt.limit.firstToken(attempt.startedNanos, firstEvent - attempt.startedNanos);
+                }
             }
             trace.attemptEnded(attempt.status());
             attempt.close(complete);
