@@ -120,9 +120,13 @@ class JobsIT {
         }
         assertEquals(0, sim.stats().overloaded());
         assertTrue(sim.stats().maxConcurrent() <= 4, "jobs used at most half of the 8 slots: " + sim.stats().maxConcurrent());
-        // A long poll answers when the store has the result, a moment before the job counts itself.
-        Await.untilHolds("every job counted", Duration.ofSeconds(5),
-                () -> gateway.admin("/metrics").body().contains("gateway_jobs_total{status=\"succeeded\"} 50.0"));
+        // A long poll answers when the store has the result, a moment before the job counts itself;
+        // the queued gauge follows the store's counts, read twice a second.
+        Await.untilHolds("every job counted, none left queued", Duration.ofSeconds(5), () -> {
+            String page = gateway.admin("/metrics").body();
+            return page.contains("gateway_jobs_total{status=\"succeeded\"} 50.0")
+                    && page.contains("gateway_jobs_queued 0.0");
+        });
         String metrics = gateway.admin("/metrics").body();
         assertTrue(metrics.contains("gateway_jobs_total{status=\"submitted\"} 50.0"), metrics);
         assertTrue(metrics.contains("gateway_job_duration_seconds_count 50"), metrics);
