@@ -113,7 +113,7 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
                 timeouts, body, coldStart, relay, trace);
         this.runner = new AttemptRunner(this, loop, upstreamRequest, relay, timeouts, body, responder, context, route,
                 record, client.executor(), continuation, trace);
-        ForwardingHeaders.toUpstream(request, requestId, clientAddress);
+        ForwardingHeaders.toUpstream(request, requestId, clientAddress, ForwardingHeaders.scheme(client.channel()));
     }
 
     // ---- the way in: the body, then the gate ------------------------------------------------------

@@ -2,12 +2,15 @@ package io.infergate.server.wire;
 
 import io.infergate.core.config.EndpointUrl;
 import io.infergate.core.config.UpstreamAuth;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
 
 /** The two header rewrites of a proxied exchange, each done in place on the message that crosses. */
 public final class ForwardingHeaders {
@@ -21,7 +24,7 @@ public final class ForwardingHeaders {
      * The client's request head becomes the upstream's, the part every attempt shares: hop-by-hop
      * headers out, forwarding headers in.
      */
-    public static void toUpstream(HttpRequest request, String requestId, String clientAddress) {
+    public static void toUpstream(HttpRequest request, String requestId, String clientAddress, String scheme) {
         HttpHeaders headers = request.headers();
         String originalHost = headers.get(HttpHeaderNames.HOST);
         HopByHopHeaders.strip(headers);
@@ -31,12 +34,18 @@ public final class ForwardingHeaders {
         String forwardedFor = headers.get(GatewayHeaders.X_FORWARDED_FOR);
         headers.set(GatewayHeaders.X_FORWARDED_FOR,
                 forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
-        headers.set(GatewayHeaders.X_FORWARDED_PROTO, "http");
+        headers.set(GatewayHeaders.X_FORWARDED_PROTO, scheme);
         if (originalHost != null) {
             headers.set(GatewayHeaders.X_FORWARDED_HOST, originalHost);
         }
         headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
         headers.set(LoadSignals.FORMAT_REQUEST, LoadSignals.TEXT);
+    }
+
+    /** The scheme the client spoke: {@code https} when its connection (an HTTP/2 stream's, the stream's parent) has TLS. */
+    public static String scheme(Channel channel) {
+        Channel connection = channel instanceof Http2StreamChannel stream ? stream.parent() : channel;
+        return connection.pipeline().get(SslHandler.class) != null ? "https" : "http";
     }
 
     /**

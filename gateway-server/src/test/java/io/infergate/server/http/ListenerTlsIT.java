@@ -3,6 +3,7 @@ package io.infergate.server.http;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.testing.Await;
 import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import okhttp3.tls.HandshakeCertificates;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -87,6 +89,8 @@ class ListenerTlsIT {
         HttpResponse<String> answer = trusting.send(HttpRequest.newBuilder(https("/x")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, answer.statusCode());
         assertEquals("over tls", answer.body());
+        RecordedRequest seen = upstream.takeRequest(5, TimeUnit.SECONDS);
+        assertEquals("https", seen.getHeaders().get("X-Forwarded-Proto"), "the client spoke https");
 
         assertThrows(IOException.class, () -> TestGateway.send(HttpRequest.newBuilder(gateway.uri("/x"))
                 .timeout(Duration.ofSeconds(5)).build()), "plain HTTP is not TLS");

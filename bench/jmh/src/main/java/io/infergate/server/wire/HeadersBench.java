@@ -85,7 +85,7 @@ public class HeadersBench {
     public Object guardAndRewriteTheRequest() {
         HttpRequest request = request();
         RequestGuard.Refusal refusal = RequestGuard.check(request, 10L << 20);
-        ForwardingHeaders.toUpstream(request, "4f1c0a9e2b3d4c5e6f708192a3b4c5d6", "127.0.0.1");
+        ForwardingHeaders.toUpstream(request, "4f1c0a9e2b3d4c5e6f708192a3b4c5d6", "127.0.0.1", "http");
         return refusal == null ? request : refusal;
     }
 
