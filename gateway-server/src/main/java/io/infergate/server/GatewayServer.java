@@ -108,7 +108,7 @@ public final class GatewayServer implements AutoCloseable {
         this.context = new ProxyContext(server, new Routing(routes, TenantDirectory.of(config)), stores.rateLimits(), pools,
                 metrics, accessLog, ticker);
         this.jobs = config.jobs().enabled() ? Jobs.open(config.jobs(), stores, ticker, this::port, context::routes,
-                new JobMeters(registry)) : null;
+                new JobMeters(registry, config.jobs().deadline())) : null;
         context.jobs(jobs);
         context.tracing(tracing);
         // One loop per core: a client and its upstream share a loop, so more loops only add switching.

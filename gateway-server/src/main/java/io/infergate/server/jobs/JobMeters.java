@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +26,15 @@ public final class JobMeters {
     private final AtomicLong queued = new AtomicLong();
     private final Timer duration;
 
-    public JobMeters(MeterRegistry registry) {
+    /** @param longest the longest a job may take (its deadline): the duration's buckets reach that far */
+    public JobMeters(MeterRegistry registry, Duration longest) {
         this.registry = registry;
         Gauge.builder(MeterNames.JOBS_QUEUED, queued, AtomicLong::get).description("Jobs waiting to run")
                 .register(registry);
+        // Micrometer's default buckets end at 30 s, where most jobs have only begun.
         this.duration = Timer.builder(MeterNames.JOB_DURATION).description("Jobs from submission to their end")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram().maximumExpectedValue(max(longest, Duration.ofSeconds(30)))
+                .register(registry);
         for (String status : new String[] {"submitted", "succeeded", "failed", "cancelled"}) {
             status(status);
         }
@@ -64,5 +68,9 @@ public final class JobMeters {
     private Counter delivery(String outcome) {
         return deliveries.computeIfAbsent(outcome, o -> Counter.builder(MeterNames.WEBHOOK_DELIVERIES)
                 .description("Webhook delivery attempts of finished jobs").tag("outcome", o).register(registry));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 }

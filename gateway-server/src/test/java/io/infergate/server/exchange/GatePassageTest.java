@@ -419,7 +419,7 @@ class GatePassageTest {
         assertTrue(config.jobs().enabled(), "jobs are on unless turned off");
         JobClock clock = new JobClock(Clock.systemUTC(), ticker);
         jobs = new Jobs(config.jobs(), new MemoryJobStore(config.jobs().storeLimits(), ticker), clock,
-                GatePassageTest::closedPort, context::routes, new JobMeters(new SimpleMeterRegistry()),
+                GatePassageTest::closedPort, context::routes, new JobMeters(new SimpleMeterRegistry(), Duration.ofMinutes(10)),
                 Duration.ofMillis(100));
         context.jobs(jobs);
         HttpRequest request = post("/generate", "X-API-Key", ACME_KEY, "Prefer", "respond-async");
