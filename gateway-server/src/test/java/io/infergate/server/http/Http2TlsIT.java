@@ -2,6 +2,7 @@ package io.infergate.server.http;
 
 import io.infergate.server.testing.H2Client;
 import io.infergate.server.testing.ScriptedUpstream;
+import io.infergate.server.testing.ListenerCertificates;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.testing.Await;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** HTTP/2 over TLS, chosen by ALPN: event streams, mutual TLS and a rotated certificate, all over h2. */
 class Http2TlsIT {
 
-    private static final HeldCertificate CA = new HeldCertificate.Builder().certificateAuthority(0).commonName("Test CA").build();
+    private static final HeldCertificate CA = ListenerCertificates.CA;
 
     @TempDir
     Path dir;
@@ -38,22 +38,7 @@ class Http2TlsIT {
     @AutoClose
     private H2Client client;
 
-    Http2TlsIT() throws IOException {
-    }
-
-    private static HeldCertificate leaf(String name) {
-        return new HeldCertificate.Builder().commonName(name).addSubjectAlternativeName("localhost")
-                .addSubjectAlternativeName("127.0.0.1").signedBy(CA).build();
-    }
-
-    private void install(HeldCertificate certificate) throws IOException {
-        replace(dir.resolve("tls.crt"), certificate.certificatePem() + CA.certificatePem());
-        replace(dir.resolve("tls.key"), certificate.privateKeyPkcs8Pem());
-    }
-
-    private void replace(Path file, String pem) throws IOException {
-        Path next = Files.writeString(dir.resolve(file.getFileName() + ".next"), pem);
-        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Http2TlsIT() throws IOException { // the upstream's socket opens with the instance
     }
 
     private void gateway(String extraTls, String routeYaml) {
@@ -67,7 +52,7 @@ class Http2TlsIT {
                     match: { pathPrefix: / }
                 %s
                     upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
-                """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"), extraTls,
+                """.formatted(ListenerCertificates.certFile(dir), ListenerCertificates.keyFile(dir), extraTls,
                 TestGateway.indent(routeYaml, "    "), upstream.url()));
     }
 
@@ -86,7 +71,7 @@ class Http2TlsIT {
 
     @Test
     void h2ByAlpnCarriesAHundredConcurrentEventStreamsByteExactWithHeartbeats() throws Exception {
-        install(leaf("gateway"));
+        ListenerCertificates.install(dir, ListenerCertificates.leaf("gateway"));
         gateway("", "heartbeat: { interval: 100ms }\nadmission: { maxInFlightPerEndpoint: 200 }");
         client = H2Client.tls(gateway.port(), h2Only(null));
         assertEquals(ApplicationProtocolNames.HTTP_2, client.alpn());
@@ -95,7 +80,7 @@ class Http2TlsIT {
 
     @Test
     void mutualTlsRefusesAnH2ClientWithoutACertificateAndServesOneWithIt() throws Exception {
-        install(leaf("gateway"));
+        ListenerCertificates.install(dir, ListenerCertificates.leaf("gateway"));
         Files.writeString(dir.resolve("clients.pem"), CA.certificatePem());
         gateway(", clientCaFile: \"" + dir.resolve("clients.pem") + "\"", "");
 
@@ -117,16 +102,16 @@ class Http2TlsIT {
 
     @Test
     void aCertificateReplacedOnDiskIsServedToNewH2ConnectionsWithoutARestart() throws Exception {
-        HeldCertificate first = leaf("first");
-        install(first);
+        HeldCertificate first = ListenerCertificates.leaf("first");
+        ListenerCertificates.install(dir, first);
         gateway("", "");
         SslContext trusting = h2Only(null);
         try (H2Client before = H2Client.tls(gateway.port(), trusting)) {
             assertEquals(ApplicationProtocolNames.HTTP_2, before.alpn());
             assertEquals(first.certificate().getSerialNumber(), before.peerCertificate().getSerialNumber());
         }
-        HeldCertificate second = leaf("second");
-        install(second);
+        HeldCertificate second = ListenerCertificates.leaf("second");
+        ListenerCertificates.install(dir, second);
         Await.untilHolds("new h2 connections get the new certificate", Duration.ofSeconds(10), () -> {
             try (H2Client after = H2Client.tls(gateway.port(), trusting)) {
                 return ApplicationProtocolNames.HTTP_2.equals(after.alpn())

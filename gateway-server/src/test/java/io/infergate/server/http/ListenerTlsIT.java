@@ -1,5 +1,6 @@
 package io.infergate.server.http;
 
+import io.infergate.server.testing.ListenerCertificates;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.testing.Await;
 import mockwebserver3.MockResponse;
@@ -22,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** TLS on the gateway's own listener: https, mutual TLS, and a certificate rotated on disk. */
 class ListenerTlsIT {
 
-    private static final HeldCertificate CA = new HeldCertificate.Builder().certificateAuthority(0).commonName("Test CA").build();
+    private static final HeldCertificate CA = ListenerCertificates.CA;
 
     @TempDir
     Path dir;
@@ -41,22 +41,6 @@ class ListenerTlsIT {
     private final MockWebServer upstream = new MockWebServer();
     @AutoClose
     private TestGateway gateway;
-
-    private static HeldCertificate leaf(String name) {
-        return new HeldCertificate.Builder().commonName(name).addSubjectAlternativeName("localhost")
-                .addSubjectAlternativeName("127.0.0.1").signedBy(CA).build();
-    }
-
-    /** Writes the certificate and key where the gateway reads them, each replaced whole, as a rotation does. */
-    private void install(HeldCertificate certificate) throws IOException {
-        replace(dir.resolve("tls.crt"), certificate.certificatePem() + CA.certificatePem());
-        replace(dir.resolve("tls.key"), certificate.privateKeyPkcs8Pem());
-    }
-
-    private void replace(Path file, String pem) throws IOException {
-        Path next = Files.writeString(dir.resolve(file.getFileName() + ".next"), pem);
-        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 
     private void gateway(String extraTls) throws IOException {
         gateway = TestGateway.start("""
@@ -68,7 +52,7 @@ class ListenerTlsIT {
                   - name: main
                     match: { pathPrefix: / }
                     upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
-                """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"), extraTls, upstream.url("/")));
+                """.formatted(ListenerCertificates.certFile(dir), ListenerCertificates.keyFile(dir), extraTls, upstream.url("/")));
     }
 
     private URI https(String path) {
@@ -81,7 +65,7 @@ class ListenerTlsIT {
 
     @Test
     void httpsIsServedAndPlainHttpIsNot() throws Exception {
-        install(leaf("gateway"));
+        ListenerCertificates.install(dir, ListenerCertificates.leaf("gateway"));
         gateway(" ");
         upstream.enqueue(new MockResponse.Builder().body("over tls").build());
 
@@ -99,7 +83,7 @@ class ListenerTlsIT {
 
     @Test
     void withAClientCaEveryClientMustPresentACertificateItSigned() throws Exception {
-        install(leaf("gateway"));
+        ListenerCertificates.install(dir, ListenerCertificates.leaf("gateway"));
         Files.writeString(dir.resolve("clients.pem"), CA.certificatePem());
         gateway(", clientCaFile: \"" + dir.resolve("clients.pem") + "\"");
         upstream.enqueue(new MockResponse.Builder().body("mutual").build());
@@ -118,14 +102,14 @@ class ListenerTlsIT {
 
     @Test
     void aCertificateReplacedOnDiskIsServedToNewConnectionsWithoutARestart() throws Exception {
-        HeldCertificate first = leaf("first");
-        install(first);
+        HeldCertificate first = ListenerCertificates.leaf("first");
+        ListenerCertificates.install(dir, first);
         gateway(" ");
         SSLContext trusting = new HandshakeCertificates.Builder().addTrustedCertificate(CA.certificate()).build().sslContext();
         assertEquals(first.certificate().getSerialNumber(), servedSerial(trusting));
 
-        HeldCertificate second = leaf("second");
-        install(second);
+        HeldCertificate second = ListenerCertificates.leaf("second");
+        ListenerCertificates.install(dir, second);
         Await.untilHolds("new connections get the new certificate", Duration.ofSeconds(10),
                 () -> second.certificate().getSerialNumber().equals(servedSerial(trusting)));
     }

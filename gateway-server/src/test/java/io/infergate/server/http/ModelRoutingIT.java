@@ -6,6 +6,7 @@ import io.infergate.core.metrics.MeterNames;
 import io.infergate.server.testing.RawHttp;
 import io.infergate.server.testing.RecordingUpstream;
 import io.infergate.server.testing.TestGateway;
+import io.infergate.testing.Await;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -229,10 +231,8 @@ class ModelRoutingIT {
             raw.send("POST " + CHAT + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"model\":\"llama-3b\"");
         }
         Map<String, String> cancelled = Map.of("route", "none", "status", "499", "outcome", "cancelled");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (gateway.metrics().sum(MeterNames.REQUESTS, cancelled) < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(20); // bounded polling of the meter, which the closed connection updates
-        }
+        Await.untilHolds("the client's leaving counted", Duration.ofSeconds(10),
+                () -> gateway.metrics().sum(MeterNames.REQUESTS, cancelled) >= 1);
         assertEquals(1.0, gateway.metrics().value(MeterNames.REQUESTS, cancelled));
         assertEquals(0, small.requests().size());
         assertEquals(200, post(CHAT, "{\"model\":\"llama-3b\"}").statusCode());
