@@ -86,12 +86,7 @@ routes:
 $admission
     upstreams: [ { name: sim, endpoints: [ "http://127.0.0.1:\${SIM_PORT}" ] } ]
 YAML
-  # shellcheck disable=SC2086
-  GATEWAY_PORT=$GATEWAY_PORT ADMIN_PORT=$ADMIN_PORT SIM_PORT=$SIM_PORT \
-    java $JAVA_OPTS -jar "$GATEWAY_JAR" run --config "$WORK/gateway-$1.yaml" >"$WORK/gateway-$1.log" 2>&1 &
-  GATEWAY_PID=$!
-  PIDS+=("$GATEWAY_PID")
-  wait_for "http://127.0.0.1:$ADMIN_PORT/readyz"
+  run_gateway "$1"
 }
 
 # Once a second: seconds since START, the simulator's queue, batch, cumulative queue time (s) and

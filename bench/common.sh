@@ -20,6 +20,18 @@ wait_for() {
   echo "timed out waiting for $1" >&2; return 1
 }
 
+# Starts the gateway on $WORK/gateway-NAME.yaml, whose ports are the variables GATEWAY_PORT,
+# ADMIN_PORT and SIM_PORT, logging to $WORK/gateway-NAME.log; waits until it is ready. Its PID goes
+# into GATEWAY_PID and PIDS.
+run_gateway() { # NAME
+  # shellcheck disable=SC2086
+  GATEWAY_PORT=$GATEWAY_PORT ADMIN_PORT=$ADMIN_PORT SIM_PORT=$SIM_PORT \
+    java $JAVA_OPTS -jar "$GATEWAY_JAR" run --config "$WORK/gateway-$1.yaml" >"$WORK/gateway-$1.log" 2>&1 &
+  GATEWAY_PID=$!
+  PIDS+=("$GATEWAY_PID")
+  wait_for "http://127.0.0.1:$ADMIN_PORT/readyz"
+}
+
 # For scripts that start processes: each one's PID goes into PIDS; stop ends one, cleanup (trap it on
 # EXIT) ends the rest and removes WORK unless KEEP=1.
 PIDS=()
