@@ -60,7 +60,6 @@ class JobsIT {
                 routes:
                   - name: chat
                     match: { pathPrefix: / }
-                    admission: { maxInFlightPerEndpoint: 8 }   # fixed, so maxShare is of 8 slots, not of a learned limit
                     upstreams:
                       - name: model
                         endpoints: [ "%s" ]
