@@ -91,16 +91,22 @@ final class JobRunner {
 
     /** Claims what fits on the routes with a job slot free; one claim at a time. */
     void tick() {
+        // The free slots are counted inside the claim, and the claim ends once its jobs are running:
+        // a tick on another thread (a submission's) never counts slots a claim is still filling.
+        if (closed || !claiming.compareAndSet(false, true)) {
+            return;
+        }
         Map<String, Integer> free = freeSlots();
-        if (closed || free.isEmpty() || !claiming.compareAndSet(false, true)) {
+        if (free.isEmpty()) {
+            claiming.set(false);
             return;
         }
         long leaseUntil = ticker.nanoTime() + lease.toNanos();
         store.claim(owner, free, lease).whenComplete((claims, failure) -> {
-            claiming.set(false);
             if (claims != null) {
                 claims.forEach(claim -> start(claim, leaseUntil));
             }
+            claiming.set(false);
         });
     }
 
