@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -30,6 +29,10 @@ import java.util.function.Supplier;
  * yet), it is only a floor: a wait predicted from it is no prediction, and a tenant's share of the
  * queue would refuse requests the endpoint has room for. Then requests wait, bounded by the queue
  * and their deadlines, and one whose turn comes too late to finish is shed then.
+ * <p>
+ * A waiter whose turn comes in a slot past the proven ones ({@link Capacity#provenSlots}: a learned
+ * limit probing above what its endpoints have run without queueing) must have a mean service time
+ * more left than one in a proven slot: the endpoint may hold it that long before its own begins.
  * <p>
  * Capacity is read from a supplier on every decision, so it follows breakers opening and closing;
  * when it shrinks, the permits out keep running and no one is admitted until they fall below it.
@@ -51,10 +54,10 @@ public final class AdmissionController {
     private record Decided(Ticket ticket, Outcome outcome) {}
 
     /** What the route's config says, and where its capacity and load are read; a reload replaces it whole. */
-    private record Terms(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing,
-                         Supplier<RouteLoad> load, long maxQueueWaitNanos, int placesPerTenant) {
-        Terms(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing, Supplier<RouteLoad> load) {
-            this(settings, capacity, growing, load, settings.maxQueueWait().toNanos(), settings.queuePlacesPerTenant());
+    private record Terms(AdmissionSettings settings, Capacity capacity, Supplier<RouteLoad> load,
+                         long maxQueueWaitNanos, int placesPerTenant) {
+        Terms(AdmissionSettings settings, Capacity capacity, Supplier<RouteLoad> load) {
+            this(settings, capacity, load, settings.maxQueueWait().toNanos(), settings.queuePlacesPerTenant());
         }
     }
 
@@ -75,13 +78,13 @@ public final class AdmissionController {
      */
     public AdmissionController(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load,
                                WaitEstimator estimator, Ticker ticker) {
-        this(settings, capacity, () -> false, load, estimator, ticker);
+        this(settings, Capacity.of(capacity), load, estimator, ticker);
     }
 
-    /** @param growing whether the capacity is still growing, a floor rather than a measure */
-    public AdmissionController(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing,
-                               Supplier<RouteLoad> load, WaitEstimator estimator, Ticker ticker) {
-        this.terms = new Terms(settings, capacity, growing, load);
+    /** @param capacity the route's slots now, how many of them are proven, and whether they are still growing */
+    public AdmissionController(AdmissionSettings settings, Capacity capacity, Supplier<RouteLoad> load,
+                               WaitEstimator estimator, Ticker ticker) {
+        this.terms = new Terms(settings, capacity, load);
         this.estimator = estimator;
         this.ticker = ticker;
     }
@@ -94,15 +97,14 @@ public final class AdmissionController {
      * it faces. The service time learned so far is kept.
      */
     public void reconfigure(AdmissionSettings settings, IntSupplier capacity, Supplier<RouteLoad> load) {
-        reconfigure(settings, capacity, () -> false, load);
+        reconfigure(settings, Capacity.of(capacity), load);
     }
 
-    /** As {@link #reconfigure(AdmissionSettings, IntSupplier, Supplier)}, with whether the capacity is still growing. */
-    public void reconfigure(AdmissionSettings settings, IntSupplier capacity, BooleanSupplier growing,
-                            Supplier<RouteLoad> load) {
+    /** As {@link #reconfigure(AdmissionSettings, IntSupplier, Supplier)}, with a capacity that may be learned. */
+    public void reconfigure(AdmissionSettings settings, Capacity capacity, Supplier<RouteLoad> load) {
         List<Decided> decided = new ArrayList<>();
         synchronized (lock) {
-            terms = new Terms(settings, capacity, growing, load);
+            terms = new Terms(settings, capacity, load);
             long now = ticker.nanoTime();
             int slots = slots();
             settle(now, slots, decided);
@@ -255,7 +257,7 @@ public final class AdmissionController {
         if (free > 0) {
             return Outcome.admitted(grant(request, now));
         }
-        boolean growing = terms.growing().getAsBoolean();
+        boolean growing = terms.capacity().growing();
         if (slots > 0 && !growing) {
             long wait = estimator.predictWaitNanos(ahead, free, slots);
             if (wait > terms.maxQueueWaitNanos()) {
@@ -296,10 +298,16 @@ public final class AdmissionController {
                 decided.add(new Decided(waiter, Outcome.of(Verdict.DEADLINE_EXCEEDED)));
             }
         }
+        int proven = -1; // read once, and only when someone is admitted from the queue
         while (inFlight < slots && !queue.isEmpty()) {
             Ticket next = queue.pollFirst();
             uncount(next);
-            if (next.request().answerByNanos() - now < estimator.serviceBoundNanos()) {
+            if (proven < 0) {
+                proven = terms.capacity().provenSlots();
+            }
+            // Past the proven slots the endpoint may hold it a whole service time before its own begins.
+            long needed = estimator.serviceBoundNanos() + (inFlight >= proven ? estimator.meanServiceNanos() : 0);
+            if (next.request().answerByNanos() - now < needed) {
                 // Its turn came, but too late to finish in the time it has left: never forwarded late.
                 decided.add(new Decided(next, Outcome.shed(Verdict.SHED_PAST_DEADLINE, estimator.meanServiceNanos())));
                 continue;
@@ -362,7 +370,7 @@ public final class AdmissionController {
     }
 
     private int slots() {
-        return Math.max(0, terms.capacity().getAsInt());
+        return Math.max(0, terms.capacity().slots());
     }
 
     private static TierTenant tenantOf(Ticket ticket) {

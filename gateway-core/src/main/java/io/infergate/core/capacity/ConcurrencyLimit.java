@@ -61,6 +61,12 @@ public final class ConcurrencyLimit {
     private final LatencyGradient latency = new LatencyGradient();
     private volatile int limit;
     private volatile LimitCause cause;
+    /**
+     * The highest limit the endpoint has been seen to run without queueing: the limit a growth left
+     * (a window in use at it without queueing proved it), or what a cut by its queueing left; never
+     * above another cut's limit. Starts at the lower bound; a fixed limit is proven by the operator's word.
+     */
+    private volatile int proven;
     /** When the limit last changed; samples of requests started before it are dropped. */
     private volatile long changedAtNanos;
 
@@ -78,6 +84,7 @@ public final class ConcurrencyLimit {
         this.ticker = ticker;
         this.exact = start;
         this.limit = start;
+        this.proven = learned ? min : start;
         this.cause = cause;
         this.windowStart = ticker.nanoTime();
         this.changedAtNanos = windowStart;
@@ -100,6 +107,14 @@ public final class ConcurrencyLimit {
     /** Requests to send to the endpoint at once, now. */
     public int limit() {
         return limit;
+    }
+
+    /**
+     * Of {@link #limit()}, how many requests at once the endpoint has been seen to run without
+     * queueing inside itself; one sent past them may wait a service time there before its own.
+     */
+    public int proven() {
+        return Math.min(limit, proven);
     }
 
     /** What set the limit last. */
@@ -213,6 +228,7 @@ public final class ConcurrencyLimit {
             }
         } else if (sample.completed() > 0 && sample.peakInFlight() >= IN_USE * limit && limit < max
                 && !(now - changedAtNanos < 2 * latency.serviceNanos())) {
+            proven = limit; // a window in use at it, and the endpoint did not queue
             exact = Math.min(max, slowStart ? exact * 2 : exact + Math.max(1, exact / 10));
             cause = LimitCause.GROWTH;
         }
@@ -232,6 +248,9 @@ public final class ConcurrencyLimit {
 
     private void cut(double factor, LimitCause why) {
         exact = Math.max(min, exact * factor);
+        int cutTo = Math.max(min, (int) Math.floor(exact));
+        // A cut by the endpoint's queueing leaves about what it runs at once; any other cut says only "less".
+        proven = why == LimitCause.QUEUEING ? cutTo : Math.min(proven, cutTo);
         slowStart = false;
         cause = why;
     }

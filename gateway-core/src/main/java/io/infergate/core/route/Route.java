@@ -71,11 +71,10 @@ public final class Route implements RouteChoice {
                 : new EndpointLimits(this.upstreams, config.admission(), ticker, previous == null ? null : previous.limits);
         this.loadView = new RouteLoadView(this.upstreams, config.admission(), limits, loadConfig.staleAfter(), ticker);
         if (previous == null) {
-            this.admission = new AdmissionController(config.admission(), loadView::capacity, loadView::capacityGrowing,
-                    loadView::routeLoad, new WaitEstimator(INITIAL_SERVICE_TIME), ticker);
+            this.admission = new AdmissionController(config.admission(), loadView, loadView::routeLoad, new WaitEstimator(INITIAL_SERVICE_TIME), ticker);
         } else {
             this.admission = previous.admission;
-            admission.reconfigure(config.admission(), loadView::capacity, loadView::capacityGrowing, loadView::routeLoad);
+            admission.reconfigure(config.admission(), loadView, loadView::routeLoad);
         }
     }
 

@@ -2,7 +2,9 @@ package io.infergate.core.route;
 
 import io.infergate.core.Ticker;
 import io.infergate.core.admission.AdmissionSettings;
+import io.infergate.core.admission.Capacity;
 import io.infergate.core.admission.RouteLoad;
+import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.capacity.EndpointLimits;
 import io.infergate.core.load.LoadReport;
 import io.infergate.core.resilience.CircuitBreaker;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.function.ToIntFunction;
 
 /**
  * A route's endpoints as balancing and admission see them: how loaded each one is (its in-flight
@@ -21,7 +24,7 @@ import java.util.OptionalInt;
  * load its least loaded endpoint reports. Reports older than {@code staleAfter} are not believed;
  * then the gateway's own in-flight count stands alone.
  */
-public final class RouteLoadView {
+public final class RouteLoadView implements Capacity {
 
     private final List<Upstream> upstreams;
     private final AdmissionSettings admission;
@@ -67,7 +70,18 @@ public final class RouteLoadView {
      * can take requests (breaker not open, not warming) of the first upstream that has any; of all
      * the primary's when none has.
      */
-    public int capacity() {
+    @Override
+    public int slots() {
+        return sum(ConcurrencyLimit::limit);
+    }
+
+    /** Of the {@link #slots}, those the same endpoints have run without queueing inside themselves. */
+    @Override
+    public int provenSlots() {
+        return sum(ConcurrencyLimit::proven);
+    }
+
+    private int sum(ToIntFunction<ConcurrencyLimit> slotsOf) {
         if (limits == null) {
             return Integer.MAX_VALUE;
         }
@@ -76,7 +90,7 @@ public final class RouteLoadView {
             boolean any = false;
             for (Endpoint endpoint : upstream.endpoints()) {
                 if (available(endpoint)) {
-                    slots += limits.of(endpoint).limit();
+                    slots += slotsOf.applyAsInt(limits.of(endpoint));
                     any = true;
                 }
             }
@@ -88,7 +102,7 @@ public final class RouteLoadView {
         // attempt plan answers them (an open breaker's hold or 502, a cold start's hold) rather than a queue.
         int slots = 0;
         for (Endpoint endpoint : upstreams.get(0).endpoints()) {
-            slots += limits.of(endpoint).limit();
+            slots += slotsOf.applyAsInt(limits.of(endpoint));
         }
         return slots;
     }
@@ -97,7 +111,8 @@ public final class RouteLoadView {
      * Whether the route's capacity is still growing: a learned limit of one of the endpoints it counts
      * is probing an endpoint that has not queued yet, so the capacity is a floor.
      */
-    public boolean capacityGrowing() {
+    @Override
+    public boolean growing() {
         if (limits == null) {
             return false;
         }

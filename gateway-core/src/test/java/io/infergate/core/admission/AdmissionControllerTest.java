@@ -538,7 +538,7 @@ class AdmissionControllerTest {
     void whileTheCapacityIsStillGrowingRequestsWaitRatherThanBeingShedOnAFloor() {
         AtomicBoolean growing = new AtomicBoolean(true);
         controller = new AdmissionController(new AdmissionSettings(1, 4, Duration.ofSeconds(3), 0.95, 32, 0.5),
-                capacity::get, growing::get, load::get, estimator, ticker);
+                Capacity.of(capacity::get, capacity::get, growing::get), load::get, estimator, ticker);
         capacity.set(1);
         permit(acquire("acme", Tier.STANDARD));
         List<Ticket> waiting = new ArrayList<>();
@@ -566,5 +566,30 @@ class AdmissionControllerTest {
 
         assertEquals(Verdict.SHED_PAST_DEADLINE, verdict(waiter), "0.9 s left, a request takes 1.6 s now");
         assertEquals(0, controller.inFlight(), "the slot stays free for a request that can use it");
+    }
+
+    @Test
+    void aWaiterWhoseTurnComesInASlotPastTheProvenOnesMustHaveASecondServiceTimeLeft() {
+        // Two slots, the second a learned limit's probe: the endpoint may hold a request sent in it a
+        // whole service time before its own begins.
+        assertEquals(Verdict.SHED_PAST_DEADLINE, turnInTheSecondOfTwoSlots(1),
+                "1.7 s left; a service time inside the endpoint and its own take 2 s");
+        assertEquals(Verdict.ADMITTED, turnInTheSecondOfTwoSlots(2), "1.7 s left in a proven slot; 1 s needed");
+    }
+
+    /** A waiter with a 3 s deadline whose turn comes after 1 s, in the second of two slots. */
+    private Verdict turnInTheSecondOfTwoSlots(int proven) {
+        capacity.set(2);
+        AtomicInteger provenSlots = new AtomicInteger(proven);
+        controller = new AdmissionController(new AdmissionSettings(1, 4, LONG, 0.95, 32, 1.0),
+                Capacity.of(capacity::get, provenSlots::get, () -> false), load::get,
+                new WaitEstimator(Duration.ofSeconds(1)), ticker);
+        Permit first = permit(acquire("acme", Tier.STANDARD));
+        permit(acquire("acme", Tier.STANDARD));
+        Ticket waiter = acquire("w", Tier.STANDARD, Duration.ofSeconds(3));
+        assertWaiting(waiter); // 0.5 s predicted, and a service time of 1 s: 1.5 s of the 2.7 s it has
+        ticker.advance(Duration.ofSeconds(1));
+        controller.release(first); // held 1 s: the mean, and the bound with no deviation yet
+        return verdict(waiter);
     }
 }

@@ -77,6 +77,31 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    void whatTheEndpointRanWithoutQueueingIsProvenAndAProbeAboveItIsNot() {
+        ModelEndpoint endpoint = new ModelEndpoint(8, HALF_SECOND, 1_000);
+        ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);
+        assertEquals(1, limit.proven(), "nothing seen yet but the lower bound");
+
+        endpoint.run(limit, Duration.ofSeconds(10));
+        int probes = 0;
+        int lowest = Integer.MAX_VALUE;
+        int highest = 0;
+        for (int second = 0; second < 50; second++) {
+            int now = endpoint.run(limit, Duration.ofSeconds(1));
+            assertTrue(limit.proven() <= now, "proven " + limit.proven() + " of " + now);
+            lowest = Math.min(lowest, limit.proven());
+            highest = Math.max(highest, limit.proven());
+            if (now > limit.proven()) {
+                probes++;
+            }
+        }
+
+        assertTrue(lowest >= 6 && highest <= 8, "proven between " + lowest + " and " + highest + " for a batch of 8");
+        assertTrue(probes > 0, "the limit probes above what is proven");
+        assertEquals(8, ConcurrencyLimit.fixed(8).proven(), "a fixed limit is proven by the operator's word");
+    }
+
+    @Test
     void theLimitFollowsAnEndpointWhoseCapacityHalvesWithinTenSeconds() {
         ModelEndpoint endpoint = new ModelEndpoint(16, HALF_SECOND, 1_000);
         ConcurrencyLimit limit = ConcurrencyLimit.learned(1, 256, endpoint.ticker);

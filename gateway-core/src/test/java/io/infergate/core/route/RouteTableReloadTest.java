@@ -147,7 +147,7 @@ class RouteTableReloadTest {
                     upstreams: [ { name: u, endpoints: [ "http://10.0.0.1", "http://10.0.0.2" ] } ]
                 """, before);
 
-        assertEquals(4, after.byName("a").loadView().capacity());
+        assertEquals(4, after.byName("a").loadView().slots());
         assertEquals(0, queue.queueDepth());
         tickets.forEach(t -> assertTrue(t.outcome().orElseThrow().isAdmitted()));
     }

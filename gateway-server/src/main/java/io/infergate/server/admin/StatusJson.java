@@ -53,7 +53,7 @@ final class StatusJson {
             node.put("pathPrefix", route.pathPrefix());
             node.put("queueDepth", route.admission().queueDepth());
             node.put("inFlight", route.admission().inFlight());
-            node.put("capacity", route.loadView().capacity());
+            node.put("capacity", route.loadView().slots());
             StatusView.of(board, route.name()).writeTo(node);
         }
         status.set("endpoints", upstreams.endpoints());

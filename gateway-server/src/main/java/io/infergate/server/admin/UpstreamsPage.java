@@ -64,6 +64,7 @@ final class UpstreamsPage {
                         limits.computeIfAbsent(endpoint, e -> JSON.createArrayNode()).addObject()
                                 .put("route", route.name() + "/" + upstream.name())
                                 .put("limit", limit.limit())
+                                .put("proven", limit.proven())
                                 .put("learned", limit.isLearned())
                                 .put("setBy", limit.cause().tag());
                     }

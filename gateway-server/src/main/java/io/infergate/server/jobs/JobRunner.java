@@ -115,7 +115,7 @@ final class JobRunner {
         running.values().forEach(run -> busy.merge(run.job.route(), 1, Integer::sum));
         Map<String, Integer> free = new HashMap<>();
         for (Route route : routes.get().routes()) {
-            int slots = Math.max(1, (int) Math.floor(maxShare * route.loadView().capacity()));
+            int slots = Math.max(1, (int) Math.floor(maxShare * route.loadView().slots()));
             int left = slots - busy.getOrDefault(route.name(), 0);
             if (left > 0) {
                 free.put(route.name(), left);

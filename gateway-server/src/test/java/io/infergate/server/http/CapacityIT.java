@@ -77,6 +77,7 @@ class CapacityIT {
         gateway = TestGateway.oneRoute(sim.url(), "");
         assertEquals(8, limit().path("limit").asInt());
         assertEquals("start", limit().path("setBy").asText());
+        assertEquals(1, limit().path("proven").asInt(), "nothing run yet: proven up to the lower bound only");
         assertTrue(limit().path("learned").asBoolean());
 
         List<CompletableFuture<Void>> clients = clients(12);
@@ -101,6 +102,7 @@ class CapacityIT {
 
         JsonNode limit = limit();
         assertEquals(3, limit.path("limit").asInt());
+        assertEquals(3, limit.path("proven").asInt(), "a fixed limit is proven by the operator's word");
         assertFalse(limit.path("learned").asBoolean());
         assertEquals("fixed", limit.path("setBy").asText());
         assertTrue(sim.stats().maxConcurrent() <= 3, "in flight peaked at " + sim.stats().maxConcurrent());
