@@ -90,7 +90,7 @@ YAML
 }
 
 # Once a second: seconds since START, the simulator's queue, batch, cumulative queue time (s) and
-# requests, and the route's learned limit with what set it.
+# requests, and the route's learned limit with what set it and its proven part.
 sample() { # NAME START
   while true; do
     s=$(curl -fsS -m 1 "http://127.0.0.1:$SIM_PORT/metrics" 2>/dev/null | awk '
@@ -98,8 +98,8 @@ sample() { # NAME START
       /^tgi_request_queue_duration_sum / {qs = $2} /^tgi_request_queue_duration_count / {qn = $2}
       END {print q + 0, b + 0, qs + 0, qn + 0}') || s="- - - -"
     l=$(curl -fsS -m 1 "http://127.0.0.1:$ADMIN_PORT/admin/upstreams" 2>/dev/null | tr -d ' \n' \
-      | sed -n 's/.*"limit":\([0-9]*\),"learned":[a-z]*,"setBy":"\([a-z]*\)".*/\1 \2/p') || true
-    echo "$(($(date +%s) - $2)) $s ${l:-- -}" >>"$WORK/samples-$1"
+      | sed -n 's/.*"limit":\([0-9]*\),"proven":\([0-9]*\),"learned":[a-z]*,"setBy":"\([a-z]*\)".*/\1 \3 \2/p') || true
+    echo "$(($(date +%s) - $2)) $s ${l:-- - -}" >>"$WORK/samples-$1"
     sleep 1
   done
 }
@@ -139,9 +139,9 @@ calibrate() { # BATCH -> CAPACITY, SERVICE_MS
   echo "calibration, batch $1: $line" >&2
 }
 
-# The limit over time, one "second:limit" a LIMIT_EVERY seconds, and the first second at or below $2 after $3.
+# The limit over time, one "second:limit/proven" a LIMIT_EVERY seconds.
 timeline() { # SAMPLES
-  awk -v every="${LIMIT_EVERY:-5}" '$6 != "-" && $1 % every == 0 {printf "%s%s:%s", (n++ ? " " : ""), $1, $6}' "$1"
+  awk -v every="${LIMIT_EVERY:-5}" '$6 != "-" && $1 % every == 0 {printf "%s%s:%s/%s", (n++ ? " " : ""), $1, $6, $8}' "$1"
 }
 settled_queue_ms() { # SAMPLES FROM: the simulator's mean queue time (ms) of the requests queued after FROM s
   awk -v from="$2" '$4 != "-" {if ($1 <= from) {s0 = $4; n0 = $5} s1 = $4; n1 = $5}
@@ -191,10 +191,12 @@ run() { # SCENARIO BATCH LEVEL ADMISSION LABEL [HALVE_AT]
   mv "$WORK/samples-$name.tmp" "$WORK/samples-$name"
   stop "$GATEWAY_PID"
   stop "$SIM_PID"
-  local all queue_ms limits
+  local all queue_ms limits proven
   all=$(grep '^class=all ' "$WORK/result-$name")
   queue_ms=$(settled_queue_ms "$WORK/samples-$name" "$SETTLE")
   limits=$(awk '$6 != "-" && $1 > 10 {print $6}' "$WORK/samples-$name" | sort -n | sed -n '1p;$p' | paste -sd- -)
+  proven=$(awk '$8 != "-" && $1 > 10 {print $8}' "$WORK/samples-$name" | sort -n | sed -n '1p;$p' | paste -sd- -)
+  [ -n "$limits" ] && limits="$limits (proven $proven)"
   echo "  $all; simulator mean queue time after ${SETTLE} s: $queue_ms ms; limit after 10 s: $limits" >&2
   f() { field "$1" "$all"; }
   printf '| %s | %s | %s× | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |\n' "$1" "$5" "$3" "$2" \
@@ -238,7 +240,7 @@ printf '\n%s s per run, %s arrivals, deadline %s s, %s tokens at %s tokens/s a s
 printf '\n| scenario | limit | load | batch | offered/s | sent | served | goodput / C | shed (429) | 504 | client timeouts | of them answered by the gateway within the deadline | client send lag max (ms) | time outside the gateway p99 / max (ms) | simulator mean queue time after %s s (ms) | limit after 10 s, min-max |\n' "$SETTLE"
 printf '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n'
 cat "$RESULTS"
-printf '\nThe limit over time (second:limit, every %s s):\n\n| scenario | limit | load | limit |\n|---|---|---:|---|\n' "${LIMIT_EVERY:-5}"
+printf '\nThe limit over time (second:limit/proven, every %s s):\n\n| scenario | limit | load | limit / proven |\n|---|---|---:|---|\n' "${LIMIT_EVERY:-5}"
 cat "$TIMELINES"
 [ -n "$HALVING_NOTE" ] && printf '\nHalving: %s.\n' "$HALVING_NOTE"
 exit 0
