@@ -196,7 +196,7 @@ http_request() { # method port path [body]
 
 concurrency_limit() { # mode -> Infergate's limit for the upstream and what set it, from /admin/upstreams
     http_request GET "${IG_ADMIN_PORT[$1]}" /admin/upstreams | tr -d ' \r\n' \
-        | sed -n 's/.*"limit":\([0-9]*\),"learned":[a-z]*,"setBy":"\([a-z]*\)".*/\1 (\2)/p'
+        | sed -n 's/.*"limit":\([0-9]*\),"proven":[0-9]*,"learned":[a-z]*,"setBy":"\([a-z]*\)".*/\1 (\2)/p'
 }
 
 wait_ready() { # name port path pid
