@@ -104,15 +104,15 @@ public final class GatewayServer implements AutoCloseable {
         MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics(registry, routes);
         this.accessLog = AccessLog.openOrExplain(server.accessLog());
         metrics.accessLog(accessLog);
-        this.stores = Stores.open(config.store(), registry, ticker);
+        // One loop per core: a client and its upstream share a loop, so more loops only add switching.
+        this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
+        this.stores = Stores.open(config.store(), registry, ticker, group, transport.clientChannel());
         this.context = new ProxyContext(server, new Routing(routes, TenantDirectory.of(config)), stores.rateLimits(), pools,
                 metrics, accessLog, ticker);
         this.jobs = config.jobs().enabled() ? Jobs.open(config.jobs(), stores, ticker, this::port, context::routes,
                 new JobMeters(registry, config.jobs().deadline())) : null;
         context.jobs(jobs);
         context.tracing(tracing);
-        // One loop per core: a client and its upstream share a loop, so more loops only add switching.
-        this.group = transport.newGroup(Runtime.getRuntime().availableProcessors());
         NettyMeters.bind(registry, group, clients);
         this.upkeep = new RouteUpkeep(routes, group, pools, metrics, ticker);
         ReloadMeters reloads = ReloadMeters.register(registry, Clock.systemUTC(), source != null);
@@ -144,9 +144,9 @@ public final class GatewayServer implements AutoCloseable {
             if (reloader != null) {
                 reloader.close();
             }
+            stores.close();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             accessLog.close();
-            stores.close();
             tracing.close();
             throw e;
         }
@@ -271,9 +271,9 @@ public final class GatewayServer implements AutoCloseable {
         proxyChannel.close();
         adminChannel.close();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        stores.close(); // before the loops: each has a connection to the store, closed on it
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLog.close(); // after the loops, so every exchange they ended has its line
-        stores.close();
         tracing.close(); // after the loops: the last exchanges' spans are sent
         registry.close();
     }

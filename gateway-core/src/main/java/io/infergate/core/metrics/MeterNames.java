@@ -111,7 +111,7 @@ public final class MeterNames {
     public static final String JOBS_QUEUED = "gateway_jobs_queued";
     /** When the config being served was loaded, in seconds since the epoch; {@code sha256}: its file's hash. */
     public static final String CONFIG_LOADED = "gateway_config_loaded_timestamp_seconds";
-    /** 1 while the shared store answers, else 0; no labels. */
+    /** 1 while the shared store answers and every connection to it is connected, else 0; no labels. */
     public static final String STORE_UP = "gateway_store_up";
 
     private static final Set<String> ALL = Set.of(

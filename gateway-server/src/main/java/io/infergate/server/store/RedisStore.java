@@ -5,7 +5,6 @@ import io.infergate.core.config.RedisStoreConfig;
 import io.infergate.core.store.StoreUnavailableException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisLoadingException;
@@ -17,9 +16,11 @@ import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
@@ -30,12 +31,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One Lettuce connection to the shared Redis, used by every loop at once (Lettuce pipelines it), and
- * its health. Commands never wait for a connection: while there is none they fail at once, and a
- * command that gets no answer within {@code commandTimeout} fails too; either way with a
- * {@link StoreUnavailableException}. Lettuce reconnects on its own, after at most half a second; a
- * probe every second keeps {@link #isUp} true to the store, and makes the first connection if Redis
- * was not there when the gateway started.
+ * The connections to the shared Redis, and their health. Each gateway event loop has its own
+ * ({@link LoopLinks}): a command sent from a loop goes out and comes back on that loop, its future
+ * completing there. A command from any other thread (the jobs' timers, the probe) goes through one
+ * shared connection on Lettuce's own threads. Commands never wait for a connection: while there is
+ * none they fail at once, and a command that gets no answer within {@code commandTimeout} fails too;
+ * either way with a {@link StoreUnavailableException}. Lettuce remakes each connection on its own,
+ * after at most half a second; a probe every second keeps the health true to the store, and makes
+ * any first connection that could not be made when the gateway started.
  */
 public final class RedisStore implements AutoCloseable {
 
@@ -48,41 +51,55 @@ public final class RedisStore implements AutoCloseable {
     private final StoreMeters meters;
     private final StoreHealth health;
     private final ClientResources resources;
-    private final RedisClient client;
-    private final RedisURI uri;
+    private final RedisLink shared;
+    private final LoopLinks loops;
     private final ScheduledFuture<?> probe;
-    private volatile StatefulRedisConnection<String, String> connection;
-    private volatile CompletableFuture<?> connecting;
     private volatile boolean closed;
 
-    RedisStore(RedisStoreConfig config, StoreHealth health, StoreMeters meters, Ticker ticker) {
+    /** A store used through its shared connection alone. */
+    RedisStore(RedisStoreConfig config, StoreHealth health, MeterRegistry registry, Ticker ticker) {
+        this(config, health, registry, ticker, null, null);
+    }
+
+    /**
+     * @param loops       the gateway's event loops, each to have a connection of its own; null: none
+     * @param channelType the socket channel class those loops take
+     */
+    RedisStore(RedisStoreConfig config, StoreHealth health, MeterRegistry registry, Ticker ticker,
+               EventLoopGroup loops, Class<? extends Channel> channelType) {
         this.config = config;
         this.ticker = ticker;
-        this.meters = meters;
+        this.meters = new StoreMeters(registry, this::isUp);
         this.health = health;
         this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
                 .reconnectDelay(RECONNECT).build();
-        this.uri = RedisURI.create(config.url().toString());
+        RedisURI uri = uri(config);
+        ClientOptions options = ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).build())
+                .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
+                .build();
+        this.shared = new RedisLink(resources, options, uri);
+        this.loops = loops == null ? LoopLinks.none() : LoopLinks.on(loops, channelType, resources, options, uri);
+        this.probe = resources.eventExecutorGroup().scheduleAtFixedRate(this::probe, PROBE_EVERY.toMillis(),
+                PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static RedisURI uri(RedisStoreConfig config) {
+        RedisURI uri = RedisURI.create(config.url().toString());
         uri.setTimeout(config.commandTimeout());
         if (config.password() != null) {
             // A user name in the URL (Redis ACLs) goes with the password; without one, Redis's default user.
             uri.setCredentialsProvider(new StaticCredentialsProvider(config.url().getUserInfo(),
                     config.password().toCharArray()));
         }
-        this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).build())
-                .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
-                .build());
-        this.probe = resources.eventExecutorGroup().scheduleAtFixedRate(this::probe, PROBE_EVERY.toMillis(),
-                PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        return uri;
     }
 
     /** Connects, waiting at most {@code connectTimeout}; a gateway whose Redis is not there yet starts unready. */
     void connectNow() {
-        CompletableFuture<?> first = connect();
+        CompletableFuture<?> first = CompletableFuture.allOf(connectShared(), loops.connect());
         try {
             first.get(config.connectTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -90,8 +107,16 @@ public final class RedisStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the store can be used: the last command or probe, on any connection, was answered, and
+     * every connection is connected. All reach the same Redis by the same route, so they disagree only
+     * for the moments after a drop when one is connected again and another not yet; the store is up
+     * only once all are, so /readyz never says ready while some loop's requests still cannot be
+     * decided, and never turns back and forth meanwhile. A request whose loop's connection is down
+     * fails at once, and {@code onUnavailable} decides it, whatever the health says.
+     */
     public boolean isUp() {
-        return health.isUp();
+        return health.isUp() && shared.connected() && loops.allConnected();
     }
 
     public StoreMeters meters() {
@@ -107,11 +132,14 @@ public final class RedisStore implements AutoCloseable {
     }
 
     /**
-     * Sends one command; the future completes on a Lettuce thread, with its answer or with a
-     * {@link StoreUnavailableException}. Its round trip is timed under {@code op}.
+     * Sends one command, with its answer or with a {@link StoreUnavailableException}. Sent from a
+     * gateway loop, it goes through that loop's connection and its future completes on that loop
+     * (but for a timeout, which completes it on a Lettuce thread); sent from any other thread, it goes
+     * through the shared connection and completes on a Lettuce thread. Its round trip is timed under {@code op}.
      */
     public <T> CompletableFuture<T> command(String op, Function<RedisAsyncCommands<String, String>, RedisFuture<T>> send) {
-        StatefulRedisConnection<String, String> current = connection;
+        RedisLink onLoop = loops.current();
+        StatefulRedisConnection<String, String> current = (onLoop != null ? onLoop : shared).connection();
         if (current == null || closed) {
             meters.notSent(op);
             return CompletableFuture.failedFuture(new StoreUnavailableException("not connected to the shared store",
@@ -162,33 +190,25 @@ public final class RedisStore implements AutoCloseable {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    private CompletableFuture<?> connect() {
-        CompletableFuture<StatefulRedisConnection<String, String>> attempt =
-                client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
-        connecting = attempt;
-        attempt.whenComplete((made, error) -> {
-            connecting = null;
+    /** Makes the shared connection, which tells the health whether Redis could be reached. */
+    private CompletableFuture<?> connectShared() {
+        return shared.connect().whenComplete((made, error) -> {
             if (error != null) {
                 health.down(unwrap(error));
-            } else if (closed) {
-                made.closeAsync();
             } else {
-                connection = made;
                 health.up();
             }
         });
-        return attempt;
     }
 
-    /** Keeps the health true while nothing else is sent; makes the first connection when the start could not. */
+    /** Keeps the health true while nothing else is sent; makes the first connections the start could not. */
     private void probe() {
         if (closed) {
             return;
         }
-        if (connection == null) {
-            if (connecting == null) {
-                connect();
-            }
+        loops.connect();
+        if (shared.connection() == null) {
+            connectShared();
             return;
         }
         command("ping", RedisAsyncCommands::ping);
@@ -198,11 +218,8 @@ public final class RedisStore implements AutoCloseable {
     public void close() {
         closed = true;
         probe.cancel(false);
-        StatefulRedisConnection<String, String> current = connection;
-        if (current != null) {
-            current.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        loops.close();
+        shared.close();
         resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 }

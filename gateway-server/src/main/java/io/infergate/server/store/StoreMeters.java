@@ -33,7 +33,8 @@ public final class StoreMeters {
     public StoreMeters(MeterRegistry registry, BooleanSupplier up) {
         this.registry = registry;
         Gauge.builder(MeterNames.STORE_UP, () -> up.getAsBoolean() ? 1 : 0)
-                .description("1 while the shared store answers, else 0").register(registry);
+                .description("1 while the shared store answers and every connection to it is connected, else 0")
+                .register(registry);
         this.allowed = unavailable("allowed");
         this.denied = unavailable("denied");
         this.takenOver = Counter.builder(MeterNames.STORE_LEASES_TAKEN_OVER)

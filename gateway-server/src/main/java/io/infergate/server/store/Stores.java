@@ -10,6 +10,8 @@ import io.infergate.core.job.StoreLimits;
 import io.infergate.core.ratelimit.RateLimitStore;
 import io.infergate.core.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -28,8 +30,14 @@ public final class Stores implements AutoCloseable {
         this.redis = redis;
     }
 
-    /** Connects to the shared store, if there is one, waiting at most its {@code connectTimeout}. */
-    public static Stores open(StoreConfig config, MeterRegistry registry, Ticker ticker) {
+    /**
+     * Connects to the shared store, if there is one, waiting at most its {@code connectTimeout}.
+     *
+     * @param loops       the gateway's event loops: each gets a connection of its own to the shared store
+     * @param channelType the socket channel class those loops take
+     */
+    public static Stores open(StoreConfig config, MeterRegistry registry, Ticker ticker, EventLoopGroup loops,
+                              Class<? extends Channel> channelType) {
         if (config.redis().isEmpty()) {
             return new Stores(new RateLimiter(ticker), null);
         }
@@ -37,7 +45,7 @@ public final class Stores implements AutoCloseable {
         StoreHealth health = new StoreHealth(redisConfig.url().toString(),
                 "rate-limited requests are " + (config.onUnavailable() == StoreConfig.OnUnavailable.ALLOW
                         ? "allowed unchecked" : "refused (503 store_unavailable)"));
-        RedisStore redis = new RedisStore(redisConfig, health, new StoreMeters(registry, health::isUp), ticker);
+        RedisStore redis = new RedisStore(redisConfig, health, registry, ticker, loops, channelType);
         redis.connectNow();
         return new Stores(new RedisRateLimits(redis, config.onUnavailable()), redis);
     }

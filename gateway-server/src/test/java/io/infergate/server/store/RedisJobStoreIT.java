@@ -88,7 +88,7 @@ class RedisJobStoreIT {
         RedisStoreConfig config = new RedisStoreConfig(URI.create(redis.url()), null, Duration.ofSeconds(2),
                 Duration.ofSeconds(2), "it:");
         StoreHealth health = new StoreHealth(redis.url(), "test");
-        RedisStore store = new RedisStore(config, health, new StoreMeters(registry, health::isUp), System::nanoTime);
+        RedisStore store = new RedisStore(config, health, registry, System::nanoTime);
         store.connectNow();
         connections.add(store);
         return new RedisJobStore(store, limits, clock);

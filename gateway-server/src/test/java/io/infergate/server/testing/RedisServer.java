@@ -121,6 +121,25 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** One field of {@code INFO}, such as {@code connected_clients}; null when it is not there. */
+    public String info(String field) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("INFO\r\n".getBytes(StandardCharsets.UTF_8));
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder(); // "$<length>"
+            for (int c = in.read(); c >= 0 && c != '\r'; c = in.read()) {
+                head.append((char) c);
+            }
+            in.read(); // '\n'
+            String text = new String(in.readNBytes(Integer.parseInt(head.substring(1))), StandardCharsets.US_ASCII);
+            return text.lines().filter(line -> line.startsWith(field + ":"))
+                    .map(line -> line.substring(field.length() + 1)).findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private String log() {
         try {
             return Files.readString(dir.resolve("redis.log"));
