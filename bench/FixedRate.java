@@ -1,23 +1,37 @@
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
+import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Open-loop load at a fixed, moderate rate: POSTs start evenly spaced whatever the answers, so a
  * slower path shows as latency, not as fewer requests (as with wrk's closed loop). Latencies are
  * kept to the microsecond.
+ * <p>
+ * The client is made to add as little of its own as it can, so that a difference of a fraction of a
+ * millisecond between two gateways is not lost in it: {@code CONNECTIONS} threads, each with one
+ * keep-alive connection and plain blocking reads and writes, take the requests in turn (request i
+ * goes to thread i mod CONNECTIONS, which parks until its start). A request is timed from the moment
+ * its first byte is written to the moment its last byte is read. A thread never has two requests
+ * out: a request due while the thread's previous one is still out starts late, and is counted late
+ * ({@code late=N}), so the rate is only as fixed as the answers allow.
  * <pre>
  * java bench/FixedRate.java URL RATE SECONDS WARMUP-SECONDS [API-KEY]
  * </pre>
- * The first WARMUP-SECONDS run at the same rate and are not counted: this JVM's client warms up.
- * Prints {@code requests=N errors=N p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=..}.
+ * The first WARMUP-SECONDS run at the same rate and are not counted. Prints
+ * {@code requests=N errors=N late=N p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=..}.
  */
 public final class FixedRate {
+
+    private static final int CONNECTIONS = 8;
+    private static final long LATE_NANOS = 1_000_000; // a start more than 1 ms after it was due
 
     public static void main(String[] args) throws Exception {
         URI url = URI.create(args[0]);
@@ -25,48 +39,167 @@ public final class FixedRate {
         int seconds = Integer.parseInt(args[2]);
         int warmup = Integer.parseInt(args[3]);
         String key = args.length > 4 ? args[4] : null;
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hi\",\"parameters\":{\"max_new_tokens\":8}}"));
-        if (key != null) {
-            builder.header("X-API-Key", key);
+        String body = "{\"inputs\":\"hi\",\"parameters\":{\"max_new_tokens\":8}}";
+        byte[] request = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+                + "\r\nContent-Type: application/json\r\n" + (key == null ? "" : "X-API-Key: " + key + "\r\n")
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        Connection[] connections = new Connection[CONNECTIONS];
+        for (int c = 0; c < CONNECTIONS; c++) {
+            connections[c] = new Connection(url.getHost(), url.getPort(), request);
         }
-        HttpRequest request = builder.build();
-        run(client, request, rate, warmup);
-        long[] latencies = run(client, request, rate, seconds);
+        run(connections, rate, warmup);
+        long[] latencies = run(connections, rate, seconds);
         int n = latencies.length;
         long errors = Arrays.stream(latencies).filter(l -> l == Long.MAX_VALUE).count();
+        long late = Arrays.stream(connections).mapToLong(c -> c.late).sum();
         Arrays.sort(latencies);
-        System.out.printf("requests=%d errors=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d%n", n, errors,
-                at(latencies, 0.5), at(latencies, 0.9), at(latencies, 0.99), at(latencies, 0.999), latencies[n - 1]);
+        System.out.printf("requests=%d errors=%d late=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d%n", n,
+                errors, late, at(latencies, 0.5), at(latencies, 0.9), at(latencies, 0.99), at(latencies, 0.999),
+                latencies[n - 1]);
     }
 
-    /** Latencies in microseconds, evenly spaced starts; a failed request or non-200 answer counts as {@code Long.MAX_VALUE}. */
-    private static long[] run(HttpClient client, HttpRequest request, int rate, int seconds) {
+    /** Latencies in microseconds; a failed request or a non-200 answer counts as {@code Long.MAX_VALUE}. */
+    private static long[] run(Connection[] connections, int rate, int seconds) throws InterruptedException {
         int n = rate * seconds;
         long[] latencies = new long[n];
-        CompletableFuture<?>[] all = new CompletableFuture<?>[n];
         long interval = 1_000_000_000L / rate;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            long due = start + i * interval;
-            for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
-                LockSupport.parkNanos(due - now);
-            }
-            int index = i;
-            long sent = System.nanoTime();
-            all[i] = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, e) -> {
-                boolean ok = e == null && response.statusCode() == 200;
-                latencies[index] = ok ? (System.nanoTime() - sent) / 1000 : Long.MAX_VALUE;
+        long start = System.nanoTime() + 10_000_000; // every thread started before the first is due
+        Thread[] threads = new Thread[connections.length];
+        for (int c = 0; c < connections.length; c++) {
+            Connection connection = connections[c];
+            int first = c;
+            connection.late = 0;
+            threads[c] = new Thread(() -> {
+                for (int i = first; i < n; i += connections.length) {
+                    long due = start + i * interval;
+                    for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
+                        LockSupport.parkNanos(due - now);
+                    }
+                    latencies[i] = connection.send(due);
+                }
             });
+            threads[c].start();
         }
-        CompletableFuture.allOf(all).exceptionally(e -> null).join();
+        for (Thread thread : threads) {
+            thread.join();
+        }
         return latencies;
     }
 
     private static long at(long[] sorted, double p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /** One keep-alive connection, remade after an error. */
+    private static final class Connection {
+
+        private final String host;
+        private final int port;
+        private final byte[] request;
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        long late;
+
+        Connection(String host, int port, byte[] request) {
+            this.host = host;
+            this.port = port;
+            this.request = request;
+        }
+
+        /** Sends the request, reads the whole answer; its latency in microseconds, or MAX_VALUE. */
+        long send(long due) {
+            try {
+                if (socket == null) {
+                    socket = new Socket(host, port);
+                    socket.setTcpNoDelay(true);
+                    socket.setSoTimeout(10_000);
+                    in = new BufferedInputStream(socket.getInputStream(), 16_384); // not a read call per byte
+                    out = socket.getOutputStream();
+                }
+                long sent = System.nanoTime();
+                if (sent - due > LATE_NANOS) {
+                    late++;
+                }
+                out.write(request);
+                out.flush();
+                int status = readAnswer();
+                long took = (System.nanoTime() - sent) / 1000;
+                return status == 200 ? took : Long.MAX_VALUE;
+            } catch (IOException e) {
+                close();
+                return Long.MAX_VALUE;
+            }
+        }
+
+        /** Reads a head and its body (by Content-Length, or chunked); returns the status. */
+        private int readAnswer() throws IOException {
+            String head = readHead();
+            int status = Integer.parseInt(head.substring(9, 12));
+            String lower = head.toLowerCase(Locale.ROOT);
+            int length = lower.indexOf("\r\ncontent-length:");
+            if (length >= 0) {
+                int end = lower.indexOf("\r\n", length + 2);
+                skip(Long.parseLong(lower.substring(length + 17, end).trim()));
+            } else if (lower.contains("\r\ntransfer-encoding: chunked")) {
+                for (long size = chunkSize(); size > 0; size = chunkSize()) {
+                    skip(size + 2);
+                }
+                readLine(); // the empty line after the last chunk (no trailers are sent)
+            }
+            if (lower.contains("\r\nconnection: close")) {
+                close();
+            }
+            return status;
+        }
+
+        private String readHead() throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream(512);
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("closed before the answer's head ended");
+                }
+                head.write(b);
+                matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+                        ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            return head.toString(StandardCharsets.US_ASCII);
+        }
+
+        private long chunkSize() throws IOException {
+            String line = readLine();
+            int extension = line.indexOf(';');
+            return Long.parseLong((extension >= 0 ? line.substring(0, extension) : line).trim(), 16);
+        }
+
+        private String readLine() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new IOException("closed within a line");
+                }
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
+        }
+
+        private void skip(long bytes) throws IOException {
+            in.skipNBytes(bytes);
+        }
+
+        private void close() {
+            try {
+                if (socket != null) {
+                    socket.close();
+                }
+            } catch (IOException ignored) {
+                // a socket that cannot close is dropped all the same
+            }
+            socket = null;
+        }
     }
 }
