@@ -25,14 +25,26 @@ public final class Await {
         boolean holds() throws Exception;
     }
 
-    /** Like {@link #until}, for a condition that may throw while it does not hold yet. */
+    /**
+     * Like {@link #until}, for a condition that may throw while it does not hold yet: an exception,
+     * or a failed assertion (a meter read before it is registered, say).
+     */
     public static void untilHolds(String what, Duration limit, Check check) {
-        until(what, limit, () -> {
-            try {
-                return check.holds();
-            } catch (Exception notYet) {
-                return false;
+        Throwable[] last = new Throwable[1];
+        try {
+            until(what, limit, () -> {
+                try {
+                    return check.holds();
+                } catch (Exception | AssertionError notYet) {
+                    last[0] = notYet;
+                    return false;
+                }
+            });
+        } catch (AssertionError timedOut) {
+            if (last[0] != null) {
+                timedOut.initCause(last[0]); // what the last try said
             }
-        });
+            throw timedOut;
+        }
     }
 }
