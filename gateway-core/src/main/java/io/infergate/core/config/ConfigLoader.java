@@ -105,7 +105,8 @@ public final class ConfigLoader {
         }
         ServerConfig server = ServerBinder.bind(root.get("server"));
         RouteDefaults defaults = bindDefaults(root.get("defaults"));
-        UpstreamBinder upstreamBinder = new UpstreamBinder(env, problems, new TlsBinder(baseDir));
+        TlsBinder tlsBinder = new TlsBinder(baseDir);
+        UpstreamBinder upstreamBinder = new UpstreamBinder(env, problems, tlsBinder);
         RouteBinder routeBinder = new RouteBinder(defaults, upstreamBinder);
         List<RouteConfig> routes = routeBinder.bindAll(root.get("routes"));
         List<Tier> tiers = TiersBinder.bind(root.get("tiers"));
@@ -113,7 +114,7 @@ public final class ConfigLoader {
         List<TenantConfig> tenants = tenantsBinder.bindTenants(root.get("tenants"));
         AuthConfig auth = tenantsBinder.bindAuth(root.get("auth"));
         JobsConfig jobs = new JobsBinder(env, problems).bind(root.get("jobs"));
-        StoreConfig store = new StoreBinder(env, problems).bind(root.get("store"));
+        StoreConfig store = new StoreBinder(env, problems, tlsBinder).bind(root.get("store"));
         TracingConfig tracing = new TracingBinder(env, problems).bind(root.get("tracing"));
         return new GatewayConfig(server, defaults, routes, tiers, auth, tenants, jobs, store, tracing);
     }

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param connectTimeout the longest a connection (or a reconnection) may take
  * @param commandTimeout the longest one command may take before it counts as failed
  * @param keyPrefix      put before every key, so that several gateways (or other programs) can share the Redis
+ * @param caFile         a PEM bundle of the CAs to trust over TLS; null: the JVM's default trust store
  */
 public record RedisStoreConfig(URI url, String password, Duration connectTimeout, Duration commandTimeout,
-                               String keyPrefix) {
+                               String keyPrefix, String caFile) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(500);
@@ -35,6 +36,6 @@ public record RedisStoreConfig(URI url, String password, Duration connectTimeout
     public String toString() {
         return "RedisStoreConfig[url=" + url + ", password=" + (password == null ? "none" : "set")
                 + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout
-                + ", keyPrefix=" + keyPrefix + "]";
+                + ", keyPrefix=" + keyPrefix + ", caFile=" + (caFile == null ? "default" : caFile) + "]";
     }
 }

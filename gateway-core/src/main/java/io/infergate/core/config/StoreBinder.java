@@ -10,13 +10,13 @@ import java.util.regex.Pattern;
 /**
  * Binds {@code store:}. Absent, jobs and rate limits stay in memory. The Redis password is read from
  * the environment now and registered as a secret, so no message can show it; a URL that carries one
- * is refused, since the file would then hold it.
+ * is refused, since the file would then hold it. A {@code caFile} is read now, as an upstream's is.
  */
 final class StoreBinder {
 
     static final List<String> KEYS = List.of("redis", "onUnavailable");
     static final List<String> REDIS_KEYS = List.of("url", "passwordEnv", "connectTimeout", "commandTimeout",
-            "keyPrefix");
+            "keyPrefix", "caFile");
     static final List<String> SCHEMES = List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
 
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -25,10 +25,12 @@ final class StoreBinder {
 
     private final EnvSubstitution env;
     private final Problems problems;
+    private final TlsBinder tls;
 
-    StoreBinder(EnvSubstitution env, Problems problems) {
+    StoreBinder(EnvSubstitution env, Problems problems, TlsBinder tls) {
         this.env = env;
         this.problems = problems;
+        this.tls = tls;
     }
 
     StoreConfig bind(ConfigNode store) {
@@ -68,10 +70,16 @@ final class StoreBinder {
         if (!KEY_PREFIX.matcher(keyPrefix).matches()) {
             prefixNode.report("must be at most 64 visible ASCII characters, without spaces");
         }
+        ConfigNode caFileNode = redis.get("caFile");
+        String caFile = tls.caFile(caFileNode);
         if (url == null) {
             return Optional.empty();
         }
-        return Optional.of(new RedisStoreConfig(url, password, connectTimeout, commandTimeout, keyPrefix));
+        if (caFile != null && !url.getScheme().toLowerCase(Locale.ROOT).startsWith("rediss")) {
+            // Over plain redis:// it would be silently unused, while the user believes the link verified.
+            caFileNode.report("caFile needs a rediss:// (or rediss-sentinel://) url");
+        }
+        return Optional.of(new RedisStoreConfig(url, password, connectTimeout, commandTimeout, keyPrefix, caFile));
     }
 
     /** A Redis URL without a password in it; null after reporting. */

@@ -9,7 +9,7 @@ import java.security.cert.CertificateFactory;
 import java.util.List;
 
 /**
- * Binds an upstream's {@code tls:}. A {@code caFile} is read now, so a wrong path or a file that is
+ * Binds an upstream's {@code tls:}, and reads any other {@code caFile}. A {@code caFile} is read now, so a wrong path or a file that is
  * not a PEM bundle is refused at load time instead of failing the first request. A relative
  * {@code caFile} is taken from the config file's directory when there is one, and stored resolved.
  */
@@ -27,14 +27,22 @@ final class TlsBinder {
         if (!tls.checkMap(KEYS)) {
             return TlsConfig.DEFAULTS;
         }
-        ConfigNode caFileNode = tls.get("caFile");
-        String caFile = caFileNode.string(null);
-        if (caFile != null) {
-            caFile = resolve(caFile);
-            checkCaFile(caFileNode, Path.of(caFile));
-        }
+        String caFile = caFile(tls.get("caFile"));
         boolean insecure = tls.get("insecureSkipVerify").bool(TlsConfig.DEFAULTS.insecureSkipVerify());
         return new TlsConfig(caFile, insecure);
+    }
+
+    /**
+     * A {@code caFile} key (an upstream's, the store's): the path resolved, reported when it is not a
+     * readable PEM bundle; null when absent.
+     */
+    String caFile(ConfigNode node) {
+        String caFile = node.string(null);
+        if (caFile != null) {
+            caFile = resolve(caFile);
+            checkCaFile(node, Path.of(caFile));
+        }
+        return caFile;
     }
 
     private String resolve(String caFile) {

@@ -1,14 +1,18 @@
 package io.infergate.core.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static io.infergate.core.config.ConfigFixtures.ONE_ROUTE;
+import static io.infergate.core.config.ConfigFixtures.TEST_CA_PEM;
 import static io.infergate.core.config.ConfigFixtures.load;
 import static io.infergate.core.config.ConfigFixtures.problemsOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +34,7 @@ class StoreSectionTest {
     void aUrlAloneTakesTheDefaults() throws ConfigException {
         StoreConfig store = load("store: { redis: { url: \"redis://127.0.0.1:6379/0\" } }\n" + ONE_ROUTE).store();
         assertEquals(new StoreConfig(Optional.of(new RedisStoreConfig(URI.create("redis://127.0.0.1:6379/0"), null,
-                Duration.ofSeconds(2), Duration.ofMillis(500), "infergate:")), StoreConfig.OnUnavailable.ALLOW), store);
+                Duration.ofSeconds(2), Duration.ofMillis(500), "infergate:", null)), StoreConfig.OnUnavailable.ALLOW), store);
     }
 
     @Test
@@ -46,7 +50,7 @@ class StoreSectionTest {
                     keyPrefix: "team-a:"
                 """ + ONE_ROUTE, Map.of("REDIS_PASSWORD", PASSWORD)).store();
         assertEquals(new StoreConfig(Optional.of(new RedisStoreConfig(URI.create("rediss://gateway@redis.internal:6380/2"),
-                PASSWORD, Duration.ofSeconds(3), Duration.ofMillis(200), "team-a:")), StoreConfig.OnUnavailable.DENY), store);
+                PASSWORD, Duration.ofSeconds(3), Duration.ofMillis(200), "team-a:", null)), StoreConfig.OnUnavailable.DENY), store);
         assertFalse(store.toString().contains(PASSWORD), store.toString());
     }
 
@@ -91,5 +95,33 @@ class StoreSectionTest {
                 + " password, not the password itself (value not shown)"), pasted);
         assertEquals(List.of("store.redis.passwordEnv: environment variable REDIS_PASSWORD is not set"),
                 problemsOf("store: { redis: { url: \"redis://h:6379\", passwordEnv: REDIS_PASSWORD } }\n" + ONE_ROUTE));
+    }
+
+    @Test
+    void aCaFileIsReadAtLoadAndTakenFromTheConfigFilesDirectory(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("certs"));
+        Path ca = Files.writeString(dir.resolve("certs").resolve("ca.pem"), TEST_CA_PEM);
+        Path file = Files.writeString(dir.resolve("gateway.yaml"),
+                "store: { redis: { url: \"rediss://redis.internal:6380/0\", caFile: certs/ca.pem } }\n" + ONE_ROUTE);
+
+        assertEquals(ca.toString(), ConfigLoader.load(file, Map.of()).store().redis().orElseThrow().caFile());
+        assertEquals(null, load("store: { redis: { url: \"rediss://h:6380/0\" } }\n" + ONE_ROUTE)
+                .store().redis().orElseThrow().caFile(), "none: the JVM's default trust store");
+    }
+
+    @Test
+    void aCaFileMustBeAPemBundleAndNeedsATlsUrl(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.pem");
+        Path notPem = Files.writeString(dir.resolve("notes.txt"), "not a certificate\n");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), TEST_CA_PEM);
+
+        assertEquals(List.of("store.redis.caFile: \"" + missing + "\" is not a readable file"),
+                problemsOf("store: { redis: { url: \"rediss://h:6380/0\", caFile: \"" + missing + "\" } }\n" + ONE_ROUTE));
+        assertEquals(List.of("store.redis.caFile: \"" + notPem + "\" is not a PEM certificate bundle"),
+                problemsOf("store: { redis: { url: \"rediss://h:6380/0\", caFile: \"" + notPem + "\" } }\n" + ONE_ROUTE));
+        assertEquals(List.of("store.redis.caFile: caFile needs a rediss:// (or rediss-sentinel://) url"),
+                problemsOf("store: { redis: { url: \"redis://h:6379/0\", caFile: \"" + ca + "\" } }\n" + ONE_ROUTE));
+        assertEquals(ca.toString(), load("store: { redis: { url: \"rediss-sentinel://h:26379/0#mymaster\", caFile: \""
+                + ca + "\" } }\n" + ONE_ROUTE).store().redis().orElseThrow().caFile());
     }
 }

@@ -12,6 +12,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -23,6 +24,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +77,7 @@ public final class RedisStore implements AutoCloseable {
                 .reconnectDelay(RECONNECT).build();
         RedisURI uri = uri(config);
         ClientOptions options = ClientOptions.builder()
+                .sslOptions(sslOptions(config))
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).build())
@@ -84,6 +87,18 @@ public final class RedisStore implements AutoCloseable {
         this.loops = loops == null ? LoopLinks.none() : LoopLinks.on(loops, channelType, resources, options, uri);
         this.probe = resources.eventExecutorGroup().scheduleAtFixedRate(this::probe, PROBE_EVERY.toMillis(),
                 PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Over {@code rediss://}, trusts {@code caFile}'s CAs, else the JVM's; the host name is verified
+     * either way (the URI's default). The handshake is bounded like the connection it is part of.
+     */
+    private static SslOptions sslOptions(RedisStoreConfig config) {
+        SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider().handshakeTimeout(config.connectTimeout());
+        if (config.caFile() != null) {
+            ssl.trustManager(new File(config.caFile()));
+        }
+        return ssl.build();
     }
 
     private static RedisURI uri(RedisStoreConfig config) {

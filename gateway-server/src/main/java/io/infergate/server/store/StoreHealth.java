@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Whether the shared store answers, as the last command or probe found. An outage is logged once
  * when it begins and once when it ends, with what was decided without the store meanwhile, never
- * once per request.
+ * once per request; a store never reached yet is logged at its first failure, with its cause (a
+ * refused connection, an untrusted certificate), so a gateway that starts unready says why.
  */
 final class StoreHealth {
 
@@ -18,6 +19,7 @@ final class StoreHealth {
     private final String where;
     private final String whileDown;
     private final AtomicBoolean up = new AtomicBoolean();
+    private final AtomicBoolean firstFailureLogged = new AtomicBoolean();
     private final AtomicLong decidedWithout = new AtomicLong();
     private volatile long downSince = System.nanoTime();
     private volatile boolean everUp;
@@ -51,6 +53,8 @@ final class StoreHealth {
         if (up.compareAndSet(true, false)) {
             downSince = System.nanoTime();
             log.warn("shared store at {} unreachable ({}); {} until it answers again", where, describe(cause), whileDown);
+        } else if (!everUp && firstFailureLogged.compareAndSet(false, true)) {
+            log.warn("shared store at {} cannot be reached ({}); {} until it answers", where, describe(cause), whileDown);
         }
     }
 
@@ -59,7 +63,17 @@ final class StoreHealth {
         decidedWithout.incrementAndGet();
     }
 
+    /** The failure and, when it is another, its root cause: "Unable to connect to ...: PKIX path building failed". */
     static String describe(Throwable cause) {
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = message(cause);
+        return root == cause || message.contains(message(root)) ? message : message + ": " + message(root);
+    }
+
+    private static String message(Throwable error) {
+        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     }
 }

@@ -86,7 +86,7 @@ class LoopConnectionsIT {
         Transport transport = Transport.best();
         group = transport.newGroup(LOOPS);
         RedisStoreConfig config = new RedisStoreConfig(URI.create(redis.url()), null, Duration.ofSeconds(1),
-                Duration.ofMillis(500), "it:");
+                Duration.ofMillis(500), "it:", null);
         store = new RedisStore(config, new StoreHealth(redis.url(), "test"), new SimpleMeterRegistry(),
                 System::nanoTime, group, transport.clientChannel());
         store.connectNow();

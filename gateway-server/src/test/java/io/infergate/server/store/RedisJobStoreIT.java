@@ -86,7 +86,7 @@ class RedisJobStoreIT {
 
     private RedisJobStore store(StoreLimits limits) {
         RedisStoreConfig config = new RedisStoreConfig(URI.create(redis.url()), null, Duration.ofSeconds(2),
-                Duration.ofSeconds(2), "it:");
+                Duration.ofSeconds(2), "it:", null);
         StoreHealth health = new StoreHealth(redis.url(), "test");
         RedisStore store = new RedisStore(config, health, registry, System::nanoTime);
         store.connectNow();

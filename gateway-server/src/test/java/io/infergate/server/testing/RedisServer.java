@@ -1,6 +1,10 @@
 package io.infergate.server.testing;
 
 import io.infergate.testing.Await;
+import okhttp3.tls.HandshakeCertificates;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code redis-server} (Debian's package) for a test: its own free port and directory, no
  * persistence, so nothing outlives the test. {@link #stop} and {@link #start} again keep the port,
- * for tests of an outage; {@link #close} ends it.
+ * for tests of an outage; {@link #close} ends it. It listens in plain TCP, or in TLS alone
+ * ({@link #startTls}), or is a Sentinel ({@link #startSentinel}); this class's own commands speak
+ * whichever it listens in.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -27,13 +33,15 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
-    private final List<String> options;
+    private final List<String> command;
+    private final SocketFactory sockets;
     private Process process;
 
-    private RedisServer(Path dir, int port, List<String> options) {
+    private RedisServer(Path dir, int port, List<String> command, SocketFactory sockets) {
         this.dir = dir;
         this.port = port;
-        this.options = options;
+        this.command = command;
+        this.sockets = sockets;
     }
 
     /**
@@ -42,7 +50,54 @@ public final class RedisServer implements AutoCloseable {
      * @param options more of redis-server's options, such as {@code --requirepass SECRET}
      */
     public static RedisServer start(Path dir, String... options) throws IOException {
-        RedisServer server = new RedisServer(dir, freePort(), List.of(options));
+        int port = freePort();
+        return started(new RedisServer(dir, port, command(List.of(), port, options), SocketFactory.getDefault()));
+    }
+
+    /**
+     * Starts a server that takes TLS alone on a free port ({@code --port 0}), with a certificate for
+     * {@code localhost} and {@code 127.0.0.1} signed by {@link ListenerCertificates#CA}, whose file
+     * is {@link #caFile}. Clients need no certificate of their own.
+     */
+    public static RedisServer startTls(Path dir, String... options) throws IOException {
+        int port = freePort();
+        Path certs = Files.createDirectories(dir.resolve("redis-tls-" + port));
+        ListenerCertificates.install(certs, ListenerCertificates.leaf("redis"));
+        Files.writeString(certs.resolve("ca.pem"), ListenerCertificates.CA.certificatePem());
+        List<String> tls = List.of("--tls-port", Integer.toString(port), "--tls-cert-file",
+                ListenerCertificates.certFile(certs).toString(), "--tls-key-file",
+                ListenerCertificates.keyFile(certs).toString(), "--tls-ca-cert-file", certs.resolve("ca.pem").toString(),
+                "--tls-auth-clients", "no");
+        List<String> command = new ArrayList<>(command(List.of(), 0, options));
+        command.addAll(tls);
+        SocketFactory sockets = new HandshakeCertificates.Builder()
+                .addTrustedCertificate(ListenerCertificates.CA.certificate()).build().sslSocketFactory();
+        return started(new RedisServer(dir, port, command, sockets));
+    }
+
+    /**
+     * Starts a Sentinel on a free port that watches {@code master} as {@code masterName}, with a
+     * quorum of one: it alone can tell clients where the master is.
+     */
+    public static RedisServer startSentinel(Path dir, RedisServer master, String masterName) throws IOException {
+        int port = freePort();
+        // Sentinel rewrites its file as it learns: one of its own.
+        Path conf = Files.writeString(dir.resolve("sentinel-" + port + ".conf"),
+                "sentinel monitor " + masterName + " 127.0.0.1 " + master.port() + " 1\n");
+        return started(new RedisServer(dir, port, command(List.of(conf.toString(), "--sentinel"), port),
+                SocketFactory.getDefault()));
+    }
+
+    private static List<String> command(List<String> mode, int port, String... options) {
+        List<String> command = new ArrayList<>(List.of("redis-server"));
+        command.addAll(mode);
+        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--protected-mode", "no"));
+        command.addAll(List.of(options));
+        return command;
+    }
+
+    private static RedisServer started(RedisServer server) throws IOException {
         server.start();
         return server;
     }
@@ -56,10 +111,9 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
-                "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--protected-mode", "no"));
-        command.addAll(options);
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        List<String> inDir = new ArrayList<>(command);
+        inDir.addAll(List.of("--dir", dir.toString()));
+        process = new ProcessBuilder(inDir).redirectErrorStream(true).redirectOutput(logFile().toFile()).start();
         Await.until("redis-server answers on " + port, START_LIMIT, () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("redis-server exited: " + log());
@@ -82,8 +136,14 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /** The URL of database 0: {@code rediss://} when it takes TLS. */
     public String url() {
-        return "redis://127.0.0.1:" + port + "/0";
+        return (sockets instanceof SSLSocketFactory ? "rediss" : "redis") + "://127.0.0.1:" + port + "/0";
+    }
+
+    /** The CA that signed a TLS server's certificate, as a PEM file. */
+    public Path caFile() {
+        return dir.resolve("redis-tls-" + port).resolve("ca.pem");
     }
 
     /**
@@ -91,7 +151,7 @@ public final class RedisServer implements AutoCloseable {
      * {@code $5}...); null when the server does not answer.
      */
     public String command(String inline) {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket socket = sockets.createSocket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
             out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -109,7 +169,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Sends one inline command whose reply is a bulk string, and returns it; null for none. */
     public String bulk(String inline) {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket socket = sockets.createSocket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(2000);
             socket.getOutputStream().write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
             java.io.BufferedReader in = new java.io.BufferedReader(
@@ -123,7 +183,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** One field of {@code INFO}, such as {@code connected_clients}; null when it is not there. */
     public String info(String field) {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket socket = sockets.createSocket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(2000);
             socket.getOutputStream().write("INFO\r\n".getBytes(StandardCharsets.UTF_8));
             InputStream in = socket.getInputStream();
@@ -140,9 +200,14 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** One per server: a Sentinel and its master may share a directory. */
+    private Path logFile() {
+        return dir.resolve("redis-" + port + ".log");
+    }
+
     private String log() {
         try {
-            return Files.readString(dir.resolve("redis.log"));
+            return Files.readString(logFile());
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
