@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,11 +41,17 @@ import java.util.function.Supplier;
  * lapse; after that another gateway takes the job over. A renewal refused means the job is no longer
  * this gateway's (cancelled, or taken over): its request is closed. A gateway that stops leaves its
  * running jobs' leases to lapse, so that they run again elsewhere or after its restart.
+ * <p>
+ * A route a reload removed may still have jobs waiting in its queue: they are claimed, a few a tick,
+ * and sent as they are, like any job's request, so each runs on the route that now takes its path or
+ * fails as that request would now ({@code no_route}), rather than waiting for a route that is gone.
  */
 final class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
     private static final Duration RETRY_WRITE = Duration.ofMillis(250);
+    /** Jobs claimed a tick from the queue of a route a reload removed. */
+    private static final int RETIRED_BATCH = 4;
 
     private final JobStore store;
     private final JobClock clock;
@@ -58,6 +66,10 @@ final class JobRunner {
     private final String owner = UUID.randomUUID().toString();
     private final Map<String, Run> running = new ConcurrentHashMap<>();
     private final AtomicBoolean claiming = new AtomicBoolean();
+    /** Routes seen at the last tick; written only by a tick, one at a time. */
+    private Set<String> known = Set.of();
+    /** Routes a reload removed, whose queues may still hold jobs. */
+    private final Set<String> retired = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** A job running here: its route, its request once sent, and until when its lease is known to hold. */
@@ -105,6 +117,9 @@ final class JobRunner {
         store.claim(owner, free, lease).whenComplete((claims, failure) -> {
             if (claims != null) {
                 claims.forEach(claim -> start(claim, leaseUntil));
+                // A removed route's queue that gave nothing is empty: it is not asked again.
+                retired.removeIf(route -> free.containsKey(route)
+                        && claims.stream().noneMatch(claim -> claim.job().route().equals(route)));
             }
             claiming.set(false);
         });
@@ -114,11 +129,22 @@ final class JobRunner {
         Map<String, Integer> busy = new HashMap<>();
         running.values().forEach(run -> busy.merge(run.job.route(), 1, Integer::sum));
         Map<String, Integer> free = new HashMap<>();
+        Set<String> current = new HashSet<>();
         for (Route route : routes.get().routes()) {
+            current.add(route.name());
             int slots = Math.max(1, (int) Math.floor(maxShare * route.loadView().slots()));
             int left = slots - busy.getOrDefault(route.name(), 0);
             if (left > 0) {
                 free.put(route.name(), left);
+            }
+        }
+        known.stream().filter(route -> !current.contains(route)).forEach(retired::add);
+        retired.removeAll(current); // added back by a later reload
+        known = current;
+        for (String route : retired) {
+            int left = RETIRED_BATCH - busy.getOrDefault(route, 0);
+            if (left > 0) {
+                free.put(route, left);
             }
         }
         return free;

@@ -36,6 +36,7 @@ class ReloadIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SERVER = "server: { port: 0, adminPort: 0 }\n";
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
@@ -110,6 +111,39 @@ class ReloadIT {
         assertEquals(1, metrics.samples(MeterNames.CONFIG_LOADED, Map.of()).size(), "one file is served");
         double loadedAt = metrics.value(MeterNames.CONFIG_LOADED, Map.of("sha256", sha256(Files.readString(file))));
         assertTrue(Math.abs(loadedAt - System.currentTimeMillis() / 1000.0) < 60, "loaded just now: " + loadedAt);
+    }
+
+    @Test
+    void aJobWaitingOnARouteAReloadRemovedIsSentAsItsRequestWouldBeNowNotLeftWaiting() throws Exception {
+        // One job slot on the route (half of its one endpoint slot, at least one): a long job holds it.
+        write(SERVER + "routes:\n" + route("old", "/old/", a.url()) + "    admission: { maxInFlightPerEndpoint: 1 }\n");
+        gateway = TestGateway.startFromFile(file);
+        String running = submitJob("/old/generate", 400);
+        Await.untilHolds("the long job runs", WAIT, () -> "running".equals(job(running).get("status").asText()));
+        String waiting = submitJob("/old/generate", 4);
+        assertEquals("queued", job(waiting).get("status").asText(), "the route's one job slot is taken");
+
+        write(SERVER + "routes:\n" + route("other", "/other/", b.url()));
+        assertEquals("applied", json(gateway.reload()).get("outcome").asText());
+
+        HttpResponse<String> ended = gateway.get("/v1/jobs/" + waiting + "?wait=10s");
+        JsonNode failed = json(ended);
+        assertEquals("failed", failed.get("status").asText(), failed.toString());
+        assertEquals("no_route", failed.at("/error/type").asText(), "as its request would be answered now");
+        assertEquals("running", job(running).get("status").asText(), "a job already running goes on");
+    }
+
+    private String submitJob(String path, int tokens) throws Exception {
+        HttpResponse<String> accepted = TestGateway.send(HttpRequest.newBuilder(gateway.uri(path))
+                .header("Prefer", "respond-async").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":\"hi\",\"parameters\":{\"max_new_tokens\":"
+                        + tokens + "}}")).build());
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        return json(accepted).get("id").asText();
+    }
+
+    private JsonNode job(String id) throws Exception {
+        return json(gateway.get("/v1/jobs/" + id));
     }
 
     @Test
