@@ -34,6 +34,11 @@ public final class RetryBudget {
         this.currentSlot = Math.floorDiv(ticker.nanoTime(), SLOT_NANOS);
     }
 
+    /** Whether this budget was made with these settings, so a reload that asks the same may keep it. */
+    public boolean hasSettings(int percent, int minPerSecond) {
+        return this.percent == percent && this.minPerSecond == minPerSecond;
+    }
+
     /** A first attempt was sent: it earns {@code percent} of a retry. */
     public synchronized void onRequest() {
         requests[slot()]++;

@@ -143,6 +143,16 @@ public final class Route implements RouteChoice {
         return upstreams;
     }
 
+    /** The route's upstream called {@code name}, or null. */
+    Upstream upstream(String name) {
+        for (Upstream upstream : upstreams) {
+            if (upstream.name().equals(name)) {
+                return upstream;
+            }
+        }
+        return null;
+    }
+
     /** The load headers the route names beyond ORCA's and TGI's; null when none. */
     public NamedLoadHeaders loadHeaders() {
         return loadConfig.headers();

@@ -71,23 +71,37 @@ public final class RouteTable {
         Map<Object, Endpoint> endpoints = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
         for (RouteConfig routeConfig : config.routes()) {
+            Route before = previous == null ? null : previous.byName(routeConfig.name());
             List<Upstream> upstreams = new ArrayList<>();
             for (UpstreamConfig upstreamConfig : routeConfig.upstreams()) {
                 List<Endpoint> members = upstreamConfig.endpoints().stream()
                         .map(url -> endpoints.computeIfAbsent(identity(url, upstreamConfig.tls()),
                                 key -> endpoint(kept.get(key), url, upstreamConfig, routeConfig, ticker, onTransition)))
                         .toList();
-                RetryPolicy retry = routeConfig.retry();
-                RetryBudget budget = new RetryBudget(retry.budgetPercent(), retry.minRetriesPerSecond(), BUDGET_WINDOW, ticker);
-                upstreams.add(new Upstream(upstreamConfig, members, budget));
+                Upstream keptUpstream = before == null ? null : before.upstream(upstreamConfig.name());
+                Upstream upstream = new Upstream(upstreamConfig, members, budget(keptUpstream, routeConfig.retry(), ticker));
+                if (keptUpstream != null) {
+                    upstream.learntBy(keptUpstream);
+                }
+                upstreams.add(upstream);
             }
-            Route before = previous == null ? null : previous.byName(routeConfig.name());
             routes.add(new Route(routeConfig, upstreams, ticker, before));
         }
         ModelCatalog models = new ModelCatalog(routes);
         routes.sort(Comparator.comparingInt((Route r) -> r.pathPrefix().length()).reversed()
                 .thenComparing(r -> !r.byModel()));
         return new RouteTable(List.copyOf(routes), List.copyOf(endpoints.values()), models);
+    }
+
+    /**
+     * The retry budget the same route's upstream of the same name had, while the settings stay: a
+     * reload never hands an upstream that has been failing a fresh budget to retry into.
+     */
+    private static RetryBudget budget(Upstream kept, RetryPolicy retry, Ticker ticker) {
+        if (kept != null && kept.retryBudget().hasSettings(retry.budgetPercent(), retry.minRetriesPerSecond())) {
+            return kept.retryBudget();
+        }
+        return new RetryBudget(retry.budgetPercent(), retry.minRetriesPerSecond(), BUDGET_WINDOW, ticker);
     }
 
     private static Endpoint endpoint(Endpoint kept, EndpointUrl url, UpstreamConfig upstream, RouteConfig route,

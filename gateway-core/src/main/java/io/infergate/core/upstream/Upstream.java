@@ -66,6 +66,13 @@ public final class Upstream {
         refusesPrefill = true;
     }
 
+    /** Takes over what {@code before}, the same route's upstream of this name before a reload, learnt. */
+    public void learntBy(Upstream before) {
+        if (before.refusesPrefill) {
+            refusesPrefill = true;
+        }
+    }
+
     public ColdStartConfig coldStart() {
         return coldStart;
     }

@@ -8,8 +8,10 @@ import io.infergate.core.admission.Tier;
 import io.infergate.core.capacity.ConcurrencyLimit;
 import io.infergate.core.config.ConfigException;
 import io.infergate.core.config.ConfigLoader;
+import io.infergate.core.recovery.ContinuationStyle;
 import io.infergate.core.resilience.CircuitBreaker;
 import io.infergate.core.upstream.Endpoint;
+import io.infergate.core.upstream.Upstream;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,6 +107,30 @@ class RouteTableReloadTest {
         assertNotSame(before.byName("b").admission(), after.byName("c").admission());
         assertEquals(List.of("b"), before.routesGoneFrom(after).stream().map(Route::name).toList());
         assertSame(after.byName("a"), after.match("/new-a/x"));
+    }
+
+    @Test
+    void aRoutesUpstreamKeepsItsSpentRetryBudgetAndARefusedPrefillWhileItsRetrySettingsStay() throws ConfigException {
+        RouteTable before = compile(config(BREAKER, route("a", "/a/", "http://10.0.0.1")), null);
+        Upstream failing = before.byName("a").upstreams().get(0);
+        while (failing.retryBudget().tryRetry()) {
+            // spend the floor of retries the window allows
+        }
+        failing.refusedPrefill();
+
+        RouteTable after = compile(config(BREAKER, route("a", "/new-a/", "http://10.0.0.2")), before);
+        Upstream kept = after.byName("a").upstreams().get(0);
+        assertNotSame(failing, kept, "the upstream is built anew, with its new endpoints");
+        assertSame(failing.retryBudget(), kept.retryBudget());
+        assertFalse(kept.retryBudget().tryRetry(), "a reload hands a failing upstream no fresh budget");
+        assertEquals(ContinuationStyle.REGENERATE, kept.continuation(), "it still knows the upstream refused a prefill");
+
+        String otherBudget = route("a", "/a/", "http://10.0.0.2") + "    retry: { budgetPercent: 50 }\n";
+        Upstream rebudgeted = compile(config(BREAKER, otherBudget), after).byName("a").upstreams().get(0);
+        assertNotSame(failing.retryBudget(), rebudgeted.retryBudget(), "new settings, a new budget");
+        assertTrue(rebudgeted.retryBudget().tryRetry());
+        assertEquals(ContinuationStyle.PREFILL, compile(config(BREAKER, route("b", "/a/", "http://10.0.0.1")), before)
+                .byName("b").upstreams().get(0).continuation(), "another route's upstream learnt nothing");
     }
 
     @Test
