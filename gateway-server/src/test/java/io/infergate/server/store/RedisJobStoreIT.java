@@ -223,9 +223,12 @@ class RedisJobStoreIT {
         join(a.update("job_1", j -> j.start(moment())));
         Job done = join(a.update("job_1", j -> j.succeed(moment(), OK))).orElseThrow();
         assertFalse(poll.isDone(), "b learns of it at its next poll");
-        clock.advance(Duration.ofMillis(JobWaits.POLL_EVERY_MILLIS));
-        join(b.onTick());
-        Await.until("b's poll read the finished job", Duration.ofSeconds(5), poll::isDone);
+        // The wait is registered once b's first read of the job has come back: tick until a poll sees it.
+        Await.until("b's poll read the finished job", Duration.ofSeconds(5), () -> {
+            clock.advance(Duration.ofMillis(JobWaits.POLL_EVERY_MILLIS));
+            join(b.onTick());
+            return poll.isDone();
+        });
         assertEquals(Optional.of(done), poll.join());
     }
 
@@ -235,9 +238,12 @@ class RedisJobStoreIT {
         CompletableFuture<Optional<Job>> poll = b.await("acme", "job_1", Duration.ofSeconds(5)).toCompletableFuture();
         clock.advance(Duration.ofMillis(4999));
         join(b.onTick());
-        clock.advance(Duration.ofMillis(JobWaits.POLL_EVERY_MILLIS));
-        join(b.onTick());
-        Await.until("the wait ended", Duration.ofSeconds(5), poll::isDone);
+        assertFalse(poll.isDone(), "a millisecond of its time is left");
+        Await.until("the wait ended", Duration.ofSeconds(5), () -> {
+            clock.advance(Duration.ofMillis(JobWaits.POLL_EVERY_MILLIS));
+            join(b.onTick());
+            return poll.isDone();
+        });
         assertEquals(Optional.of(job), poll.join());
         assertEquals(Optional.empty(), join(b.await("globex", "job_1", Duration.ofSeconds(5))));
     }
