@@ -1,5 +1,4 @@
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -153,19 +152,13 @@ public final class FixedRate {
             return status;
         }
 
+        /** The status line and the headers, each ending in "\r\n", up to the empty line. */
         private String readHead() throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream(512);
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed before the answer's head ended");
-                }
-                head.write(b);
-                matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                        ? matched + 1 : (b == '\r' ? 1 : 0);
+            StringBuilder head = new StringBuilder(512);
+            for (String line = readLine(); !line.isEmpty(); line = readLine()) {
+                head.append(line).append("\r\n");
             }
-            return head.toString(StandardCharsets.US_ASCII);
+            return head.toString();
         }
 
         private long chunkSize() throws IOException {

@@ -151,53 +151,50 @@ public final class RedisServer implements AutoCloseable {
      * {@code $5}...); null when the server does not answer.
      */
     public String command(String inline) {
+        return ask(inline, RedisServer::firstLine);
+    }
+
+    /** Sends one inline command whose reply is a bulk string, and returns it; null for none. */
+    public String bulk(String inline) {
+        return ask(inline, in -> {
+            String head = firstLine(in); // "$<length>", or "$-1" for none
+            in.read(); // its '\n'
+            return !head.startsWith("$") || head.equals("$-1") ? null
+                    : new String(in.readNBytes(Integer.parseInt(head.substring(1))), StandardCharsets.US_ASCII);
+        });
+    }
+
+    /** One field of {@code INFO}, such as {@code connected_clients}; null when it is not there. */
+    public String info(String field) {
+        String text = bulk("INFO");
+        return text == null ? null : text.lines().filter(line -> line.startsWith(field + ":"))
+                .map(line -> line.substring(field.length() + 1)).findFirst().orElse(null);
+    }
+
+    private interface Reply {
+        String read(InputStream in) throws IOException;
+    }
+
+    /** One inline command on a connection of its own, in whichever protocol the server listens; null when it does not answer. */
+    private String ask(String inline, Reply reply) {
         try (Socket socket = sockets.createSocket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
             out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
-            InputStream in = socket.getInputStream();
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c >= 0 && c != '\r'; c = in.read()) {
-                line.append((char) c);
-            }
-            return line.toString();
+            return reply.read(socket.getInputStream());
         } catch (IOException e) {
             return null;
         }
     }
 
-    /** Sends one inline command whose reply is a bulk string, and returns it; null for none. */
-    public String bulk(String inline) {
-        try (Socket socket = sockets.createSocket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(2000);
-            socket.getOutputStream().write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
-            java.io.BufferedReader in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            String head = in.readLine();
-            return head == null || !head.startsWith("$") || head.equals("$-1") ? null : in.readLine();
-        } catch (IOException e) {
-            return null;
+    /** A reply's first line, without its "\r\n"; the '\n' is left unread. */
+    private static String firstLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\r'; c = in.read()) {
+            line.append((char) c);
         }
-    }
-
-    /** One field of {@code INFO}, such as {@code connected_clients}; null when it is not there. */
-    public String info(String field) {
-        try (Socket socket = sockets.createSocket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(2000);
-            socket.getOutputStream().write("INFO\r\n".getBytes(StandardCharsets.UTF_8));
-            InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder(); // "$<length>"
-            for (int c = in.read(); c >= 0 && c != '\r'; c = in.read()) {
-                head.append((char) c);
-            }
-            in.read(); // '\n'
-            String text = new String(in.readNBytes(Integer.parseInt(head.substring(1))), StandardCharsets.US_ASCII);
-            return text.lines().filter(line -> line.startsWith(field + ":"))
-                    .map(line -> line.substring(field.length() + 1)).findFirst().orElse(null);
-        } catch (IOException e) {
-            return null;
-        }
+        return line.toString();
     }
 
     /** One per server: a Sentinel and its master may share a directory. */
