@@ -17,7 +17,11 @@
 # Environment:
 #   ROUNDS=3          rounds; each round runs every load shape against every target
 #   DURATION=10       seconds per wrk run
-#   WARMUP=10         seconds of wrk -t2 -c64 through Infergate before measuring
+#   WARMUP=10         seconds per warm-up step through Infergate: a step is WARMUP s at -t2 -c64, then
+#                     WARMUP s at -t1 -c1 (each shape makes its own code hot); steps repeat until the
+#                     JVM's JIT compilers are quiet, so the runs measure compiled code, not the compiler
+#   WARMUP_MAX=120    seconds of warm-up at most per Infergate; past it, measured anyway (and said so)
+#   JIT_QUIET=3       milliseconds of JIT compiler CPU per second of a warm-up step at most, for quiet
 #   PAUSE=1           seconds of rest between runs
 #   LOGS=both         on, off or both: which logging modes of the proxies to measure
 #   PORT_BASE=28000   first port tried; up to seven free ports at or above it are used
@@ -43,6 +47,8 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-10}
+WARMUP_MAX=${WARMUP_MAX:-120}
+JIT_QUIET=${JIT_QUIET:-3}
 PAUSE=${PAUSE:-1}
 PORT_BASE=${PORT_BASE:-28000}
 LOGS=${LOGS:-both}
@@ -236,6 +242,24 @@ cpu_ticks() { # pid...: summed utime+stime in clock ticks
     done
     echo "$total"
 }
+
+# CPU of a JVM's JIT compiler threads (C1 and C2) in clock ticks: compiling competes with the event
+# loops for the cores, and on two cores a burst of it is what a -c1 p99 shows first.
+jit_ticks() { # pid
+    local pid=$1 total=0 task comm s
+    for task in /proc/"$pid"/task/*; do
+        comm=$(cat "$task/comm" 2>/dev/null) || continue
+        case $comm in
+            "C1 CompilerThre"* | "C2 CompilerThre"*)
+                s=$(cat "$task/stat" 2>/dev/null) || continue
+                s=${s##*) }
+                set -- $s
+                total=$((total + ${12} + ${13})) ;;
+        esac
+    done
+    echo "$total"
+}
+ticks_ms() { echo $(($1 * 1000 / CLK_TCK)); }
 
 # ---- the servers -----------------------------------------------------------------------------------
 
@@ -486,10 +510,31 @@ if [ -n "${JAVA_PID[on]:-}" ]; then
     grep -q '"path":"/generate"' "$(access_log_file infergate-on)" || die "Infergate (logs on) wrote no access log line to its file"
 fi
 
-log "warm-up: ${WARMUP}s through each Infergate, 2s through each of the others"
+# A JVM compiles for a minute or more under load, and each load shape makes other code hot: the
+# steps repeat until a step's compiling is below JIT_QUIET ms a second (or WARMUP_MAX is reached).
+warm_up_infergate() { # target
+    local t=$1 pid=${JAVA_PID[${1#infergate-}]} spent=0 jit0 jit_ms
+    while :; do
+        jit0=$(jit_ticks "$pid")
+        run_wrk "$WORK/warmup-$t-c64.txt" "$WARMUP" c64 "${TARGET_PORT[$t]}"
+        run_wrk "$WORK/warmup-$t-c1.txt" "$WARMUP" c1 "${TARGET_PORT[$t]}"
+        spent=$((spent + 2 * WARMUP))
+        jit_ms=$(ticks_ms $(($(jit_ticks "$pid") - jit0)))
+        log "  $t: ${spent}s of warm-up, its JIT compilers used ${jit_ms} ms in the last $((2 * WARMUP))s"
+        [ "$jit_ms" -le $((JIT_QUIET * 2 * WARMUP)) ] && return 0
+        if [ "$spent" -ge "$WARMUP_MAX" ]; then
+            log "  $t: the JIT is still at work after ${spent}s (WARMUP_MAX); measuring anyway"
+            return 0
+        fi
+    done
+}
+
+log "warm-up: steps of ${WARMUP}s at -c64 and ${WARMUP}s at -c1 through each Infergate until its JIT is quiet (at most ${WARMUP_MAX}s); 2s through each of the others"
 for t in "${TARGETS[@]}"; do
-    case $t in infergate-*) secs=$WARMUP ;; *) secs=2 ;; esac
-    run_wrk "$WORK/warmup-$t.txt" "$secs" c64 "${TARGET_PORT[$t]}"
+    case $t in
+        infergate-*) warm_up_infergate "$t" ;;
+        *) run_wrk "$WORK/warmup-$t.txt" 2 c64 "${TARGET_PORT[$t]}" ;;
+    esac
 done
 
 # ---- measure -----------------------------------------------------------------------------------------
@@ -506,10 +551,14 @@ for round in $(seq 1 "$ROUNDS"); do
             empty_access_log "$t"
             own0=$(cpu_ticks "${own[@]}")
             up0=$(cpu_ticks "${up[@]}")
+            jit0=0
+            [[ $t == infergate-* ]] && jit0=$(jit_ticks "${own[0]}")
             out=$WORK/run-$round-$shape-$t.txt
             run_wrk "$out" "$DURATION" "$shape" "${TARGET_PORT[$t]}"
             own1=$(cpu_ticks "${own[@]}")
             up1=$(cpu_ticks "${up[@]}")
+            jit=0
+            [[ $t == infergate-* ]] && jit=$(ticks_ms $(($(jit_ticks "${own[0]}") - jit0)))
             req=$(field "$out" requests)
             dur=$(field "$out" duration_us)
             p50=$(field "$out" p50_us)
@@ -518,13 +567,13 @@ for round in $(seq 1 "$ROUNDS"); do
             non2xx=$(field "$out" status)
             [ "$req" -gt 0 ] || die "$t $shape: no requests completed"
             awk -v r="$round" -v s="$shape" -v t="$t" -v req="$req" -v dur="$dur" -v p50="$p50" -v p99="$p99" \
-                -v own=$((own1 - own0)) -v up=$((up1 - up0)) -v hz="$CLK_TCK" -v e="$errs" -v n="$non2xx" \
-                'BEGIN { printf "%s\t%s\t%d\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t%d\n",
-                         t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / req, up * 1e6 / hz / req, req, e, n }' \
+                -v own=$((own1 - own0)) -v up=$((up1 - up0)) -v hz="$CLK_TCK" -v e="$errs" -v n="$non2xx" -v jit="$jit" \
+                'BEGIN { printf "%s\t%s\t%d\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t%d\t%d\n",
+                         t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / req, up * 1e6 / hz / req, req, e, n, jit }' \
                 >>"$RESULTS"
             tail -n1 "$RESULTS" | awk -F'\t' -v R="$ROUNDS" '{
-                printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d\n",
-                       $3, R, $1, $2, $4, $5, $6, $7, $8, $10, $11 }' >&2
+                printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d%s\n",
+                       $3, R, $1, $2, $4, $5, $6, $7, $8, $10, $11, ($1 ~ /^infergate/ ? sprintf("  jit %d ms", $12) : "") }' >&2
             case "$t" in
                 infergate-*) log "           $t concurrency limit at the end: $(concurrency_limit "${t#infergate-}")" ;;
             esac
@@ -571,6 +620,9 @@ declare -A GOAL=([on]=0.8 [off]=0.85) MODE_TEXT=([on]="logs on (both to a file)"
 met() { # mode
     awk -v r="$(ratio c64 3 "$1")" -v g="${GOAL[$1]}" 'BEGIN { print (r >= g) ? "met" : "NOT met" }'
 }
+jit_total() { # mode: ms Infergate's JIT compilers used over its measured runs
+    awk -F'\t' -v t="infergate-$1" '$1 == t { ms += $12 } END { printf "%d", ms }' "$RESULTS"
+}
 declare -A DROPPED=() SPANS=()
 for mode in "${MODES[@]}"; do
     [ "$mode" = on ] && DROPPED[$mode]=$(infergate_dropped "$mode")
@@ -594,6 +646,7 @@ for mode in "${MODES[@]}"; do
     echo "  throughput Infergate / nginx: $(ratio c64 3 "$mode") at -c64, $(ratio c1 3 "$mode") at -c1 (target >= ${GOAL[$mode]} at -c64: $(met "$mode"))"
     echo "  CPU per request Infergate / nginx at -c64: $(ratio c64 6 "$mode")"
     echo "  added latency at -c1 over direct: Infergate p50 +$(added "infergate-$mode" 4) us, p99 +$(added "infergate-$mode" 5) us; nginx p50 +$(added "nginx-$mode" 4) us, p99 +$(added "nginx-$mode" 5) us"
+    echo "  Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms"
     [ "$mode" = on ] && echo "  Infergate access log lines dropped (gateway_access_log_dropped_total): ${DROPPED[$mode]}"
     [ -n "$TRACING" ] && echo "  Infergate trace spans: ${SPANS[$mode]}"
 done
@@ -610,7 +663,7 @@ while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
 done <"$SUMMARY"
 echo
 for mode in "${MODES[@]}"; do
-    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode"); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
+    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode"); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs; Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
 done
 echo
 echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
