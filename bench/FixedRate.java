@@ -26,6 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  * The first WARMUP-SECONDS run at the same rate and are not counted. Prints
  * {@code requests=N errors=N late=N p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=..}.
+ * <p>
+ * With RATE {@code closed}: one connection, each request written as soon as the previous answer is
+ * read, like wrk's {@code -c1} but without an event loop of its own, so a tail it reports is the
+ * server's and the machine's, not the client's wake-ups. It also prints {@code warmup=N}, the
+ * requests of the warm-up.
  */
 public final class FixedRate {
 
@@ -34,7 +39,6 @@ public final class FixedRate {
 
     public static void main(String[] args) throws Exception {
         URI url = URI.create(args[0]);
-        int rate = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         int warmup = Integer.parseInt(args[3]);
         String key = args.length > 4 ? args[4] : null;
@@ -42,19 +46,44 @@ public final class FixedRate {
         byte[] request = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
                 + "\r\nContent-Type: application/json\r\n" + (key == null ? "" : "X-API-Key: " + key + "\r\n")
                 + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        if (args[1].equals("closed")) {
+            Connection connection = new Connection(url.getHost(), url.getPort(), request);
+            int warmed = closedLoop(connection, warmup).length;
+            report(closedLoop(connection, seconds), 0);
+            System.out.printf("warmup=%d%n", warmed);
+            return;
+        }
         Connection[] connections = new Connection[CONNECTIONS];
         for (int c = 0; c < CONNECTIONS; c++) {
             connections[c] = new Connection(url.getHost(), url.getPort(), request);
         }
+        int rate = Integer.parseInt(args[1]);
         run(connections, rate, warmup);
         long[] latencies = run(connections, rate, seconds);
+        report(latencies, Arrays.stream(connections).mapToLong(c -> c.late).sum());
+    }
+
+    private static void report(long[] latencies, long late) {
         int n = latencies.length;
         long errors = Arrays.stream(latencies).filter(l -> l == Long.MAX_VALUE).count();
-        long late = Arrays.stream(connections).mapToLong(c -> c.late).sum();
         Arrays.sort(latencies);
         System.out.printf("requests=%d errors=%d late=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d%n", n,
                 errors, late, at(latencies, 0.5), at(latencies, 0.9), at(latencies, 0.99), at(latencies, 0.999),
                 latencies[n - 1]);
+    }
+
+    /** One request after another on {@code connection} for {@code seconds}; latencies as {@link #run}'s. */
+    private static long[] closedLoop(Connection connection, int seconds) {
+        long[] latencies = new long[1 << 16];
+        int n = 0;
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() - end < 0) {
+            if (n == latencies.length) {
+                latencies = Arrays.copyOf(latencies, n * 2);
+            }
+            latencies[n++] = connection.send(System.nanoTime());
+        }
+        return Arrays.copyOf(latencies, n);
     }
 
     /** Latencies in microseconds; a failed request or a non-200 answer counts as {@code Long.MAX_VALUE}. */

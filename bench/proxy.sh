@@ -10,7 +10,9 @@
 #   logs on    both write an access log line per request to a file: nginx's combined format with
 #              buffer=64k, Infergate's default JSON line (server.accessLog.file)
 #   logs off   neither does (nginx access_log off, Infergate accessLog: false)
-# Load shapes: throughput (wrk -t2 -c64) and added latency (wrk -t1 -c1), small JSON POSTs.
+# Load shapes: throughput (wrk -t2 -c64) and added latency (wrk -t1 -c1), small JSON POSTs; and the
+# added latency again from a client without an event loop (bench/FixedRate.java closed: one connection,
+# blocking writes and reads), whose own wake-ups add nothing to the tail it reports.
 # CPU per request is read from /proc/PID/stat (utime+stime) around every run.
 #
 # Usage: bench/proxy.sh            (from anywhere; needs root only to install nginx/wrk if missing)
@@ -85,7 +87,7 @@ case "$LOGS" in
 esac
 TARGETS=(direct)
 for mode in "${MODES[@]}"; do TARGETS+=("infergate-$mode" "nginx-$mode"); done
-SHAPES=(c64 c1)
+SHAPES=(c64 c1 b1)
 declare -A SHAPE_ARGS=([c64]="-t2 -c64" [c1]="-t1 -c1")
 
 log() { printf '%s\n' "$*" >&2; }
@@ -481,6 +483,25 @@ run_wrk() { # out-file seconds shape port
     grep -q '^BENCH ' "$out" || { cat "$out" >&2; die "wrk printed no summary"; }
 }
 
+# The b1 shape: one connection, one request after another, blocking reads and writes (no event loop
+# in the client), 2 s of warm-up first. Its output becomes a BENCH line like wrk's; warmup= says how
+# many requests the warm-up sent, so the run's CPU is divided by every request it served.
+run_blocking() { # out-file seconds port
+    local out=$1 secs=$2 port=$3 rc=0
+    java "$SCRIPT_DIR/FixedRate.java" "http://127.0.0.1:$port/generate" closed "$secs" 2 >"$out.raw" 2>&1 &
+    WRK_PID=$!
+    wait "$WRK_PID" || rc=$?
+    WRK_PID=""
+    [ "$rc" -eq 0 ] || { cat "$out.raw" >&2; die "FixedRate failed (exit $rc)"; }
+    awk -v secs="$secs" '
+        /^requests=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+        /^warmup=/ { split($1, kv, "="); w = kv[2] }
+        END { if (v["requests"] == "") exit 1
+              printf "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d connect=0 read=%d write=0 status=0 timeout=0 warmup=%d\n",
+                     v["requests"], secs * 1e6, v["p50_us"], v["p99_us"], v["errors"], w }' "$out.raw" >"$out" ||
+        { cat "$out.raw" >&2; die "FixedRate printed no summary"; }
+}
+
 field() { # file key: the value of key=... on the BENCH line
     sed -n "s/^BENCH .*\b$2=\([0-9]*\).*/\1/p" "$1"
 }
@@ -554,7 +575,11 @@ for round in $(seq 1 "$ROUNDS"); do
             jit0=0
             [[ $t == infergate-* ]] && jit0=$(jit_ticks "${own[0]}")
             out=$WORK/run-$round-$shape-$t.txt
-            run_wrk "$out" "$DURATION" "$shape" "${TARGET_PORT[$t]}"
+            if [ "$shape" = b1 ]; then
+                run_blocking "$out" "$DURATION" "${TARGET_PORT[$t]}"
+            else
+                run_wrk "$out" "$DURATION" "$shape" "${TARGET_PORT[$t]}"
+            fi
             own1=$(cpu_ticks "${own[@]}")
             up1=$(cpu_ticks "${up[@]}")
             jit=0
@@ -566,10 +591,12 @@ for round in $(seq 1 "$ROUNDS"); do
             errs=$(($(field "$out" connect) + $(field "$out" read) + $(field "$out" write) + $(field "$out" timeout)))
             non2xx=$(field "$out" status)
             [ "$req" -gt 0 ] || die "$t $shape: no requests completed"
-            awk -v r="$round" -v s="$shape" -v t="$t" -v req="$req" -v dur="$dur" -v p50="$p50" -v p99="$p99" \
+            served=$req # the requests the run's CPU went to: with b1, its warm-up's too
+            [ "$shape" = b1 ] && served=$((req + $(field "$out" warmup)))
+            awk -v r="$round" -v s="$shape" -v t="$t" -v req="$req" -v served="$served" -v dur="$dur" -v p50="$p50" -v p99="$p99" \
                 -v own=$((own1 - own0)) -v up=$((up1 - up0)) -v hz="$CLK_TCK" -v e="$errs" -v n="$non2xx" -v jit="$jit" \
                 'BEGIN { printf "%s\t%s\t%d\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t%d\t%d\n",
-                         t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / req, up * 1e6 / hz / req, req, e, n, jit }' \
+                         t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / served, up * 1e6 / hz / served, req, e, n, jit }' \
                 >>"$RESULTS"
             tail -n1 "$RESULTS" | awk -F'\t' -v R="$ROUNDS" '{
                 printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d%s\n",
@@ -601,7 +628,13 @@ done >"$SUMMARY"
 get() { # target shape column(3=rps 4=p50 5=p99 6=cpu 7=upstream cpu)
     awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$1 == t && $2 == s { print $c }' "$SUMMARY"
 }
-shape_label() { [ "$1" = c64 ] && echo "-t2 -c64" || echo "-t1 -c1"; }
+shape_label() {
+    case $1 in
+        c64) echo "-t2 -c64" ;;
+        c1) echo "-t1 -c1" ;;
+        b1) echo "blocking -c1" ;;
+    esac
+}
 
 target_label() { # target: its name in the tables, with the logging mode of a proxy
     case $1 in
@@ -613,8 +646,9 @@ target_label() { # target: its name in the tables, with the logging mode of a pr
 ratio() { # shape column mode: Infergate's over nginx's
     awk -v a="$(get "infergate-$3" "$1" "$2")" -v b="$(get "nginx-$3" "$1" "$2")" 'BEGIN { printf "%.2f", a / b }'
 }
-added() { # proxy column: proxy minus direct at -c1
-    echo $(($(get "$1" c1 "$2") - $(get direct c1 "$2")))
+added() { # proxy column [shape]: proxy minus direct at -c1 (wrk's, or b1: the blocking client's)
+    local shape=${3:-c1}
+    echo $(($(get "$1" "$shape" "$2") - $(get direct "$shape" "$2")))
 }
 declare -A GOAL=([on]=0.8 [off]=0.85) MODE_TEXT=([on]="logs on (both to a file)" [off]="logs off")
 met() { # mode
@@ -636,9 +670,9 @@ fi
 
 echo
 echo "Proxy benchmark: $ROUNDS rounds x ${DURATION}s per run, medians over rounds"
-printf '%-20s %-9s %10s %9s %9s %14s %14s %7s %12s\n' target load "req/s" "p50 us" "p99 us" "cpu us/req" "upstr us/req" errors non-2xx/3xx
+printf '%-20s %-13s %10s %9s %9s %14s %14s %7s %12s\n' target load "req/s" "p50 us" "p99 us" "cpu us/req" "upstr us/req" errors non-2xx/3xx
 while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
-    printf '%-20s %-9s %10s %9s %9s %14s %14s %7s %12s\n' "$(target_label "$t")" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own" "$up" "$e" "$x"
+    printf '%-20s %-13s %10s %9s %9s %14s %14s %7s %12s\n' "$(target_label "$t")" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own" "$up" "$e" "$x"
 done <"$SUMMARY"
 for mode in "${MODES[@]}"; do
     echo
@@ -646,6 +680,7 @@ for mode in "${MODES[@]}"; do
     echo "  throughput Infergate / nginx: $(ratio c64 3 "$mode") at -c64, $(ratio c1 3 "$mode") at -c1 (target >= ${GOAL[$mode]} at -c64: $(met "$mode"))"
     echo "  CPU per request Infergate / nginx at -c64: $(ratio c64 6 "$mode")"
     echo "  added latency at -c1 over direct: Infergate p50 +$(added "infergate-$mode" 4) us, p99 +$(added "infergate-$mode" 5) us; nginx p50 +$(added "nginx-$mode" 4) us, p99 +$(added "nginx-$mode" 5) us"
+    echo "  the same from a blocking client: Infergate p50 +$(added "infergate-$mode" 4 b1) us, p99 +$(added "infergate-$mode" 5 b1) us; nginx p50 +$(added "nginx-$mode" 4 b1) us, p99 +$(added "nginx-$mode" 5 b1) us"
     echo "  Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms"
     [ "$mode" = on ] && echo "  Infergate access log lines dropped (gateway_access_log_dropped_total): ${DROPPED[$mode]}"
     [ -n "$TRACING" ] && echo "  Infergate trace spans: ${SPANS[$mode]}"
@@ -663,7 +698,7 @@ while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
 done <"$SUMMARY"
 echo
 for mode in "${MODES[@]}"; do
-    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode"); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs; Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
+    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode"); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs; from a blocking client (\`FixedRate.java closed\`): Infergate p50 +$(added "infergate-$mode" 4 b1) µs, p99 +$(added "infergate-$mode" 5 b1) µs, nginx p50 +$(added "nginx-$mode" 4 b1) µs, p99 +$(added "nginx-$mode" 5 b1) µs; Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
 done
 echo
 echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
