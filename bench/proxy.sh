@@ -533,12 +533,17 @@ fi
 
 # A JVM compiles for a minute or more under load, and each load shape makes other code hot: the
 # steps repeat until a step's compiling is below JIT_QUIET ms a second (or WARMUP_MAX is reached).
+# After each run the admin port is asked for the limit, as after every measured run: the admin
+# requests share the HTTP codec with the proxied ones, and the first of them (a GET, other buffers)
+# otherwise deoptimizes the codec's compiled code in the middle of the measurement.
 warm_up_infergate() { # target
-    local t=$1 pid=${JAVA_PID[${1#infergate-}]} spent=0 jit0 jit_ms
+    local t=$1 mode=${1#infergate-} pid=${JAVA_PID[${1#infergate-}]} spent=0 jit0 jit_ms
     while :; do
         jit0=$(jit_ticks "$pid")
         run_wrk "$WORK/warmup-$t-c64.txt" "$WARMUP" c64 "${TARGET_PORT[$t]}"
+        concurrency_limit "$mode" >/dev/null
         run_wrk "$WORK/warmup-$t-c1.txt" "$WARMUP" c1 "${TARGET_PORT[$t]}"
+        concurrency_limit "$mode" >/dev/null
         spent=$((spent + 2 * WARMUP))
         jit_ms=$(ticks_ms $(($(jit_ticks "$pid") - jit0)))
         log "  $t: ${spent}s of warm-up, its JIT compilers used ${jit_ms} ms in the last $((2 * WARMUP))s"
