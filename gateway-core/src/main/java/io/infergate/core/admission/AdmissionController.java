@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -42,6 +43,12 @@ import java.util.function.Supplier;
  * Every method is thread-safe. Decisions are made under one lock; the tickets they decide are
  * completed after it is released, so a callback that calls back in cannot deadlock. The capacity and
  * load suppliers must be cheap and must not call back into the controller.
+ * <p>
+ * A route far from its limit, nobody waiting and a slot free, admits and releases without that lock,
+ * which the route's other event loops would wait on: a slot is taken by a compare-and-set on the
+ * count. A release that frees a slot while a request is being queued cannot be missed: the release
+ * lowers the count, then looks for waiters; the queueing raises the number of waiters, then looks for
+ * a free slot; one of the two sees the other.
  */
 public final class AdmissionController {
 
@@ -70,7 +77,10 @@ public final class AdmissionController {
     private final Map<String, Integer> queuedByTier = new HashMap<>();
     private final Map<TierTenant, Integer> queuedByTenant = new HashMap<>();
     private long nextSequence;
-    private int inFlight;
+    /** Permits out; raised only through {@link #takeSlot}, so it never passes the slots. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** The queue's size, for the paths that do not take the lock; written under it. */
+    private volatile int waiting;
 
     /**
      * @param capacity the route's slots now, typically {@code settings.slots(healthy endpoints)}
@@ -108,7 +118,7 @@ public final class AdmissionController {
             long now = ticker.nanoTime();
             int slots = slots();
             settle(now, slots, decided);
-            int free = Math.max(0, slots - inFlight);
+            int free = Math.max(0, slots - inFlight.get());
             while (queue.size() > settings.queue()) {
                 Ticket lowest = queue.pollLast();
                 uncount(lowest);
@@ -123,6 +133,10 @@ public final class AdmissionController {
     /** Admits, queues or refuses {@code request}; a queued ticket is decided later. */
     public Ticket acquire(Request request) {
         RouteLoad reported = terms.load().get();
+        Ticket atOnce = admitAtOnce(request, reported);
+        if (atOnce != null) {
+            return atOnce;
+        }
         List<Decided> decided = new ArrayList<>(2);
         Ticket ticket;
         synchronized (lock) {
@@ -159,20 +173,16 @@ public final class AdmissionController {
         if (permit.owner != this) {
             throw new IllegalArgumentException("the permit belongs to another route");
         }
-        List<Decided> decided = new ArrayList<>(1);
-        synchronized (lock) {
-            if (permit.released) {
-                return false;
-            }
-            permit.released = true;
-            inFlight--;
-            long now = ticker.nanoTime();
-            if (sample) {
-                estimator.observe(Math.max(0, now - permit.grantedAtNanos()));
-            }
-            settle(now, slots(), decided);
+        if (!permit.markReleased()) {
+            return false;
         }
-        complete(decided);
+        if (sample) {
+            estimator.observe(Math.max(0, ticker.nanoTime() - permit.grantedAtNanos()));
+        }
+        inFlight.decrementAndGet();
+        if (waiting > 0) {
+            settle(); // the slot goes to the head of the queue
+        }
         return true;
     }
 
@@ -228,9 +238,7 @@ public final class AdmissionController {
 
     /** Permits out. */
     public int inFlight() {
-        synchronized (lock) {
-            return inFlight;
-        }
+        return inFlight.get();
     }
 
     private void settle() {
@@ -247,15 +255,15 @@ public final class AdmissionController {
         if (request.deadlineNanos() - now <= 0) {
             return Outcome.of(Verdict.DEADLINE_EXCEEDED);
         }
-        int free = Math.max(0, slots - inFlight);
+        int free = Math.max(0, slots - inFlight.get());
         int ahead = queue.isEmpty() ? 0 : queue.headSet(ticket, false).size();
         if (request.tier().shedsUnder(reported, terms.settings())) {
             // Come back when the requests ahead have gone and the work in flight has turned over.
             long wait = slots > 0 ? estimator.predictWaitNanos(ahead, free, slots) : 0;
             return Outcome.shed(Verdict.SHED_LOAD, Math.max(wait, estimator.meanServiceNanos()));
         }
-        if (free > 0) {
-            return Outcome.admitted(grant(request, now));
+        if (free > 0 && takeSlot(slots) >= 0) {
+            return Outcome.admitted(new Permit(this, request, now));
         }
         boolean growing = terms.capacity().growing();
         if (slots > 0 && !growing) {
@@ -285,6 +293,7 @@ public final class AdmissionController {
         }
         enqueue(ticket);
         reconsiderBehind(ticket, now, slots, decided);
+        admitWaiters(now, slots, decided); // a slot freed while it was being queued is not missed
         return null;
     }
 
@@ -298,21 +307,27 @@ public final class AdmissionController {
                 decided.add(new Decided(waiter, Outcome.of(Verdict.DEADLINE_EXCEEDED)));
             }
         }
+        admitWaiters(now, slots, decided);
+    }
+
+    /** Fills free slots from the head of the queue. */
+    private void admitWaiters(long now, int slots, List<Decided> decided) {
         int proven = -1; // read once, and only when someone is admitted from the queue
-        while (inFlight < slots && !queue.isEmpty()) {
+        for (int slot; !queue.isEmpty() && (slot = takeSlot(slots)) >= 0; ) {
             Ticket next = queue.pollFirst();
             uncount(next);
             if (proven < 0) {
                 proven = terms.capacity().provenSlots();
             }
             // Past the proven slots the endpoint may hold it a whole service time before its own begins.
-            long needed = estimator.serviceBoundNanos() + (inFlight >= proven ? estimator.meanServiceNanos() : 0);
+            long needed = estimator.serviceBoundNanos() + (slot >= proven ? estimator.meanServiceNanos() : 0);
             if (next.request().answerByNanos() - now < needed) {
                 // Its turn came, but too late to finish in the time it has left: never forwarded late.
+                inFlight.decrementAndGet();
                 decided.add(new Decided(next, Outcome.shed(Verdict.SHED_PAST_DEADLINE, estimator.meanServiceNanos())));
                 continue;
             }
-            decided.add(new Decided(next, Outcome.admitted(grant(next.request(), now))));
+            decided.add(new Decided(next, Outcome.admitted(new Permit(this, next.request(), now))));
         }
     }
 
@@ -330,7 +345,7 @@ public final class AdmissionController {
         if (slots <= 0) {
             return;
         }
-        int free = Math.max(0, slots - inFlight);
+        int free = Math.max(0, slots - inFlight.get());
         long maxQueueWaitNanos = terms.maxQueueWaitNanos();
         for (Iterator<Ticket> it = waiters; it.hasNext(); ahead++) {
             Ticket waiter = it.next();
@@ -345,13 +360,36 @@ public final class AdmissionController {
         }
     }
 
-    private Permit grant(Request request, long now) {
-        inFlight++;
-        return new Permit(this, request, now);
+    /**
+     * Admitted at once without the lock, when nobody waits and a slot is free; null when the request
+     * is for the locked path to decide (it waits, is shed, or its deadline has passed).
+     */
+    private Ticket admitAtOnce(Request request, RouteLoad reported) {
+        if (waiting > 0 || request.tier().shedsUnder(reported, terms.settings())) {
+            return null;
+        }
+        long now = ticker.nanoTime();
+        if (request.deadlineNanos() - now <= 0 || takeSlot(slots()) < 0) {
+            return null;
+        }
+        Ticket ticket = new Ticket(this, request, -1); // never queued, so its place in the queue's order is never read
+        ticket.decide(Outcome.admitted(new Permit(this, request, now)));
+        return ticket;
+    }
+
+    /** Takes one of {@code slots}: the number of permits out before it, or -1 when none is free. */
+    private int takeSlot(int slots) {
+        for (int out = inFlight.get(); out < slots; out = inFlight.get()) {
+            if (inFlight.compareAndSet(out, out + 1)) {
+                return out;
+            }
+        }
+        return -1;
     }
 
     private void enqueue(Ticket ticket) {
         queue.add(ticket);
+        waiting = queue.size();
         queuedByTier.merge(ticket.request().tier().name(), 1, Integer::sum);
         queuedByTenant.merge(tenantOf(ticket), 1, Integer::sum);
     }
@@ -365,6 +403,7 @@ public final class AdmissionController {
     }
 
     private void uncount(Ticket ticket) {
+        waiting = queue.size();
         queuedByTier.merge(ticket.request().tier().name(), -1, AdmissionController::sumOrNull);
         queuedByTenant.merge(tenantOf(ticket), -1, AdmissionController::sumOrNull);
     }

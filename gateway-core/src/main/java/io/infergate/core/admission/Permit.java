@@ -1,5 +1,8 @@
 package io.infergate.core.admission;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One of a route's slots, held from admission until the response (or stream) ends, because the GPU
  * is busy for the whole generation. Give it back with {@link AdmissionController#release(Permit)};
@@ -8,11 +11,21 @@ package io.infergate.core.admission;
  */
 public final class Permit {
 
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(Permit.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final AdmissionController owner;
     private final Request request;
     private final long grantedAtNanos;
-    /** Guarded by the owner's lock. */
-    boolean released;
+    @SuppressWarnings("unused") // set through RELEASED
+    private volatile boolean released;
 
     Permit(AdmissionController owner, Request request, long grantedAtNanos) {
         this.owner = owner;
@@ -26,6 +39,11 @@ public final class Permit {
 
     public long grantedAtNanos() {
         return grantedAtNanos;
+    }
+
+    /** True for the one call that releases it; a release without the owner's lock must not count twice. */
+    boolean markReleased() {
+        return RELEASED.compareAndSet(this, false, true);
     }
 
     /** How long the request waited for this permit, for {@code Server-Timing} and the queue-wait meter. */
