@@ -234,13 +234,19 @@ children() { # pid: its child pids
     done
 }
 
+stat_ticks() { # stat-file (a process's or a thread's): its utime+stime in clock ticks; fails when gone
+    local s
+    s=$(cat "$1" 2>/dev/null) || return 1
+    s=${s##*) }
+    set -- $s
+    echo $((${12} + ${13}))
+}
+
 cpu_ticks() { # pid...: summed utime+stime in clock ticks
-    local total=0 pid s
+    local total=0 pid ticks
     for pid in "$@"; do
-        s=$(cat "/proc/$pid/stat" 2>/dev/null) || die "process $pid is gone"
-        s=${s##*) }
-        set -- $s
-        total=$((total + ${12} + ${13}))
+        ticks=$(stat_ticks "/proc/$pid/stat") || die "process $pid is gone"
+        total=$((total + ticks))
     done
     echo "$total"
 }
@@ -248,15 +254,13 @@ cpu_ticks() { # pid...: summed utime+stime in clock ticks
 # CPU of a JVM's JIT compiler threads (C1 and C2) in clock ticks: compiling competes with the event
 # loops for the cores, and on two cores a burst of it is what a -c1 p99 shows first.
 jit_ticks() { # pid
-    local pid=$1 total=0 task comm s
+    local pid=$1 total=0 task comm ticks
     for task in /proc/"$pid"/task/*; do
         comm=$(cat "$task/comm" 2>/dev/null) || continue
         case $comm in
             "C1 CompilerThre"* | "C2 CompilerThre"*)
-                s=$(cat "$task/stat" 2>/dev/null) || continue
-                s=${s##*) }
-                set -- $s
-                total=$((total + ${12} + ${13})) ;;
+                ticks=$(stat_ticks "$task/stat") || continue # a compiler thread that ended
+                total=$((total + ticks)) ;;
         esac
     done
     echo "$total"
@@ -537,7 +541,8 @@ fi
 # requests share the HTTP codec with the proxied ones, and the first of them (a GET, other buffers)
 # otherwise deoptimizes the codec's compiled code in the middle of the measurement.
 warm_up_infergate() { # target
-    local t=$1 mode=${1#infergate-} pid=${JAVA_PID[${1#infergate-}]} spent=0 jit0 jit_ms
+    local t=$1 mode=${1#infergate-}
+    local pid=${JAVA_PID[$mode]} spent=0 jit0 jit_ms
     while :; do
         jit0=$(jit_ticks "$pid")
         run_wrk "$WORK/warmup-$t-c64.txt" "$WARMUP" c64 "${TARGET_PORT[$t]}"
