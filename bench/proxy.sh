@@ -120,7 +120,8 @@ if [ ! -f "$JAR" ]; then
     (cd "$ROOT" && ./mvnw -q -B package -DskipTests) >&2 || die "build failed"
     [ -f "$JAR" ] || die "build did not produce $JAR"
 fi
-CLK_TCK=$(getconf CLK_TCK)
+# shellcheck source=bench/jit.sh
+source "$SCRIPT_DIR/jit.sh"
 
 # ---- process bookkeeping and cleanup ------------------------------------------------------------
 
@@ -234,14 +235,6 @@ children() { # pid: its child pids
     done
 }
 
-stat_ticks() { # stat-file (a process's or a thread's): its utime+stime in clock ticks; fails when gone
-    local s
-    s=$(cat "$1" 2>/dev/null) || return 1
-    s=${s##*) }
-    set -- $s
-    echo $((${12} + ${13}))
-}
-
 cpu_ticks() { # pid...: summed utime+stime in clock ticks
     local total=0 pid ticks
     for pid in "$@"; do
@@ -250,22 +243,6 @@ cpu_ticks() { # pid...: summed utime+stime in clock ticks
     done
     echo "$total"
 }
-
-# CPU of a JVM's JIT compiler threads (C1 and C2) in clock ticks: compiling competes with the event
-# loops for the cores, and on two cores a burst of it is what a -c1 p99 shows first.
-jit_ticks() { # pid
-    local pid=$1 total=0 task comm ticks
-    for task in /proc/"$pid"/task/*; do
-        comm=$(cat "$task/comm" 2>/dev/null) || continue
-        case $comm in
-            "C1 CompilerThre"* | "C2 CompilerThre"*)
-                ticks=$(stat_ticks "$task/stat") || continue # a compiler thread that ended
-                total=$((total + ticks)) ;;
-        esac
-    done
-    echo "$total"
-}
-ticks_ms() { echo $(($1 * 1000 / CLK_TCK)); }
 
 # ---- the servers -----------------------------------------------------------------------------------
 
