@@ -3,6 +3,7 @@ package io.infergate.server.upstream;
 import io.infergate.core.Ticker;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.upstream.Endpoint;
+import io.infergate.server.wire.OwnHeaderNames;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -142,7 +143,8 @@ public final class ConnectionPool {
                             p.addLast("tls", ssl);
                         }
                         p.addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
-                                .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES), false, false));
+                                .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES)
+                                .setHeadersFactory(OwnHeaderNames.RESPONSE_HEADERS), false, false));
                         p.addLast("upstream", handler);
                     }
                 })

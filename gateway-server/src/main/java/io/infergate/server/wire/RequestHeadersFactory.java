@@ -8,8 +8,8 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 
 /**
- * Request headers, validated as Netty's defaults are, that remember a repeated {@code Content-Length}
- * line. The codec folds an HTTP/1.0 request's repeated lengths into the first one before the guard
+ * Request headers, validated as Netty's defaults are (the gateway's own names once, see
+ * {@link OwnHeaderNames}), that remember a repeated {@code Content-Length} line. The codec folds an HTTP/1.0 request's repeated lengths into the first one before the guard
  * sees the head (it refuses them only for HTTP/1.1); a gateway must refuse them in every version,
  * or what it reads as the body's end is not what an upstream reads.
  */
@@ -22,6 +22,10 @@ public final class RequestHeadersFactory implements HttpHeadersFactory {
     /** Headers as the client sent them, counting its Content-Length lines. */
     static final class RequestHeaders extends DefaultHttpHeaders {
         private int contentLengthLines;
+
+        RequestHeaders() {
+            super(OwnHeaderNames.VALIDATOR, DefaultHttpHeadersFactory.headersFactory().getValueValidator());
+        }
 
         @Override
         public HttpHeaders add(CharSequence name, Object value) {
