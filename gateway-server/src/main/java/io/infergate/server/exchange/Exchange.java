@@ -1,6 +1,7 @@
 package io.infergate.server.exchange;
 
 import io.infergate.server.relay.ClientResponder;
+import io.infergate.server.wire.ClientOrigin;
 import io.infergate.server.wire.ForwardingHeaders;
 import io.infergate.server.jobs.JobSubmission;
 import io.infergate.core.error.Ending;
@@ -14,7 +15,6 @@ import io.infergate.core.timeout.ExchangeTimeouts;
 import io.infergate.core.upstream.Endpoint;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.infergate.server.metrics.RequestPath;
-import io.infergate.server.upstream.ConnectionPool;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -72,7 +72,7 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
     private Phase phase = Phase.AWAITING_BODY;
 
     Exchange(ClientConnection owner, ChannelHandlerContext client, ProxyContext context, Route route,
-             HttpRequest request, String requestId, String clientAddress, long startNanos) {
+             HttpRequest request, String requestId, ClientOrigin origin, long startNanos) {
         this.owner = owner;
         this.client = client;
         this.context = context;
@@ -104,8 +104,8 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
         this.passage = new GatePassage(gate, body, request, route, context, record, timeouts, responder,
                 asyncSubmit, streamAsked, trace, this::gateDecided);
         this.coldStart = new ColdStartWait(client.executor(), this);
-        ConnectionPool pool = context.pools().forLoop(client.channel().eventLoop());
-        this.loop = new AttemptLoop(route, coldStart, timeouts, context.ticker(), pool);
+        this.loop = new AttemptLoop(route, coldStart, timeouts, context.ticker(),
+                context.pools().forLoop(client.channel().eventLoop()));
         this.continuation = new ContinuationRelay(this, route, routePath, body, loop);
         this.relay = new ResponseRelay(this, client, context, route, record, responder, timeouts, loop, body, gate,
                 requestId, continuation);
@@ -113,7 +113,7 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
                 timeouts, body, coldStart, relay, trace);
         this.runner = new AttemptRunner(this, loop, upstreamRequest, relay, timeouts, body, responder, context, route,
                 record, client.executor(), continuation, trace);
-        ForwardingHeaders.toUpstream(request, requestId, clientAddress, ForwardingHeaders.scheme(client.channel()));
+        ForwardingHeaders.toUpstream(request, requestId, origin);
     }
 
     // ---- the way in: the body, then the gate ------------------------------------------------------

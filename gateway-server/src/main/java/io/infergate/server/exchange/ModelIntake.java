@@ -11,6 +11,7 @@ import io.infergate.core.tenant.Identification;
 import io.infergate.server.metrics.ExchangeRecord;
 import io.infergate.server.relay.LocalAnswer;
 import io.infergate.server.relay.LocalResponses;
+import io.infergate.server.wire.ClientOrigin;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -45,7 +46,7 @@ final class ModelIntake implements ClientRequest, ConnectionClock.Owner {
     private final ModelChoice choice;
     private final HttpRequest request;
     private final String requestId;
-    private final String clientAddress;
+    private final ClientOrigin origin;
     private final long startNanos;
     private final ExchangeRecord record;
     private final ArrayDeque<HttpContent> body = new ArrayDeque<>(2);
@@ -57,14 +58,14 @@ final class ModelIntake implements ClientRequest, ConnectionClock.Owner {
     private Exchange exchange;
 
     ModelIntake(ClientConnection owner, ChannelHandlerContext client, ProxyContext context, ModelChoice choice,
-                HttpRequest request, String requestId, String clientAddress, long startNanos) {
+                HttpRequest request, String requestId, ClientOrigin origin, long startNanos) {
         this.owner = owner;
         this.client = client;
         this.context = context;
         this.choice = choice;
         this.request = request;
         this.requestId = requestId;
-        this.clientAddress = clientAddress;
+        this.origin = origin;
         this.startNanos = startNanos;
         this.record = new ExchangeRecord(System.currentTimeMillis(), startNanos, requestId, request.method().name(),
                 request.uri(), null);
@@ -134,7 +135,7 @@ final class ModelIntake implements ClientRequest, ConnectionClock.Owner {
     /** The route is chosen: the exchange takes the request, counted in flight before the intake stops counting it. */
     private void handOver(Route route) {
         over = true;
-        exchange = new Exchange(owner, client, context, route, request, requestId, clientAddress, startNanos);
+        exchange = new Exchange(owner, client, context, route, request, requestId, origin, startNanos);
         exchange.start();
         context.exchangeEnded();
         HttpContent chunk;

@@ -8,6 +8,7 @@ import io.infergate.server.exchange.ClientConnection;
 import io.infergate.server.exchange.ConnectionClock;
 import io.infergate.server.relay.LocalAnswer;
 import io.infergate.server.relay.LocalResponses;
+import io.infergate.server.wire.ClientOrigin;
 import io.infergate.server.wire.RequestGuard;
 import io.infergate.server.wire.RequestIds;
 import io.infergate.server.wire.GatewayHeaders;
@@ -32,7 +33,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
 /**
@@ -52,7 +52,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
 
     private ChannelHandlerContext ctx;
     private ConnectionClock clock;
-    private String clientAddress;
+    private ClientOrigin origin;
     private ClientRequest exchange;
     private boolean discardingBody;
     /** A jobs API answer is on its way (a long poll): requests behind it wait. */
@@ -70,8 +70,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.clock = new ConnectionClock(ctx.executor(), context.ticker());
-        this.clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress address
-                ? address.getAddress().getHostAddress() : "unknown";
+        this.origin = ClientOrigin.of(ctx.channel());
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -154,7 +153,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
             request.headers().remove(HttpHeaderNames.EXPECT);
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
-        exchange = ClientRequests.start(this, ctx, context, route, request, requestId, clientAddress);
+        exchange = ClientRequests.start(this, ctx, context, route, request, requestId, origin);
     }
 
     /** The jobs API, answered here (a long poll answers later): the request's body, if any, is dropped. */

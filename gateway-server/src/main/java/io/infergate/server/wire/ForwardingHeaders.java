@@ -24,7 +24,7 @@ public final class ForwardingHeaders {
      * The client's request head becomes the upstream's, the part every attempt shares: hop-by-hop
      * headers out, forwarding headers in.
      */
-    public static void toUpstream(HttpRequest request, String requestId, String clientAddress, String scheme) {
+    public static void toUpstream(HttpRequest request, String requestId, ClientOrigin origin) {
         HttpHeaders headers = request.headers();
         String originalHost = headers.get(HttpHeaderNames.HOST);
         HopByHopHeaders.strip(headers);
@@ -33,19 +33,13 @@ public final class ForwardingHeaders {
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         String forwardedFor = headers.get(GatewayHeaders.X_FORWARDED_FOR);
         headers.set(GatewayHeaders.X_FORWARDED_FOR,
-                forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
-        headers.set(GatewayHeaders.X_FORWARDED_PROTO, scheme);
+                forwardedFor == null ? origin.address() : forwardedFor + ", " + origin.address());
+        headers.set(GatewayHeaders.X_FORWARDED_PROTO, origin.scheme());
         if (originalHost != null) {
             headers.set(GatewayHeaders.X_FORWARDED_HOST, originalHost);
         }
         headers.set(GatewayHeaders.X_REQUEST_ID, requestId);
         headers.set(LoadSignals.FORMAT_REQUEST, LoadSignals.TEXT);
-    }
-
-    /** The scheme the client spoke: {@code https} when its connection (an HTTP/2 stream's, the stream's parent) has TLS. */
-    public static String scheme(Channel channel) {
-        Channel connection = channel instanceof Http2StreamChannel stream ? stream.parent() : channel;
-        return connection.pipeline().get(SslHandler.class) != null ? "https" : "http";
     }
 
     /**

@@ -75,7 +75,8 @@ public class HeadersBench {
     }
 
     private static HttpResponse response() {
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                OwnHeaderNames.RESPONSE_HEADERS);
         response.headers().add("Server", "nginx/1.22.1").add("Date", "Sat, 05 Dec 2026 04:22:43 GMT")
                 .add("Content-Type", "application/json").add("Content-Length", "84").add("Connection", "keep-alive");
         return response;
@@ -85,7 +86,7 @@ public class HeadersBench {
     public Object guardAndRewriteTheRequest() {
         HttpRequest request = request();
         RequestGuard.Refusal refusal = RequestGuard.check(request, 10L << 20);
-        ForwardingHeaders.toUpstream(request, "4f1c0a9e2b3d4c5e6f708192a3b4c5d6", "127.0.0.1", "http");
+        ForwardingHeaders.toUpstream(request, "4f1c0a9e2b3d4c5e6f708192a3b4c5d6", new ClientOrigin("127.0.0.1", "http"));
         return refusal == null ? request : refusal;
     }
 
