@@ -24,13 +24,22 @@ final class RouteWindow {
     /** Its three histograms. */
     enum Timing { LATENCY, FIRST_TOKEN, QUEUE_WAIT }
 
-    private static final class Slot {
+    /** Five seconds of the route: what a request that ends in them records into. */
+    static final class Slot {
         final long index;
         final AtomicLongArray counts = new AtomicLongArray(Count.values().length);
         final AtomicLongArray timings = new AtomicLongArray(Timing.values().length * LatencyBuckets.COUNT);
 
         Slot(long index) {
             this.index = index;
+        }
+
+        void count(Count count, long n) {
+            counts.addAndGet(count.ordinal(), n);
+        }
+
+        void time(Timing timing, long nanos) {
+            timings.incrementAndGet(timing.ordinal() * LatencyBuckets.COUNT + LatencyBuckets.of(nanos));
         }
     }
 
@@ -45,14 +54,15 @@ final class RouteWindow {
     }
 
     void count(Count count, long n) {
-        current().counts.addAndGet(count.ordinal(), n);
+        current().count(count, n);
     }
 
     void time(Timing timing, long nanos) {
-        current().timings.incrementAndGet(timing.ordinal() * LatencyBuckets.COUNT + LatencyBuckets.of(nanos));
+        current().time(timing, nanos);
     }
 
-    private Slot current() {
+    /** The slot of now: a request's several records into it read the clock once. */
+    Slot current() {
         long index = (ticker.nanoTime() - origin) / SLOT_NANOS;
         int at = (int) (index % SLOTS);
         Slot slot = slots.get(at);

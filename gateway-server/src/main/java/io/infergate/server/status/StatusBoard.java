@@ -31,33 +31,33 @@ public final class StatusBoard {
         if (route == null) {
             route = "none";
         }
-        RouteWindow window = routes.computeIfAbsent(route, r -> new RouteWindow(ticker, origin));
-        window.count(RouteWindow.Count.REQUESTS, 1);
-        window.time(RouteWindow.Timing.LATENCY, record.totalNanos());
+        RouteWindow.Slot slot = routes.computeIfAbsent(route, r -> new RouteWindow(ticker, origin)).current();
+        slot.count(RouteWindow.Count.REQUESTS, 1);
+        slot.time(RouteWindow.Timing.LATENCY, record.totalNanos());
         if (record.firstEventNanos() >= 0) {
-            window.time(RouteWindow.Timing.FIRST_TOKEN, record.firstEventNanos());
+            slot.time(RouteWindow.Timing.FIRST_TOKEN, record.firstEventNanos());
         }
         if (record.upstream() != null) { // admitted: an attempt was made
-            window.time(RouteWindow.Timing.QUEUE_WAIT, record.queueNanos());
+            slot.time(RouteWindow.Timing.QUEUE_WAIT, record.queueNanos());
         }
         if (record.retries() > 0) {
-            window.count(RouteWindow.Count.RETRIES, record.retries());
+            slot.count(RouteWindow.Count.RETRIES, record.retries());
         }
         if (record.fallback()) {
-            window.count(RouteWindow.Count.FALLBACKS, 1);
+            slot.count(RouteWindow.Count.FALLBACKS, 1);
         }
         String outcome = record.outcome();
         if (GatewayError.SHED_OVERLOAD.cause().equals(outcome)) {
-            window.count(RouteWindow.Count.SHED_OVERLOAD, 1);
+            slot.count(RouteWindow.Count.SHED_OVERLOAD, 1);
         } else if (GatewayError.QUEUE_FULL.cause().equals(outcome)) {
-            window.count(RouteWindow.Count.QUEUE_FULL, 1);
+            slot.count(RouteWindow.Count.QUEUE_FULL, 1);
         } else if (GatewayError.RATE_LIMITED.cause().equals(outcome)) {
-            window.count(RouteWindow.Count.RATE_LIMITED, 1);
+            slot.count(RouteWindow.Count.RATE_LIMITED, 1);
         }
         boolean gatewayError = outcome != null && !outcome.equals(Ending.Normal.SUCCESS.tag())
                 && !outcome.equals(Ending.Normal.CANCELLED.tag());
         if (gatewayError || record.status() >= 500) {
-            window.count(RouteWindow.Count.ERRORS, 1);
+            slot.count(RouteWindow.Count.ERRORS, 1);
             errors.add(new RecentErrors.Error(record.startEpochMillis(), record.requestId(), route,
                     gatewayError ? outcome : "upstream_" + record.status(), record.status(), record.upstream()));
         }
