@@ -6,6 +6,7 @@ import io.infergate.server.testing.RedisServer;
 import io.infergate.server.testing.TestGateway;
 import io.infergate.server.upstream.Transport;
 import io.infergate.testing.Await;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -123,8 +124,14 @@ class LoopConnectionsIT {
         }
         assertEquals(LOOPS + 1, connectedClients(), "one connection per loop and the shared one");
 
-        CompletableFuture<Thread> elsewhere = store.<String>command("ping", RedisAsyncCommands::ping)
-                .thenApply(pong -> Thread.currentThread());
+        // The thread is taken from the command's own future, watched from the moment it is sent: a
+        // callback on the store's future, added after the answer came, would run on this thread.
+        CompletableFuture<Thread> elsewhere = new CompletableFuture<>();
+        store.<String>command("ping", commands -> {
+            RedisFuture<String> sent = commands.ping();
+            sent.thenRun(() -> elsewhere.complete(Thread.currentThread()));
+            return sent;
+        }).get(5, TimeUnit.SECONDS);
         Thread answeredOn = elsewhere.get(5, TimeUnit.SECONDS);
         for (EventExecutor loop : group) {
             assertNotEquals(threadOf(loop), answeredOn, "the shared connection is on none of the gateway's loops");
