@@ -115,6 +115,19 @@ class AccessLogWriterTest {
     }
 
     @Test
+    void aLoneLineIsWrittenOutThoughNoMoreCome() throws Exception {
+        HeldSink sink = new HeldSink();
+        sink.release.countDown();
+        AccessLog log = start(sink, 10);
+        log.write(record(7));
+
+        Await.until("the line written within the flush interval, with nothing behind it", WAIT,
+                () -> sink.lines().size() == 1);
+        assertTrue(sink.lines().get(0).contains("\"requestId\":\"req-7\""));
+        assertEquals(0, log.dropped());
+    }
+
+    @Test
     void closeWritesOutEveryQueuedLineAndClosesTheOutput() {
         HeldSink sink = new HeldSink();
         sink.release.countDown();
