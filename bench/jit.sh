@@ -1,14 +1,14 @@
-# CPU readings from /proc, shared by the benchmark scripts (sourced): a process's, and its JIT
-# compilers'. Compiling competes with the event loops for the cores, and on two cores a burst of it
+# CPU readings from /proc, shared by the benchmark scripts (sourced): a process's (all of it, or its
+# time in the kernel), and its JIT compilers'. Compiling competes with the event loops for the cores, and on two cores a burst of it
 # is what a tail latency shows first, so a run that measures a JVM says how much its JIT worked.
 CLK_TCK=$(getconf CLK_TCK)
 
-stat_ticks() { # stat-file (a process's or a thread's): its utime+stime in clock ticks; fails when gone
-    local s
+stat_ticks() { # stat-file (a process's or a thread's) [sys]: its utime+stime (or stime) in clock ticks; fails when gone
+    local s what=${2:-all}
     s=$(cat "$1" 2>/dev/null) || return 1
     s=${s##*) }
     set -- $s
-    echo $((${12} + ${13}))
+    if [ "$what" = sys ]; then echo "${13}"; else echo $((${12} + ${13})); fi
 }
 
 # CPU of a JVM's JIT compiler threads (C1 and C2) in clock ticks.

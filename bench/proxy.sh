@@ -13,7 +13,8 @@
 # Load shapes: throughput (wrk -t2 -c64) and added latency (wrk -t1 -c1), small JSON POSTs; and the
 # added latency again from a client without an event loop (bench/FixedRate.java closed: one connection,
 # blocking writes and reads), whose own wake-ups add nothing to the tail it reports.
-# CPU per request is read from /proc/PID/stat (utime+stime) around every run.
+# CPU per request is read from /proc/PID/stat (utime+stime) around every run, and its part in the
+# kernel (stime) beside it.
 #
 # Usage: bench/proxy.sh            (from anywhere; needs root only to install nginx/wrk if missing)
 # Environment:
@@ -235,10 +236,11 @@ children() { # pid: its child pids
     done
 }
 
-cpu_ticks() { # pid...: summed utime+stime in clock ticks
-    local total=0 pid ticks
+cpu_ticks() { # [sys] pid...: summed utime+stime (or stime: the kernel's part) in clock ticks
+    local total=0 pid ticks what=all
+    [ "$1" = sys ] && { what=sys; shift; }
     for pid in "$@"; do
-        ticks=$(stat_ticks "/proc/$pid/stat") || die "process $pid is gone"
+        ticks=$(stat_ticks "/proc/$pid/stat" "$what") || die "process $pid is gone"
         total=$((total + ticks))
     done
     echo "$total"
@@ -558,6 +560,7 @@ for round in $(seq 1 "$ROUNDS"); do
             [ ${#own[@]} -gt 0 ] && [ ${#up[@]} -gt 0 ] || die "$t: server processes not found"
             empty_access_log "$t"
             own0=$(cpu_ticks "${own[@]}")
+            sys0=$(cpu_ticks sys "${own[@]}")
             up0=$(cpu_ticks "${up[@]}")
             jit0=0
             [[ $t == infergate-* ]] && jit0=$(jit_ticks "${own[0]}")
@@ -568,6 +571,7 @@ for round in $(seq 1 "$ROUNDS"); do
                 run_wrk "$out" "$DURATION" "$shape" "${TARGET_PORT[$t]}"
             fi
             own1=$(cpu_ticks "${own[@]}")
+            sys1=$(cpu_ticks sys "${own[@]}")
             up1=$(cpu_ticks "${up[@]}")
             jit=0
             [[ $t == infergate-* ]] && jit=$(ticks_ms $(($(jit_ticks "${own[0]}") - jit0)))
@@ -582,12 +586,14 @@ for round in $(seq 1 "$ROUNDS"); do
             [ "$shape" = b1 ] && served=$((req + $(field "$out" warmup)))
             awk -v r="$round" -v s="$shape" -v t="$t" -v req="$req" -v served="$served" -v dur="$dur" -v p50="$p50" -v p99="$p99" \
                 -v own=$((own1 - own0)) -v up=$((up1 - up0)) -v hz="$CLK_TCK" -v e="$errs" -v n="$non2xx" -v jit="$jit" \
-                'BEGIN { printf "%s\t%s\t%d\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t%d\t%d\n",
-                         t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / served, up * 1e6 / hz / served, req, e, n, jit }' \
+                -v sys=$((sys1 - sys0)) \
+                'BEGIN { printf "%s\t%s\t%d\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t%d\t%d\t%.1f\n",
+                         t, s, r, req / (dur / 1e6), p50, p99, own * 1e6 / hz / served, up * 1e6 / hz / served, req, e, n, jit,
+                         sys * 1e6 / hz / served }' \
                 >>"$RESULTS"
             tail -n1 "$RESULTS" | awk -F'\t' -v R="$ROUNDS" '{
-                printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req  upstream cpu %6.1f us/req  errors %d  non-2xx %d%s\n",
-                       $3, R, $1, $2, $4, $5, $6, $7, $8, $10, $11, ($1 ~ /^infergate/ ? sprintf("  jit %d ms", $12) : "") }' >&2
+                printf "round %d/%d  %-13s %-3s  %9.0f req/s  p50 %6d us  p99 %6d us  cpu %6.1f us/req (kernel %.1f)  upstream cpu %6.1f us/req  errors %d  non-2xx %d%s\n",
+                       $3, R, $1, $2, $4, $5, $6, $7, $13, $8, $10, $11, ($1 ~ /^infergate/ ? sprintf("  jit %d ms", $12) : "") }' >&2
             case "$t" in
                 infergate-*) log "           $t concurrency limit at the end: $(concurrency_limit "${t#infergate-}")" ;;
             esac
@@ -606,13 +612,13 @@ for t in "${TARGETS[@]}"; do
                 for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
                 return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
             }
-            $1 == t && $2 == s { n++; rps[n] = $4; p50[n] = $5; p99[n] = $6; own[n] = $7; up[n] = $8; e += $10; x += $11 }
-            END { printf "%s\t%s\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%d\t%d\n", t, s, median(rps, n), median(p50, n),
-                         median(p99, n), median(own, n), median(up, n), e, x }' "$RESULTS"
+            $1 == t && $2 == s { n++; rps[n] = $4; p50[n] = $5; p99[n] = $6; own[n] = $7; up[n] = $8; e += $10; x += $11; sys[n] = $13 }
+            END { printf "%s\t%s\t%.0f\t%.0f\t%.0f\t%.1f\t%.1f\t%d\t%d\t%.1f\n", t, s, median(rps, n), median(p50, n),
+                         median(p99, n), median(own, n), median(up, n), e, x, median(sys, n) }' "$RESULTS"
     done
 done >"$SUMMARY"
 
-get() { # target shape column(3=rps 4=p50 5=p99 6=cpu 7=upstream cpu)
+get() { # target shape column(3=rps 4=p50 5=p99 6=cpu 7=upstream cpu 10=cpu in the kernel)
     awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$1 == t && $2 == s { print $c }' "$SUMMARY"
 }
 shape_label() {
@@ -637,6 +643,9 @@ added() { # proxy column [shape]: proxy minus direct at -c1 (wrk's, or b1: the b
     local shape=${3:-c1}
     echo $(($(get "$1" "$shape" "$2") - $(get direct "$shape" "$2")))
 }
+user_cpu() { # target: its CPU per request at -c64 outside the kernel
+    awk -v a="$(get "$1" c64 6)" -v b="$(get "$1" c64 10)" 'BEGIN { printf "%.1f", a - b }'
+}
 declare -A GOAL=([on]=0.8 [off]=0.85) MODE_TEXT=([on]="logs on (both to a file)" [off]="logs off")
 met() { # mode
     awk -v r="$(ratio c64 3 "$1")" -v g="${GOAL[$1]}" 'BEGIN { print (r >= g) ? "met" : "NOT met" }'
@@ -657,15 +666,15 @@ fi
 
 echo
 echo "Proxy benchmark: $ROUNDS rounds x ${DURATION}s per run, medians over rounds"
-printf '%-20s %-13s %10s %9s %9s %14s %14s %7s %12s\n' target load "req/s" "p50 us" "p99 us" "cpu us/req" "upstr us/req" errors non-2xx/3xx
-while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
-    printf '%-20s %-13s %10s %9s %9s %14s %14s %7s %12s\n' "$(target_label "$t")" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own" "$up" "$e" "$x"
+printf '%-20s %-13s %10s %9s %9s %14s %14s %14s %7s %12s\n' target load "req/s" "p50 us" "p99 us" "cpu us/req" "kernel us/req" "upstr us/req" errors non-2xx/3xx
+while IFS=$'\t' read -r t s rps p50 p99 own up e x sys; do
+    printf '%-20s %-13s %10s %9s %9s %14s %14s %14s %7s %12s\n' "$(target_label "$t")" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own" "$sys" "$up" "$e" "$x"
 done <"$SUMMARY"
 for mode in "${MODES[@]}"; do
     echo
     echo "${MODE_TEXT[$mode]}:"
     echo "  throughput Infergate / nginx: $(ratio c64 3 "$mode") at -c64, $(ratio c1 3 "$mode") at -c1 (target >= ${GOAL[$mode]} at -c64: $(met "$mode"))"
-    echo "  CPU per request Infergate / nginx at -c64: $(ratio c64 6 "$mode")"
+    echo "  CPU per request Infergate / nginx at -c64: $(ratio c64 6 "$mode"); in the kernel: Infergate $(get "infergate-$mode" c64 10) us, nginx $(get "nginx-$mode" c64 10) us; outside it: Infergate $(user_cpu "infergate-$mode") us, nginx $(user_cpu "nginx-$mode") us"
     echo "  added latency at -c1 over direct: Infergate p50 +$(added "infergate-$mode" 4) us, p99 +$(added "infergate-$mode" 5) us; nginx p50 +$(added "nginx-$mode" 4) us, p99 +$(added "nginx-$mode" 5) us"
     echo "  the same from a blocking client: Infergate p50 +$(added "infergate-$mode" 4 b1) us, p99 +$(added "infergate-$mode" 5 b1) us; nginx p50 +$(added "nginx-$mode" 4 b1) us, p99 +$(added "nginx-$mode" 5 b1) us"
     echo "  Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms"
@@ -677,18 +686,18 @@ echo "$TRACING_TEXT"
 echo
 echo "--- markdown ---"
 echo
-echo "| target | load | requests/s | p50 (µs) | p99 (µs) | proxy CPU µs/req | upstream CPU µs/req | socket errors | non-2xx/3xx |"
+echo "| target | load | requests/s | p50 (µs) | p99 (µs) | proxy CPU µs/req (kernel) | upstream CPU µs/req | socket errors | non-2xx/3xx |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-while IFS=$'\t' read -r t s rps p50 p99 own up e x; do
-    if [ "$t" = direct ]; then own_cell="—"; else own_cell=$own; fi
+while IFS=$'\t' read -r t s rps p50 p99 own up e x sys; do
+    if [ "$t" = direct ]; then own_cell="—"; else own_cell="$own ($sys)"; fi
     printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n' "$(target_label "$t")" "$(shape_label "$s")" "$rps" "$p50" "$p99" "$own_cell" "$up" "$e" "$x"
 done <"$SUMMARY"
 echo
 for mode in "${MODES[@]}"; do
-    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode"); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs; from a blocking client (\`FixedRate.java closed\`): Infergate p50 +$(added "infergate-$mode" 4 b1) µs, p99 +$(added "infergate-$mode" 5 b1) µs, nginx p50 +$(added "nginx-$mode" 4 b1) µs, p99 +$(added "nginx-$mode" 5 b1) µs; Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
+    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode") (in the kernel: Infergate $(get "infergate-$mode" c64 10) µs, nginx $(get "nginx-$mode" c64 10) µs); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs; from a blocking client (\`FixedRate.java closed\`): Infergate p50 +$(added "infergate-$mode" 4 b1) µs, p99 +$(added "infergate-$mode" 5 b1) µs, nginx p50 +$(added "nginx-$mode" 4 b1) µs, p99 +$(added "nginx-$mode" 5 b1) µs; Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
 done
 echo
 echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
-echo "Proxy CPU is the proxy's own (Infergate: the whole JVM; nginx: its workers), per request wrk counted; upstream CPU is the upstream's own (nginx's worker, or the simulator's JVM)."
+echo "Proxy CPU is the proxy's own (Infergate: the whole JVM; nginx: its workers), per request wrk counted, with its part in the kernel (stime) in brackets; upstream CPU is the upstream's own (nginx's worker, or the simulator's JVM)."
 echo "$TRACING_TEXT$([ -n "$TRACING" ] && for mode in "${MODES[@]}"; do printf ' Logs %s: %s spans.' "$mode" "${SPANS[$mode]}"; done)"
 echo "Logs on: nginx writes \`access_log FILE combined buffer=64k\`, Infergate its default JSON line to \`server.accessLog.file\`; each run starts both files empty. Logs off: nginx \`access_log off\`, Infergate \`accessLog: false\`. Both modes run side by side and are measured interleaved."
