@@ -22,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * it ({@link #wake}), so an idle gateway costs nothing.
  *
  * <p>Why so short a nap: with 10 ms naps and 64 KiB writes the thread used a quarter less CPU under
- * load, but its bursts of formatting added 40-55 µs to the p99 of a single client's requests (8 of
- * 8 interleaved rounds); larger writes alone saved nothing measurable.
+ * load, but its bursts of formatting added about 50 µs (10-69) to the p99 of a single client's
+ * requests in 8 of 8 interleaved rounds; larger writes alone saved nothing measurable.
  */
 final class AccessLogWriter implements Runnable {
 
