@@ -53,14 +53,6 @@ final class RouteWindow {
         this.origin = origin;
     }
 
-    void count(Count count, long n) {
-        current().count(count, n);
-    }
-
-    void time(Timing timing, long nanos) {
-        current().time(timing, nanos);
-    }
-
     /** The slot of now: a request's several records into it read the clock once. */
     Slot current() {
         long index = (ticker.nanoTime() - origin) / SLOT_NANOS;

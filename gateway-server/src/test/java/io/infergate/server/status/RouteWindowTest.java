@@ -22,8 +22,8 @@ class RouteWindowTest {
     @Test
     void quantilesReadBackWithinNinePercent() {
         for (int ms = 1; ms <= 1000; ms++) {
-            window.count(RouteWindow.Count.REQUESTS, 1);
-            window.time(RouteWindow.Timing.LATENCY, Duration.ofMillis(ms).toNanos());
+            window.current().count(RouteWindow.Count.REQUESTS, 1);
+            window.current().time(RouteWindow.Timing.LATENCY, Duration.ofMillis(ms).toNanos());
         }
         RouteWindow.Summary last = window.summary(Duration.ofMinutes(1));
         assertNear(0.500, last.quantile(RouteWindow.Timing.LATENCY, 0.50));
@@ -38,9 +38,9 @@ class RouteWindowTest {
 
     @Test
     void theMinuteForgetsWhatTheFiveMinutesStillCount() {
-        window.count(RouteWindow.Count.SHED_OVERLOAD, 3);
+        window.current().count(RouteWindow.Count.SHED_OVERLOAD, 3);
         advance(Duration.ofSeconds(90));
-        window.count(RouteWindow.Count.SHED_OVERLOAD, 2);
+        window.current().count(RouteWindow.Count.SHED_OVERLOAD, 2);
 
         assertEquals(2, window.summary(Duration.ofMinutes(1)).count(RouteWindow.Count.SHED_OVERLOAD));
         assertEquals(5, window.summary(Duration.ofMinutes(5)).count(RouteWindow.Count.SHED_OVERLOAD));
@@ -48,20 +48,20 @@ class RouteWindowTest {
         advance(Duration.ofMinutes(5));
         assertEquals(0, window.summary(Duration.ofMinutes(5)).count(RouteWindow.Count.SHED_OVERLOAD),
                 "a slot's old counts are not read once its time has gone round");
-        window.count(RouteWindow.Count.SHED_OVERLOAD, 1);
+        window.current().count(RouteWindow.Count.SHED_OVERLOAD, 1);
         assertEquals(1, window.summary(Duration.ofMinutes(5)).count(RouteWindow.Count.SHED_OVERLOAD),
                 "and a slot reused starts from zero");
     }
 
     @Test
     void ratesAreOverTheTimeCoveredAndAtLeastASecond() {
-        window.count(RouteWindow.Count.REQUESTS, 10);
+        window.current().count(RouteWindow.Count.REQUESTS, 10);
         assertEquals(10.0, window.summary(Duration.ofMinutes(1)).perSecond(RouteWindow.Count.REQUESTS), 1e-9,
                 "a gateway younger than a second counts a second");
         advance(Duration.ofSeconds(20));
         assertEquals(0.5, window.summary(Duration.ofMinutes(1)).perSecond(RouteWindow.Count.REQUESTS), 1e-9);
         advance(Duration.ofMinutes(2));
-        window.count(RouteWindow.Count.REQUESTS, 60);
+        window.current().count(RouteWindow.Count.REQUESTS, 60);
         RouteWindow.Summary minute = window.summary(Duration.ofMinutes(1));
         assertEquals(60, minute.count(RouteWindow.Count.REQUESTS));
         assertTrue(minute.perSecond(RouteWindow.Count.REQUESTS) >= 1.0
@@ -70,9 +70,9 @@ class RouteWindowTest {
 
     @Test
     void theSeriesHasOneValuePerSlotOldestFirst() {
-        window.count(RouteWindow.Count.REQUESTS, 4);
+        window.current().count(RouteWindow.Count.REQUESTS, 4);
         advance(RouteWindow.SLOT);
-        window.count(RouteWindow.Count.REQUESTS, 7);
+        window.current().count(RouteWindow.Count.REQUESTS, 7);
         long[] series = window.series(RouteWindow.Count.REQUESTS);
         assertEquals(60, series.length);
         assertEquals(4, series[58]);
