@@ -165,6 +165,38 @@ class Http2IT {
         assertEquals(1, recording.requests().size(), "only the request within the limit reached the upstream");
     }
 
+    /**
+     * An answer sent before the request's end (RFC 9113 §8.1): the gateway reads and drops the rest
+     * of the body, so a client still uploading finishes and keeps its answer (curl 7.x fails the
+     * transfer of a stream reset under its upload); a client that never ends is asked to stop with
+     * RST_STREAM NO_ERROR, never CANCEL, which would tell it its complete answer failed.
+     */
+    @Test
+    void anAnswerBeforeTheRequestEndsLetsTheUploadFinishOrResetsWithNoError() throws Exception {
+        gateway = TestGateway.start("""
+                server: { port: 0, adminPort: 0, maxBodyBytes: 16 }
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                """.formatted(recording.url()));
+        client = H2Client.priorKnowledge(gateway.port());
+        H2Client.Stream finishing = client.sendUnended("POST", "/generate", "{\"inputs\":\"far more than sixteen bytes");
+        finishing.awaitEnd(Duration.ofSeconds(10));
+        assertEquals(413, finishing.status());
+        finishing.endBody("\"}");
+        assertEquals(-1L, finishing.awaitClosed(Duration.ofSeconds(10)), "the stream ends with both sides done, no reset");
+
+        H2Client.Stream stalled = client.sendUnended("POST", "/generate", "{\"inputs\":\"far more than sixteen bytes");
+        stalled.awaitEnd(Duration.ofSeconds(10));
+        assertEquals(413, stalled.status());
+        assertEquals(0L, stalled.awaitClosed(Duration.ofSeconds(10)), "RST_STREAM NO_ERROR once the linger is over");
+
+        H2Client.Stream next = client.send("GET", "/after", null, true);
+        assertTrue(next.awaitEnd(Duration.ofSeconds(10)).startsWith("GET /after"));
+        assertEquals(1, recording.requests().size(), "only the last request reached the upstream");
+    }
+
     @Test
     void aDrainSendsGoAwayAfterAStreamEndsAndCutsStreamsStillOpenWithTheirShutdownEvent() throws Exception {
         gateway(upstream.url(), "");

@@ -110,6 +110,15 @@ public final class H2Client implements AutoCloseable {
 
     /** A request on a new stream; {@code body} null for none. */
     public Stream send(String method, String path, String body, boolean reads) throws InterruptedException {
+        return send(method, path, body, reads, true);
+    }
+
+    /** A request whose body is sent but whose stream stays open, as a client still uploading leaves it. */
+    public Stream sendUnended(String method, String path, String body) throws InterruptedException {
+        return send(method, path, body, true, false);
+    }
+
+    private Stream send(String method, String path, String body, boolean reads, boolean ends) throws InterruptedException {
         Stream stream = new Stream(reads);
         Http2StreamChannel channel = new Http2StreamChannelBootstrap(connection).handler(stream).open().sync().getNow();
         stream.channel = channel;
@@ -120,7 +129,7 @@ public final class H2Client implements AutoCloseable {
         } else {
             headers.set("content-type", "application/json");
             channel.write(new DefaultHttp2HeadersFrame(headers, false));
-            channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), true));
+            channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), ends));
         }
         return stream;
     }
@@ -139,6 +148,8 @@ public final class H2Client implements AutoCloseable {
         private final CompletableFuture<Http2Headers> head = new CompletableFuture<>();
         private final CompletableFuture<String> end = new CompletableFuture<>();
         private volatile Http2StreamChannel channel;
+        private final CompletableFuture<Long> reset = new CompletableFuture<>();
+        private final CompletableFuture<Long> closed = new CompletableFuture<>();
         private volatile long resetCode = -1;
 
         Stream(boolean reads) {
@@ -165,17 +176,26 @@ public final class H2Client implements AutoCloseable {
                     if (data.isEndStream()) {
                         end.complete(body());
                     }
-                } else if (msg instanceof Http2ResetFrame reset) {
-                    resetCode = reset.errorCode();
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
             }
         }
 
+        /** Netty's multiplexer hands a stream its RST_STREAM as an event: resets are not flow-controlled reads. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof Http2ResetFrame frame) {
+                resetCode = frame.errorCode();
+                reset.complete(frame.errorCode());
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             end.completeExceptionally(new IllegalStateException("stream closed before its end (reset " + resetCode + ")"));
+            closed.complete(resetCode);
         }
 
         public String body() {
@@ -194,6 +214,21 @@ public final class H2Client implements AutoCloseable {
 
         public String awaitEnd(Duration limit) throws Exception {
             return end.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** The error code of the RST_STREAM the server sent on this stream, once it has. */
+        public long awaitReset(Duration limit) throws Exception {
+            return reset.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Once the stream has closed: the error code of the server's RST_STREAM, or -1 when it sent none. */
+        public long awaitClosed(Duration limit) throws Exception {
+            return closed.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Ends a stream sent with {@link #sendUnended}: the last of its body, with END_STREAM. */
+        public void endBody(String last) {
+            channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(last, StandardCharsets.UTF_8), true));
         }
 
         public boolean ended() {
