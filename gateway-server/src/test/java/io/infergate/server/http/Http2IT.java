@@ -40,6 +40,18 @@ class Http2IT {
         client = H2Client.priorKnowledge(gateway.port());
     }
 
+    /** A gateway whose bodies may be 16 bytes, in front of the recording upstream. */
+    private void gatewayTakingSixteenBytes() throws Exception {
+        gateway = TestGateway.start("""
+                server: { port: 0, adminPort: 0, maxBodyBytes: 16 }
+                routes:
+                  - name: main
+                    match: { pathPrefix: / }
+                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
+                """.formatted(recording.url()));
+        client = H2Client.priorKnowledge(gateway.port());
+    }
+
     @Test
     void priorKnowledgeCarriesAHundredConcurrentEventStreamsByteExactWithHeartbeats() throws Exception {
         // A fixed limit above 100: a learned one would start low and queue most of the streams.
@@ -146,14 +158,7 @@ class Http2IT {
 
     @Test
     void theRequestGuardStillRefusesWhatAStreamCarriesAndTheConnectionServesTheNextStream() throws Exception {
-        gateway = TestGateway.start("""
-                server: { port: 0, adminPort: 0, maxBodyBytes: 16 }
-                routes:
-                  - name: main
-                    match: { pathPrefix: / }
-                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
-                """.formatted(recording.url()));
-        client = H2Client.priorKnowledge(gateway.port());
+        gatewayTakingSixteenBytes();
         H2Client.Stream tooLarge = client.send("POST", "/generate", "{\"inputs\":\"far more than sixteen bytes\"}", true);
         tooLarge.awaitEnd(Duration.ofSeconds(10));
         assertEquals(413, tooLarge.status());
@@ -173,14 +178,7 @@ class Http2IT {
      */
     @Test
     void anAnswerBeforeTheRequestEndsLetsTheUploadFinishOrResetsWithNoError() throws Exception {
-        gateway = TestGateway.start("""
-                server: { port: 0, adminPort: 0, maxBodyBytes: 16 }
-                routes:
-                  - name: main
-                    match: { pathPrefix: / }
-                    upstreams: [ { name: primary, endpoints: [ "%s" ] } ]
-                """.formatted(recording.url()));
-        client = H2Client.priorKnowledge(gateway.port());
+        gatewayTakingSixteenBytes();
         H2Client.Stream finishing = client.sendUnended("POST", "/generate", "{\"inputs\":\"far more than sixteen bytes");
         finishing.awaitEnd(Duration.ofSeconds(10));
         assertEquals(413, finishing.status());
