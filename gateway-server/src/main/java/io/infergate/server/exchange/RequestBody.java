@@ -2,6 +2,7 @@ package io.infergate.server.exchange;
 
 import io.infergate.server.relay.BodyCopy;
 import io.infergate.server.wire.ForwardingHeaders;
+import io.infergate.server.wire.WholeMessage;
 import io.infergate.core.json.ModelRewrite;
 import io.infergate.core.sse.StreamRequests;
 import io.netty.buffer.ByteBufAllocator;
@@ -92,30 +93,35 @@ final class RequestBody {
         if (continuation != null) {
             byte[] bytes = model == null ? continuation : ModelRewrite.rewrite(continuation, model).body();
             ForwardingHeaders.bodyLength(request, bytes.length, true);
-            channel.write(request, channel.voidPromise());
-            channel.write(new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes)), channel.voidPromise());
+            channel.write(WholeMessage.of(request, new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes))),
+                    channel.voidPromise());
             return true;
         }
         if (model != null && replayable()) {
             LastHttpContent rewritten = rewrittenFor(model);
             ForwardingHeaders.bodyLength(request, rewritten.content().readableBytes(), present);
-            channel.write(request, channel.voidPromise());
-            channel.write(rewritten, channel.voidPromise());
+            channel.write(WholeMessage.of(request, rewritten), channel.voidPromise());
             return true;
         }
         ForwardingHeaders.bodyLength(request, bytes, present);
-        channel.write(request, channel.voidPromise());
         if (fresh) {
-            writeHeld(channel);
+            writeHeld(request, channel);
             return false;
         }
         // Another attempt: only ever made with the whole body in hand.
-        channel.write(replay(), channel.voidPromise());
+        channel.write(WholeMessage.of(request, replay()), channel.voidPromise());
         return true;
     }
 
-    private void writeHeld(Channel channel) {
+    /** The head and the chunks held so far: as one message when they are the whole body's one chunk. */
+    private void writeHeld(HttpRequest request, Channel channel) {
         fresh = false;
+        if (pending.size() == 1 && pending.peek() instanceof LastHttpContent last) {
+            pending.poll();
+            channel.write(WholeMessage.of(request, last), channel.voidPromise());
+            return;
+        }
+        channel.write(request, channel.voidPromise());
         HttpContent content;
         while ((content = pending.poll()) != null) {
             channel.write(content, channel.voidPromise());

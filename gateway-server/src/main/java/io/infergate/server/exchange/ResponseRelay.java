@@ -241,7 +241,7 @@ final class ResponseRelay implements UpstreamListener {
                     return;
                 }
             }
-            if (content instanceof LastHttpContent) {
+            if (content instanceof LastHttpContent last) {
                 long generated = sse.generatedTokens();
                 if (generated >= 0) {
                     gate.tokensUsed(generated);
@@ -249,18 +249,18 @@ final class ResponseRelay implements UpstreamListener {
                 if (!sse.endedWithFinalEvent()) {
                     context.metrics().streamTruncated(route.name());
                 }
-                complete(content);
+                complete(last);
             } else {
                 client.write(content, client.voidPromise());
             }
-        } else if (content instanceof LastHttpContent) {
-            complete(content);
+        } else if (content instanceof LastHttpContent last) {
+            complete(last);
         } else {
             responder.relay(content);
         }
     }
 
-    private void complete(HttpContent last) {
+    private void complete(LastHttpContent last) {
         continuation.beforeEnd(client);
         exchange.finish(Ending.Normal.SUCCESS, responder.complete(last, body.complete()), true);
     }

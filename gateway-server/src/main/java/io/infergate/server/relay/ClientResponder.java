@@ -2,6 +2,7 @@ package io.infergate.server.relay;
 
 import io.infergate.server.wire.ForwardingHeaders;
 import io.infergate.server.wire.GatewayHeaders;
+import io.infergate.server.wire.WholeMessage;
 import io.infergate.core.Ticker;
 import io.infergate.core.error.GatewayError;
 import io.infergate.core.metrics.GatewayMetrics;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.function.BooleanSupplier;
@@ -183,11 +185,9 @@ public final class ClientResponder {
 
     private void releaseHeld() {
         ReferenceCountUtil.release(heldHead);
+        ReferenceCountUtil.release(heldContent); // none when null
         heldHead = null;
-        if (heldContent != null) {
-            heldContent.release();
-            heldContent = null;
-        }
+        heldContent = null;
     }
 
     private void startStream() {
@@ -243,13 +243,15 @@ public final class ClientResponder {
         return closeUnlessKept(sse.endWith(event), keepClient);
     }
 
-    /** The upstream's last content goes out, and the response is whole. */
-    public boolean complete(HttpContent last, boolean bodyComplete) {
-        if (heldHead != null) {
+    /** The upstream's last content goes out (one message with a head that waits alone), and the response is whole. */
+    public boolean complete(LastHttpContent last, boolean bodyComplete) {
+        HttpContent end = heldHead != null && heldContent == null ? WholeMessage.of(heldHead, last) : last;
+        if (end != last) {
+            heldHead = null;
+        } else if (heldHead != null) {
             writeHeld();
         }
-        boolean keepClient = bodyComplete && !closeAfterResponse;
-        return closeUnlessKept(client.writeAndFlush(last), keepClient);
+        return closeUnlessKept(client.writeAndFlush(end), bodyComplete && !closeAfterResponse);
     }
 
     /** The client stopped reading: its connection closes at once, with whatever it has not taken. */
