@@ -25,6 +25,8 @@ LOGS=${LOGS:-on} JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx512m} PORT_BASE=${PORT_BASE
 for tool in nginx wrk java; do command -v "$tool" >/dev/null 2>&1 || { echo "$tool not found" >&2; exit 2; }; done
 # shellcheck source=bench/jit.sh
 source "$SCRIPT_DIR/jit.sh"
+# shellcheck source=bench/nginx.sh
+source "$SCRIPT_DIR/nginx.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/infergate-ab.XXXXXX")
 PIDS=()
@@ -35,21 +37,8 @@ cleanup() {
 trap cleanup EXIT
 
 UP_PORT=$PORT_BASE
-cat >"$WORK/upstream.conf" <<EOF
-worker_processes 1; daemon off; pid $WORK/upstream.pid; error_log $WORK/upstream-error.log;
-events { worker_connections 1024; }
-http {
-    access_log off; keepalive_requests 100000000;
-    server {
-        listen 127.0.0.1:$UP_PORT backlog=1024;
-        location / {
-            default_type application/json;
-            return 200 '{"generated_text":"hello","details":{"finish_reason":"length","generated_tokens":8}}';
-        }
-    }
-}
-EOF
-nginx -p "$WORK" -c "$WORK/upstream.conf" >/dev/null 2>&1 &
+upstream_nginx_conf "$WORK" "$UP_PORT" >"$WORK/upstream.conf"
+nginx -p "$WORK" -e "$WORK/error.log" -c "$WORK/upstream.conf" >/dev/null 2>&1 &
 PIDS+=($!)
 
 wait_ready() { # url

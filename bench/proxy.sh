@@ -123,6 +123,8 @@ if [ ! -f "$JAR" ]; then
 fi
 # shellcheck source=bench/jit.sh
 source "$SCRIPT_DIR/jit.sh"
+# shellcheck source=bench/nginx.sh
+source "$SCRIPT_DIR/nginx.sh"
 
 # ---- process bookkeeping and cleanup ------------------------------------------------------------
 
@@ -248,29 +250,6 @@ cpu_ticks() { # [sys] pid...: summed utime+stime (or stime: the kernel's part) i
 
 # ---- the servers -----------------------------------------------------------------------------------
 
-nginx_common() { # dir
-    cat <<EOF
-daemon off;
-master_process on;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-EOF
-}
-
-nginx_http_common() { # dir
-    cat <<EOF
-    access_log off;
-    client_body_temp_path $1/client_body;
-    proxy_temp_path $1/proxy;
-    fastcgi_temp_path $1/fastcgi;
-    uwsgi_temp_path $1/uwsgi;
-    scgi_temp_path $1/scgi;
-    keepalive_requests 1000000;
-    keepalive_timeout 75s;
-EOF
-}
-
 start_upstream() {
     if [ "${UPSTREAM:-nginx}" = sim ]; then
         start_sim_upstream
@@ -278,23 +257,7 @@ start_upstream() {
     fi
     local dir=$WORK/upstream
     mkdir -p "$dir"
-    {
-        echo "worker_processes 1;"
-        nginx_common "$dir"
-        echo "http {"
-        nginx_http_common "$dir"
-        cat <<EOF
-    server {
-        listen 127.0.0.1:$UP_PORT backlog=1024;
-        location / {
-            # 'return' discards the request body, so the connection stays usable for the next request.
-            default_type application/json;
-            return 200 '{"generated_text":"hello","details":{"finish_reason":"length","generated_tokens":8}}';
-        }
-    }
-}
-EOF
-    } >"$dir/nginx.conf"
+    upstream_nginx_conf "$dir" "$UP_PORT" >"$dir/nginx.conf"
     nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
     UP_PID=$!
     wait_ready "upstream nginx" "$UP_PORT" / "$UP_PID"
