@@ -245,12 +245,12 @@ public final class ClientResponder {
 
     /** The upstream's last content goes out (one message with a head that waits alone), and the response is whole. */
     public boolean complete(LastHttpContent last, boolean bodyComplete) {
-        HttpContent end = heldHead != null && heldContent == null ? WholeMessage.of(heldHead, last) : last;
-        if (end != last) {
-            heldHead = null;
-        } else if (heldHead != null) {
+        boolean headAlone = heldHead != null && heldContent == null;
+        HttpContent end = headAlone ? WholeMessage.of(heldHead, last) : last;
+        if (!headAlone && heldHead != null) {
             writeHeld();
         }
+        heldHead = null;
         return closeUnlessKept(client.writeAndFlush(end), bodyComplete && !closeAfterResponse);
     }
 

@@ -38,11 +38,7 @@ final class LingeringClose implements ChannelFutureListener {
         Channel channel = written.channel();
         if (written.isSuccess() && channel instanceof Http2StreamChannel stream && stream.isActive()) {
             stream.config().setAutoRead(true);
-            stream.eventLoop().schedule(() -> {
-                if (stream.isActive()) {
-                    stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR)).addListener(reset -> stream.close());
-                }
-            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            stream.eventLoop().schedule(() -> askToStop(stream), LINGER_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
         if (!written.isSuccess() || !(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
@@ -53,5 +49,12 @@ final class LingeringClose implements ChannelFutureListener {
             channel.config().setAutoRead(true);
             channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
+    }
+
+    /** A stream the client still sends on after the linger: {@code RST_STREAM NO_ERROR}, then it closes. */
+    private static void askToStop(Http2StreamChannel stream) {
+        if (stream.isActive()) {
+            stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR)).addListener(reset -> stream.close());
+        }
     }
 }

@@ -2,15 +2,12 @@ package io.infergate.server.wire;
 
 import io.infergate.core.config.EndpointUrl;
 import io.infergate.core.config.UpstreamAuth;
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.ssl.SslHandler;
 
 /** The two header rewrites of a proxied exchange, each done in place on the message that crosses. */
 public final class ForwardingHeaders {

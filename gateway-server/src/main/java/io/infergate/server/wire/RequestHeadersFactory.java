@@ -9,9 +9,10 @@ import io.netty.util.AsciiString;
 
 /**
  * Request headers, validated as Netty's defaults are (the gateway's own names once, see
- * {@link OwnHeaderNames}), that remember a repeated {@code Content-Length} line. The codec folds an HTTP/1.0 request's repeated lengths into the first one before the guard
- * sees the head (it refuses them only for HTTP/1.1); a gateway must refuse them in every version,
- * or what it reads as the body's end is not what an upstream reads.
+ * {@link OwnHeaderNames}), that remember a repeated {@code Content-Length} line. The codec folds an
+ * HTTP/1.0 request's repeated lengths into the first one before the guard sees the head (it refuses
+ * them only for HTTP/1.1); a gateway must refuse them in every version, or what it reads as the
+ * body's end is not what an upstream reads.
  */
 public final class RequestHeadersFactory implements HttpHeadersFactory {
 
