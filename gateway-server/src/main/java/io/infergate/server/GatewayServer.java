@@ -90,8 +90,8 @@ public final class GatewayServer implements AutoCloseable {
 
     /** @param source the file the config came from, for reloads; null: no reloads (the demo, tests) */
     private GatewayServer(GatewayConfig config, Ticker ticker, ConfigSource source) throws InterruptedException {
-        Transport transport = Transport.best();
         ServerConfig server = config.server();
+        Transport transport = Transport.choose(server.transport());
         Consumer<CircuitBreaker.Transition> onTransition = transition -> log.info("breaker {}: {} -> {}",
                 transition.endpoint(), transition.from(), transition.to());
         RouteTable routes = RouteTable.compile(config, ticker, onTransition);

@@ -6,6 +6,7 @@ import io.infergate.core.config.ConfigLoader;
 import io.infergate.core.config.GatewayConfig;
 import io.infergate.server.http.ListenerTls;
 import io.infergate.server.logging.ApplicationLog;
+import io.infergate.server.upstream.Transport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,7 +96,7 @@ public final class Main implements Callable<Integer> {
             } catch (ListenerBindException e) {
                 System.err.println("infergate: " + e.getMessage());
                 return EXIT_CANNOT_LISTEN;
-            } catch (ListenerTls.ListenerTlsException e) {
+            } catch (ListenerTls.ListenerTlsException | Transport.Unavailable e) {
                 System.err.println("infergate: " + e.getMessage());
                 return EXIT_INVALID_CONFIG;
             }

@@ -3,7 +3,9 @@ package io.infergate.core.config;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Binds {@code server:}; every key is optional and falls back to {@link ServerConfig#DEFAULTS}. */
 final class ServerBinder {
@@ -11,7 +13,7 @@ final class ServerBinder {
     static final List<String> KEYS = List.of(
             "port", "adminPort", "adminBind", "maxBodyBytes", "maxHeaderBytes",
             "drainTimeout", "shutdownDelay", "idleTimeout", "headerTimeout", "bodyTimeout", "writeTimeout", "accessLog",
-            "logFormat", "watchConfig", "tls", "http2");
+            "logFormat", "watchConfig", "tls", "http2", "transport");
     static final List<String> TLS_KEYS = List.of("certFile", "keyFile", "clientCaFile");
     static final List<String> HTTP2_KEYS = List.of("maxConcurrentStreams", "maxHeaderListBytes", "maxResets", "resetWindow");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "file", "queue");
@@ -55,10 +57,11 @@ final class ServerBinder {
                 server.get("bodyTimeout").duration(d.bodyTimeout()),
                 server.get("writeTimeout").duration(d.writeTimeout()),
                 accessLog(server.get("accessLog"), d.accessLog()),
-                logFormat(server.get("logFormat"), d.logFormat()),
+                oneOf(server.get("logFormat"), d.logFormat(), ServerConfig.LogFormat.values(), "a log format"),
                 server.get("watchConfig").bool(d.watchConfig()),
                 tls(server.get("tls")),
-                http2(server.get("http2"), d.http2()));
+                http2(server.get("http2"), d.http2()),
+                oneOf(server.get("transport"), d.transport(), ServerConfig.Transport.values(), "a transport"));
     }
 
     /** {@code accessLog: true|false}, or a map that can also name a file and size the queue. */
@@ -131,17 +134,22 @@ final class ServerBinder {
         }
     }
 
-    private static ServerConfig.LogFormat logFormat(ConfigNode node, ServerConfig.LogFormat fallback) {
+    /** One of {@code values} by its lower-case name, or the fallback with a problem listing them. */
+    private static <E extends Enum<E>> E oneOf(ConfigNode node, E fallback, E[] values, String what) {
         String text = node.string(null);
         if (text == null) {
             return fallback;
         }
-        for (ServerConfig.LogFormat format : ServerConfig.LogFormat.values()) {
-            if (format.configName().equals(text)) {
-                return format;
+        List<String> names = new ArrayList<>();
+        for (E value : values) {
+            String name = value.name().toLowerCase(Locale.ROOT);
+            if (name.equals(text)) {
+                return value;
             }
+            names.add(name);
         }
-        node.report('"' + text + "\" is not a log format (expected: text or json)");
+        String last = names.remove(names.size() - 1);
+        node.report('"' + text + "\" is not " + what + " (expected: " + String.join(", ", names) + " or " + last + ")");
         return fallback;
     }
 }

@@ -19,6 +19,7 @@ import java.util.Objects;
  *                     {@code POST /admin/reload})
  * @param tls          TLS on the client listener; null: plain HTTP
  * @param http2        the limits on HTTP/2 connections
+ * @param transport    which of the platform's socket interfaces the event loops use
  */
 public record ServerConfig(
         int port,
@@ -36,17 +37,19 @@ public record ServerConfig(
         LogFormat logFormat,
         boolean watchConfig,
         ListenerTlsConfig tls,
-        Http2Config http2) {
+        Http2Config http2,
+        Transport transport) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(
             8080, 9090, "127.0.0.1", 10L * 1024 * 1024, 16 * 1024,
             Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(10),
             Duration.ofSeconds(60), Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, LogFormat.TEXT, false, null,
-            Http2Config.DEFAULTS);
+            Http2Config.DEFAULTS, Transport.AUTO);
 
     public ServerConfig {
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(http2, "http2");
+        Objects.requireNonNull(transport, "transport");
     }
 
     /** The application log's form: a line of text per event, or one JSON object per line. */
@@ -57,5 +60,13 @@ public record ServerConfig(
         public String configName() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /**
+     * The event loops' way to the sockets: {@code auto} takes Linux's io_uring where the kernel allows
+     * it, else epoll, else the JDK's NIO; the others ask for one and refuse to start without it.
+     */
+    public enum Transport {
+        AUTO, IO_URING, EPOLL, NIO
     }
 }

@@ -34,6 +34,7 @@ class ConfigLoaderTest {
               accessLog: false
               logFormat: json
               watchConfig: true
+              transport: epoll
             defaults:
               timeouts: { connect: 2s, firstByte: 60s, streamIdle: 30s, total: 1h }
             routes:
@@ -62,7 +63,8 @@ class ConfigLoaderTest {
         assertEquals(new ServerConfig(8081, 9091, "0.0.0.0", 20L << 20, 32 << 10,
                 Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofMinutes(2), Duration.ofMillis(500), Duration.ofSeconds(20),
                 Duration.ofSeconds(15), new AccessLogConfig(false, null, AccessLogConfig.DEFAULTS.queue()),
-                ServerConfig.LogFormat.JSON, true, null, Http2Config.DEFAULTS), config.server());
+                ServerConfig.LogFormat.JSON, true, null, Http2Config.DEFAULTS, ServerConfig.Transport.EPOLL),
+                config.server());
         Timeouts defaults = new Timeouts(
                 Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofHours(1));
         assertEquals(defaults, config.defaults().timeouts());

@@ -167,6 +167,22 @@ class ServerSectionTest {
     }
 
     @Test
+    void theTransportIsChosenForThePlatformUnlessOneIsAskedFor() throws ConfigException {
+        assertEquals(ServerConfig.Transport.AUTO, load(ONE_ROUTE).server().transport());
+        assertEquals(ServerConfig.Transport.IO_URING, load(withServer("transport: io_uring")).server().transport());
+        assertEquals(ServerConfig.Transport.EPOLL, load(withServer("transport: epoll")).server().transport());
+        assertEquals(ServerConfig.Transport.NIO, load(withServer("transport: nio")).server().transport());
+    }
+
+    @Test
+    void aTransportThatIsNoneOfTheFourIsRefusedAtItsPath() {
+        assertEquals(List.of("server.transport: \"uring\" is not a transport (expected: auto, io_uring, epoll or nio)"),
+                problemsOf(withServer("transport: uring")));
+        assertEquals(List.of("server.transport: expected a string, got a list"),
+                problemsOf(withServer("transport: [epoll, nio]")));
+    }
+
+    @Test
     void emptyAdminBindIsRefused() {
         assertEquals(List.of("server.adminBind: must not be empty"), problemsOf(withServer("adminBind: \"\"")));
     }
