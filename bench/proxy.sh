@@ -626,6 +626,9 @@ if [ -n "$TRACING" ]; then
 else
     TRACING_TEXT="Infergate without a tracing section."
 fi
+# The start line names the event loops' transport (io_uring where the kernel allows it, else epoll).
+TRANSPORT=$(grep -o '[a-z_]* transport,' "$WORK/infergate-${MODES[0]}/infergate.log" | head -n1 | cut -d' ' -f1)
+TRACING_TEXT="Infergate on ${TRANSPORT:-an unknown} transport. $TRACING_TEXT"
 
 echo
 echo "Proxy benchmark: $ROUNDS rounds x ${DURATION}s per run, medians over rounds"
