@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * <p>
  * io_uring comes first: a loop hands the kernel its reads and writes in one batch per turn, where
  * epoll costs a system call each; on a relay that makes four of them per request, that is about
- * 23 % less CPU per request (bench/RESULTS.md, proxy run 19). Kernels and sandboxes that forbid it (Docker's
- * default seccomp profile does) leave epoll, and platforms without either the JDK's NIO.
+ * 23 % less CPU per request (bench/RESULTS.md, proxy run 19). Kernels and sandboxes that forbid it
+ * (Docker's default seccomp profile does) leave epoll, and platforms without either the JDK's NIO.
  */
 public record Transport(
         String name,
@@ -50,8 +50,9 @@ public record Transport(
     public static Transport choose(ServerConfig.Transport wanted) {
         Transport transport = switch (wanted) {
             case AUTO -> IoUring.isAvailable() ? ioUring() : Epoll.isAvailable() ? epoll() : nio();
-            case IO_URING -> available(IoUring.isAvailable(), IoUring.unavailabilityCause(), Transport::ioUring);
-            case EPOLL -> available(Epoll.isAvailable(), Epoll.unavailabilityCause(), Transport::epoll);
+            case IO_URING ->
+                    required("io_uring", IoUring.isAvailable(), IoUring.unavailabilityCause(), Transport::ioUring);
+            case EPOLL -> required("epoll", Epoll.isAvailable(), Epoll.unavailabilityCause(), Transport::epoll);
             case NIO -> nio();
         };
         steerRedisClient(transport);
@@ -62,10 +63,9 @@ public record Transport(
         return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory);
     }
 
-    private static Transport available(boolean available, Throwable cause,
-                                       Supplier<Transport> transport) {
+    private static Transport required(String name, boolean available, Throwable cause, Supplier<Transport> transport) {
         if (!available) {
-            throw new Unavailable(transport.get().name, cause);
+            throw new Unavailable(name, cause);
         }
         return transport.get();
     }
