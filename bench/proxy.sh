@@ -38,6 +38,7 @@
 #   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
 #   STATUS_PAGES=0    status pages kept open on each Infergate's admin port while it is measured
 #                     (each a live /status/events feed), to show what the page costs the request path
+#   TRANSPORT=auto    Infergate's server.transport (auto: epoll; io_uring to measure that one)
 #   TRACING=          unset or empty: Infergate without a tracing section (no span, no header read).
 #                     A ratio (TRACING=0.01): Infergate traces, sampling that share of the requests,
 #                     and exports over OTLP/HTTP to the sink TRACING_SINK says
@@ -50,6 +51,7 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-10}
+TRANSPORT=${TRANSPORT:-auto}
 WARMUP_MAX=${WARMUP_MAX:-120}
 JIT_QUIET=${JIT_QUIET:-3}
 PAUSE=${PAUSE:-1}
@@ -350,7 +352,7 @@ start_infergate() { # mode
     local tracing_yaml="# No tracing section: the gateway does not trace."
     [ -n "$TRACING" ] && tracing_yaml="tracing: { otlpEndpoint: \"http://127.0.0.1:$SINK_PORT\", sampleRatio: $TRACING }"
     cat >"$dir/gateway.yaml" <<EOF
-server: { port: ${TARGET_PORT[infergate-$mode]}, adminPort: ${IG_ADMIN_PORT[$mode]}, drainTimeout: 1s, accessLog: $access_log }
+server: { port: ${TARGET_PORT[infergate-$mode]}, adminPort: ${IG_ADMIN_PORT[$mode]}, drainTimeout: 1s, accessLog: $access_log, transport: $TRANSPORT }
 $ADMISSION_YAML
 $tracing_yaml
 routes:
@@ -626,9 +628,9 @@ if [ -n "$TRACING" ]; then
 else
     TRACING_TEXT="Infergate without a tracing section."
 fi
-# The start line names the event loops' transport (io_uring where the kernel allows it, else epoll).
-TRANSPORT=$(grep -o '[a-z_]* transport,' "$WORK/infergate-${MODES[0]}/infergate.log" | head -n1 | cut -d' ' -f1)
-TRACING_TEXT="Infergate on ${TRANSPORT:-an unknown} transport. $TRACING_TEXT"
+# The start line names the event loops' transport (epoll by default, io_uring when TRANSPORT asks for it).
+RAN_ON=$(grep -o '[a-z_]* transport,' "$WORK/infergate-${MODES[0]}/infergate.log" | head -n1 | cut -d' ' -f1)
+TRACING_TEXT="Infergate on ${RAN_ON:-an unknown} transport. $TRACING_TEXT"
 
 echo
 echo "Proxy benchmark: $ROUNDS rounds x ${DURATION}s per run, medians over rounds"

@@ -222,6 +222,20 @@ class Http2IT {
     }
 
     @Test
+    void aDrainWhoseStreamsAllRunPastItsTimeoutStillSaysGoAwayBeforeTheConnectionCloses() throws Exception {
+        gateway(upstream.url(), "");
+        H2Client.Stream[] streams = new H2Client.Stream[1];
+        ScriptedUpstream.Exchange[] exchanges = EventStreams.open(client, upstream, streams, 1, true);
+        exchanges[0].chunk(event(0, 1));
+        streams[0].awaitBody("the first event", Duration.ofSeconds(10), b -> b.contains(event(0, 1)));
+
+        assertFalse(gateway.server().drain(Duration.ofMillis(300)), "the stream was still open at the timeout");
+        assertEquals(event(0, 1) + "data: {\"error\":\"the gateway is shutting down\",\"error_type\":\"shutdown\"}\n\n",
+                streams[0].awaitEnd(Duration.ofSeconds(10)));
+        assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)), "GOAWAY NO_ERROR before the close");
+    }
+
+    @Test
     void anIdleConnectionEndsWithGoAwayAfterTheIdleTimeout() throws Exception {
         gateway = TestGateway.start("""
                 server: { port: 0, adminPort: 0, idleTimeout: 300ms }

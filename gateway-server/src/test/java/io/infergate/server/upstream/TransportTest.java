@@ -13,6 +13,6 @@ class TransportTest {
         Transport.Unavailable refused = new Transport.Unavailable("io_uring",
                 new IOException("failed to create io_uring ring fd: Operation not permitted"));
         assertEquals("server.transport: io_uring is not available here (failed to create io_uring ring fd: "
-                + "Operation not permitted); leave the key out to take the best one this platform has", refused.getMessage());
+                + "Operation not permitted); leave the key out to take the default", refused.getMessage());
     }
 }
