@@ -39,11 +39,6 @@ public record Transport(
     private static final String LETTUCE_EPOLL = "io.lettuce.core.epoll";
     private static final String LETTUCE_IO_URING = "io.lettuce.core.iouring";
 
-    /** The default one for this platform. */
-    public static Transport best() {
-        return choose(ServerConfig.Transport.AUTO);
-    }
-
     /**
      * The transport asked for, or with {@code auto} epoll, else NIO.
      *

@@ -1,6 +1,7 @@
 package io.infergate.server.store;
 
 import io.infergate.core.config.RedisStoreConfig;
+import io.infergate.core.config.ServerConfig;
 import io.infergate.core.store.StoreUnavailableException;
 import io.infergate.server.testing.RedisServer;
 import io.infergate.server.testing.TestGateway;
@@ -84,7 +85,7 @@ class LoopConnectionsIT {
     }
 
     private void storeOnLoops() {
-        Transport transport = Transport.best();
+        Transport transport = Transport.choose(ServerConfig.Transport.AUTO);
         group = transport.newGroup(LOOPS);
         RedisStoreConfig config = new RedisStoreConfig(URI.create(redis.url()), null, Duration.ofSeconds(1),
                 Duration.ofMillis(500), "it:", null);
