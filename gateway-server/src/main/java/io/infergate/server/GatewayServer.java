@@ -11,6 +11,7 @@ import io.infergate.core.route.RouteTable;
 import io.infergate.core.route.Routing;
 import io.infergate.core.tenant.TenantDirectory;
 import io.infergate.server.admin.AdminChannelInitializer;
+import io.infergate.server.http.ClientClose;
 import io.infergate.server.http.GatewayChannelInitializer;
 import io.infergate.server.http.ListenerTls;
 import io.infergate.server.http.ShutdownCut;
@@ -70,7 +71,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Set on SIGTERM: /readyz fails from then on, before the listener stops. */
     private volatile boolean stopping;
-    /** After the drain timeout, how long client connections get to end their streams before they close. */
+    /** How long client connections get to close themselves behind their last writes, at the drain timeout and after. */
     private static final Duration STREAM_END_GRACE = Duration.ofSeconds(1);
 
     private final EventLoopGroup group;
@@ -223,8 +224,8 @@ public final class GatewayServer implements AutoCloseable {
      * @return whether every in-flight exchange finished in time
      */
     public boolean drain(Duration timeout) throws InterruptedException {
-        log.info("draining: {} in flight, waiting up to {}", Counts.of(context.inFlight(), "request"), timeout);
         var drained = context.startDraining();
+        log.info("draining: {} in flight, waiting up to {}", Counts.of(context.inFlight(), "request"), timeout);
         proxyChannel.close().sync();
         boolean clean = true;
         try {
@@ -232,31 +233,14 @@ public final class GatewayServer implements AutoCloseable {
         } catch (TimeoutException e) {
             clean = false;
             log.warn("drain timeout: cutting {} still in flight", Counts.of(context.inFlight(), "request"));
-            endStreams();
+            if (!ShutdownCut.endAll(clients, STREAM_END_GRACE)) {
+                log.warn("drain timeout: not every connection could end its streams in time");
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e);
         }
         close();
         return clean;
-    }
-
-    /**
-     * Every client connection is told of the cut on its own loop, where a stream still running
-     * writes its {@code shutdown} error event and final chunk; they are closed once all have acted,
-     * or after {@link #STREAM_END_GRACE}.
-     */
-    private void endStreams() throws InterruptedException {
-        List<Future<?>> told = new ArrayList<>();
-        for (Channel client : clients) {
-            told.add(ShutdownCut.tell(client));
-        }
-        long deadline = System.nanoTime() + STREAM_END_GRACE.toNanos();
-        for (Future<?> future : told) {
-            if (!future.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                log.warn("drain timeout: not every stream could be ended with an error event in time");
-                return;
-            }
-        }
     }
 
     @Override
@@ -270,7 +254,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         proxyChannel.close();
         adminChannel.close();
-        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        ClientClose.afterWrites(clients, STREAM_END_GRACE);
         stores.close(); // before the loops: each has a connection to the store, closed on it
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         accessLog.close(); // after the loops, so every exchange they ended has its line

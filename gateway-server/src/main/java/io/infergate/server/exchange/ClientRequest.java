@@ -26,6 +26,11 @@ public interface ClientRequest {
     /** The client went away. */
     void onClientClosed();
 
-    /** The drain timeout passed. */
-    void onShutdownCut();
+    /**
+     * The drain timeout passed.
+     *
+     * @return whether the request ends itself (a stream's {@code shutdown} event, then its end);
+     *         if not, its connection is closed at once
+     */
+    boolean onShutdownCut();
 }

@@ -58,10 +58,8 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
     private final RequestBody body;
     private final ExchangeTimeouts timeouts;
     private final ExchangeTimer timer;
-    /** What the client is told, and whether its connection is kept. */
-    private final ClientResponder responder;
-    /** Tenant, rate limit and admission; its permit is held to the end. */
-    private final RequestGate gate;
+    private final ClientResponder responder; // what the client is told, and whether its connection is kept
+    private final RequestGate gate; // tenant, rate limit and admission; its permit is held to the end
     private final GatePassage passage;
     private final ColdStartWait coldStart;
     private final AttemptLoop loop;
@@ -222,10 +220,12 @@ public final class Exchange implements ClientRequest, ColdStartWait.Listener {
     }
 
     /** The drain timeout passed: a stream ends with its error event; anything else closes with the connection. */
-    public void onShutdownCut() {
-        if (phase != Phase.DONE && responder.stream() != null) {
+    public boolean onShutdownCut() {
+        boolean endsItself = phase != Phase.DONE && responder.stream() != null;
+        if (endsItself) {
             fail(GatewayError.SHUTDOWN, GatewayError.SHUTDOWN.defaultMessage());
         }
+        return endsItself;
     }
 
     // ---- the clocks ----------------------------------------------------------------------------------

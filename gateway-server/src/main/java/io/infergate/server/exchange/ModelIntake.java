@@ -220,9 +220,7 @@ final class ModelIntake implements ClientRequest, ConnectionClock.Owner {
     }
 
     @Override
-    public void onShutdownCut() {
-        if (exchange != null) {
-            exchange.onShutdownCut();
-        }
+    public boolean onShutdownCut() {
+        return exchange != null && exchange.onShutdownCut();
     }
 }

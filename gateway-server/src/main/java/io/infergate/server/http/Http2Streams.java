@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -21,9 +23,10 @@ import java.util.Set;
  * writability, its own exchange, which a {@code RST_STREAM} cancels alone.
  * <p>
  * This handler sits on the connection itself: it tells the connection's idle clock when streams
- * open and close, passes the drain's {@link ShutdownCut} on to every open stream, and, while the
- * gateway drains, ends the connection with a {@code GOAWAY} once a stream is done, as HTTP/1.1's
- * {@code Connection: close} would; a client's own {@code GOAWAY} ends it once its streams are done.
+ * open and close, passes the drain's {@link ShutdownCut} on to every open stream, and ends the
+ * connection: while the gateway drains, with a {@code GOAWAY} as soon as a stream is done, as
+ * HTTP/1.1's {@code Connection: close} would, then a close once the last one is; after a client's
+ * own {@code GOAWAY}, once its streams are done.
  */
 final class Http2Streams extends ChannelInboundHandlerAdapter {
 
@@ -31,6 +34,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
     private final ClientTimeoutHandler timeouts;
     private final Set<Channel> open = new HashSet<>();
     private ChannelHandlerContext ctx;
+    private boolean ending;
 
     Http2Streams(ProxyContext context, ClientTimeoutHandler timeouts) {
         this.context = context;
@@ -60,10 +64,29 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
         stream.closeFuture().addListener(closed -> {
             open.remove(stream);
             timeouts.streamClosed();
-            if (context.draining() && ctx != null) {
-                ctx.channel().close(); // GOAWAY; the codec lets the streams still open finish
+            if ((ending || context.draining()) && ctx != null) {
+                end();
             }
         });
+    }
+
+    /**
+     * Says {@code GOAWAY} now, and closes once no stream is open. Not the codec's own graceful close
+     * with streams still open: that closes the moment the last one ends, failing a {@code GOAWAY}
+     * still being written (on io_uring, one written in the same loop turn always is).
+     */
+    private void end() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (!ending) {
+            ending = true;
+            ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        }
+        if (open.isEmpty()) {
+            // Later in the turn, when the codec has retired the stream: it then closes behind its GOAWAY.
+            ctx.executor().execute(() -> ctx.channel().close());
+        }
     }
 
     @Override
@@ -76,7 +99,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Http2GoAwayFrame goAway) {
             goAway.release();
-            ctx.channel().close();
+            end();
             return;
         }
         ctx.fireChannelRead(msg);
@@ -88,6 +111,7 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
             for (Channel stream : new ArrayList<>(open)) {
                 stream.pipeline().fireUserEventTriggered(event);
             }
+            end(); // or once the streams it ended are done
             return;
         }
         ctx.fireUserEventTriggered(event);

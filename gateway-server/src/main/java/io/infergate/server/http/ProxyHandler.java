@@ -273,8 +273,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements ClientC
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event == ShutdownCut.EVENT) {
-            if (exchange != null) {
-                exchange.onShutdownCut();
+            if (exchange == null || !exchange.onShutdownCut()) {
+                ctx.close(); // nothing here can end well in time; a stream closes behind its last event
             }
             return;
         }

@@ -1,13 +1,19 @@
 package io.infergate.server.http;
 
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.Future;
+import io.netty.channel.group.ChannelGroup;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * What a client connection is told when the drain timeout has passed, before it is closed: an event
- * stream still running ends with a {@code shutdown} error event in its own dialect and a proper end
- * of body; anything else in flight is closed with the connection, as before. Told as a pipeline
- * event on the connection's own loop, so that no exchange is registered anywhere for it.
+ * What the client connections are told when the drain timeout has passed: an event stream still
+ * running ends with a {@code shutdown} error event in its own dialect and a proper end of body, then
+ * its connection closes behind it (on HTTP/2, after a {@code GOAWAY}); any other connection closes at
+ * once. Told as a pipeline event on each connection's own loop, so that no exchange is registered
+ * anywhere for it.
  */
 public final class ShutdownCut {
 
@@ -15,8 +21,24 @@ public final class ShutdownCut {
 
     private ShutdownCut() {}
 
-    /** Tells {@code client}; the future completes once its handlers have acted on it. */
-    public static Future<?> tell(Channel client) {
-        return client.eventLoop().submit(() -> client.pipeline().fireUserEventTriggered(EVENT));
+    /**
+     * Tells every connection, and waits up to {@code grace} for them all to close themselves. Each
+     * closes only once its last writes have completed: on io_uring a write reaches the kernel at the
+     * end of the loop's turn, so a close from outside right after would fail it.
+     *
+     * @return whether every connection had closed in time
+     */
+    public static boolean endAll(ChannelGroup clients, Duration grace) throws InterruptedException {
+        List<Channel> told = new ArrayList<>(clients);
+        for (Channel client : told) {
+            client.eventLoop().execute(() -> client.pipeline().fireUserEventTriggered(EVENT));
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Channel client : told) {
+            if (!client.closeFuture().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

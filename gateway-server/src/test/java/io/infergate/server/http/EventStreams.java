@@ -43,6 +43,18 @@ final class EventStreams {
         return exchanges;
     }
 
+    /** As {@link #open}, with each stream's first event sent and read by its client. */
+    static ScriptedUpstream.Exchange[] started(H2Client client, ScriptedUpstream upstream, H2Client.Stream[] streams,
+                                                int count) throws Exception {
+        ScriptedUpstream.Exchange[] exchanges = open(client, upstream, streams, count, true);
+        for (int i = 0; i < count; i++) {
+            exchanges[i].chunk(event(i, 1));
+            String first = event(i, 1);
+            streams[i].awaitBody("stream " + i + "'s first event", Duration.ofSeconds(10), b -> b.contains(first));
+        }
+        return exchanges;
+    }
+
     static String event(int stream, int index) {
         return "data: {\"index\":" + index + ",\"token\":{\"text\":\" t" + index + "\"},\"s\":" + stream + "}\n\n";
     }

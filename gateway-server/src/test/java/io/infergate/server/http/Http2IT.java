@@ -1,6 +1,7 @@
 package io.infergate.server.http;
 
 import io.infergate.server.testing.H2Client;
+import io.infergate.server.testing.LogCapture;
 import io.infergate.server.testing.RecordingUpstream;
 import io.infergate.server.testing.ScriptedUpstream;
 import io.infergate.server.testing.TestGateway;
@@ -63,12 +64,7 @@ class Http2IT {
     void aResetStreamCancelsOnlyItsOwnUpstreamRequest() throws Exception {
         gateway(upstream.url(), "");
         H2Client.Stream[] streams = new H2Client.Stream[3];
-        ScriptedUpstream.Exchange[] exchanges = EventStreams.open(client, upstream, streams, 3, true);
-        for (int i = 0; i < 3; i++) {
-            exchanges[i].chunk(event(i, 1));
-            String first = event(i, 1);
-            streams[i].awaitBody("stream " + i + "'s first event", Duration.ofSeconds(10), b -> b.contains(first));
-        }
+        ScriptedUpstream.Exchange[] exchanges = EventStreams.started(client, upstream, streams, 3);
 
         streams[1].reset();
         exchanges[1].awaitClosedByPeer();
@@ -199,19 +195,20 @@ class Http2IT {
     void aDrainSendsGoAwayAfterAStreamEndsAndCutsStreamsStillOpenWithTheirShutdownEvent() throws Exception {
         gateway(upstream.url(), "");
         H2Client.Stream[] streams = new H2Client.Stream[2];
-        ScriptedUpstream.Exchange[] exchanges = EventStreams.open(client, upstream, streams, 2, true);
-        for (int i = 0; i < 2; i++) {
-            exchanges[i].chunk(event(i, 1));
-            String first = event(i, 1);
-            streams[i].awaitBody("stream " + i + "'s first event", Duration.ofSeconds(10), b -> b.contains(first));
+        ScriptedUpstream.Exchange[] exchanges = EventStreams.started(client, upstream, streams, 2);
+        CompletableFuture<Boolean> drained;
+        try (LogCapture logs = LogCapture.open()) {
+            drained = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return gateway.server().drain(Duration.ofSeconds(2));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Stream 0 ends during the drain, not before it.
+            io.infergate.testing.Await.until("the drain began", Duration.ofSeconds(10),
+                    () -> logs.all().stream().anyMatch(line -> line.text().startsWith("draining: 2 requests")));
         }
-        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
-            try {
-                return gateway.server().drain(Duration.ofSeconds(2));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
         exchanges[0].chunk(event(0, 2)).end();
         assertEquals(event(0, 1) + event(0, 2), streams[0].awaitEnd(Duration.ofSeconds(10)));
         assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)), "GOAWAY NO_ERROR once a stream ended");
@@ -224,14 +221,15 @@ class Http2IT {
     @Test
     void aDrainWhoseStreamsAllRunPastItsTimeoutStillSaysGoAwayBeforeTheConnectionCloses() throws Exception {
         gateway(upstream.url(), "");
-        H2Client.Stream[] streams = new H2Client.Stream[1];
-        ScriptedUpstream.Exchange[] exchanges = EventStreams.open(client, upstream, streams, 1, true);
-        exchanges[0].chunk(event(0, 1));
-        streams[0].awaitBody("the first event", Duration.ofSeconds(10), b -> b.contains(event(0, 1)));
+        H2Client.Stream[] streams = new H2Client.Stream[2];
+        EventStreams.started(client, upstream, streams, 2);
 
-        assertFalse(gateway.server().drain(Duration.ofMillis(300)), "the stream was still open at the timeout");
-        assertEquals(event(0, 1) + "data: {\"error\":\"the gateway is shutting down\",\"error_type\":\"shutdown\"}\n\n",
-                streams[0].awaitEnd(Duration.ofSeconds(10)));
+        // Both streams end in the same loop turn, and the GOAWAY is written right behind them.
+        assertFalse(gateway.server().drain(Duration.ofMillis(300)), "the streams were still open at the timeout");
+        for (int i = 0; i < 2; i++) {
+            assertEquals(event(i, 1) + "data: {\"error\":\"the gateway is shutting down\",\"error_type\":\"shutdown\"}\n\n",
+                    streams[i].awaitEnd(Duration.ofSeconds(10)));
+        }
         assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)), "GOAWAY NO_ERROR before the close");
     }
 
