@@ -38,7 +38,7 @@
 #   KEEP=1            keep the work directory (configs, logs, raw wrk output) and print where
 #   STATUS_PAGES=0    status pages kept open on each Infergate's admin port while it is measured
 #                     (each a live /status/events feed), to show what the page costs the request path
-#   TRANSPORT=auto    Infergate's server.transport (auto: epoll; io_uring to measure that one)
+#   TRANSPORT=auto    Infergate's server.transport (auto: io_uring where the kernel allows it, else epoll)
 #   TRACING=          unset or empty: Infergate without a tracing section (no span, no header read).
 #                     A ratio (TRACING=0.01): Infergate traces, sampling that share of the requests,
 #                     and exports over OTLP/HTTP to the sink TRACING_SINK says
@@ -628,7 +628,7 @@ if [ -n "$TRACING" ]; then
 else
     TRACING_TEXT="Infergate without a tracing section."
 fi
-# The start line names the event loops' transport (epoll by default, io_uring when TRANSPORT asks for it).
+# The start line names the event loops' transport (io_uring by default where the kernel allows it).
 RAN_ON=$(grep -o '[a-z_]* transport,' "$WORK/infergate-${MODES[0]}/infergate.log" | head -n1 | cut -d' ' -f1)
 TRACING_TEXT="Infergate on ${RAN_ON:-an unknown} transport. $TRACING_TEXT"
 

@@ -63,7 +63,7 @@ public record ServerConfig(
     }
 
     /**
-     * The event loops' way to the sockets: {@code auto} takes epoll, else the JDK's NIO; the others
+     * The event loops' way to the sockets: {@code auto} takes io_uring, else epoll, else the JDK's NIO; the others
      * ask for one and refuse to start without it.
      */
     public enum Transport {

@@ -22,12 +22,15 @@ import java.util.function.Supplier;
 /**
  * The event loops' way to the sockets; the same pipeline runs on each.
  * <p>
- * epoll is the default, and the JDK's NIO where there is no epoll. io_uring is there to ask for
- * ({@code server.transport: io_uring}): a loop hands the kernel its reads and writes in one batch
- * per turn, where epoll costs a system call each, and on a relay that makes four of them per request
- * that is about 23 % less CPU per request (bench/RESULTS.md, proxy run 19). It is not the default
- * yet because a drain behaves differently on it: an HTTP/2 connection whose streams are cut at the
- * drain timeout closes without its {@code GOAWAY} (on epoll it gets one).
+ * io_uring where the kernel allows it, else epoll, else the JDK's NIO. On io_uring a loop hands the
+ * kernel its reads and writes in one batch per turn, where epoll costs a system call each; on a relay
+ * that makes four of them per request, that is about 23 % less CPU per request (bench/RESULTS.md,
+ * proxy run 19). Containers under Docker's default seccomp profile, and kernels with
+ * {@code kernel.io_uring_disabled}, refuse io_uring; they get epoll.
+ * <p>
+ * One difference shows in the code: a write reaches the kernel only at the end of the loop's turn,
+ * so a connection must close behind its last writes, never straight after them from outside
+ * ({@link io.infergate.server.http.ClientClose}).
  */
 public record Transport(
         String name,
@@ -40,13 +43,13 @@ public record Transport(
     private static final String LETTUCE_IO_URING = "io.lettuce.core.iouring";
 
     /**
-     * The transport asked for, or with {@code auto} epoll, else NIO.
+     * The transport asked for, or with {@code auto} io_uring, else epoll, else NIO.
      *
      * @throws Unavailable when the one asked for is not available here, saying why
      */
     public static Transport choose(ServerConfig.Transport wanted) {
         Transport transport = switch (wanted) {
-            case AUTO -> Epoll.isAvailable() ? epoll() : nio();
+            case AUTO -> IoUring.isAvailable() ? ioUring() : Epoll.isAvailable() ? epoll() : nio();
             case IO_URING ->
                     required("io_uring", IoUring.isAvailable(), IoUring.unavailabilityCause(), Transport::ioUring);
             case EPOLL -> required("epoll", Epoll.isAvailable(), Epoll.unavailabilityCause(), Transport::epoll);

@@ -53,8 +53,8 @@ class TransportIT {
     }
 
     @Test
-    void leftOutEpollIsTakenWhereThereIsEpoll() throws Exception {
-        String best = Epoll.isAvailable() ? "epoll" : "nio";
+    void leftOutTheBestThePlatformHasIsTaken() throws Exception {
+        String best = IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
         try (UpstreamSim sim = UpstreamSim.builder().tokensPerSecond(500).start();
              MockWebServer bulk = new MockWebServer();
              LogCapture logs = LogCapture.open()) {
