@@ -2,6 +2,7 @@ package io.infergate.server.http;
 
 import io.infergate.server.exchange.ProxyContext;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -34,7 +35,9 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
     private final ClientTimeoutHandler timeouts;
     private final Set<Channel> open = new HashSet<>();
     private ChannelHandlerContext ctx;
-    private boolean ending;
+    /** The connection's own GOAWAY, once it is ending. */
+    private ChannelFuture goAway;
+    private boolean closing;
 
     Http2Streams(ProxyContext context, ClientTimeoutHandler timeouts) {
         this.context = context;
@@ -64,28 +67,28 @@ final class Http2Streams extends ChannelInboundHandlerAdapter {
         stream.closeFuture().addListener(closed -> {
             open.remove(stream);
             timeouts.streamClosed();
-            if ((ending || context.draining()) && ctx != null) {
+            if ((goAway != null || context.draining()) && ctx != null) {
                 end();
             }
         });
     }
 
     /**
-     * Says {@code GOAWAY} now, and closes once no stream is open. Not the codec's own graceful close
-     * with streams still open: that closes the moment the last one ends, failing a {@code GOAWAY}
+     * Says {@code GOAWAY} now, and closes once no stream is open and the {@code GOAWAY} is written
+     * (and so every frame the streams wrote before it). Not the codec's own graceful close with
+     * streams still open: that closes the moment the last one is retired, failing a {@code GOAWAY}
      * still being written (on io_uring, one written in the same loop turn always is).
      */
     private void end() {
         if (!ctx.channel().isActive()) {
             return;
         }
-        if (!ending) {
-            ending = true;
-            ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        if (goAway == null) {
+            goAway = ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
         }
-        if (open.isEmpty()) {
-            // Later in the turn, when the codec has retired the stream: it then closes behind its GOAWAY.
-            ctx.executor().execute(() -> ctx.channel().close());
+        if (open.isEmpty() && !closing) {
+            closing = true;
+            goAway.addListener(written -> ctx.channel().close());
         }
     }
 

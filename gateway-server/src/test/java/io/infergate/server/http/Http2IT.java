@@ -234,6 +234,18 @@ class Http2IT {
     }
 
     @Test
+    void aDrainTimeoutCancelsARequestStillWaitingForItsAnswerThenSaysGoAway() throws Exception {
+        gateway(upstream.url(), "");
+        H2Client.Stream waiting = client.send("POST", "/generate", EventStreams.TGI_BODY, true);
+        ScriptedUpstream.Exchange unanswered = upstream.awaitExchange();
+
+        assertFalse(gateway.server().drain(Duration.ofMillis(300)), "the request was still in flight at the timeout");
+        assertEquals(8L, waiting.awaitClosed(Duration.ofSeconds(10)), "RST_STREAM CANCEL: no answer can come");
+        assertEquals(0L, client.awaitGoAway(Duration.ofSeconds(10)), "GOAWAY NO_ERROR before the close");
+        unanswered.awaitClosedByPeer();
+    }
+
+    @Test
     void anIdleConnectionEndsWithGoAwayAfterTheIdleTimeout() throws Exception {
         gateway = TestGateway.start("""
                 server: { port: 0, adminPort: 0, idleTimeout: 300ms }
