@@ -38,7 +38,7 @@ class TransportIT {
              MockWebServer bulk = new MockWebServer();
              LogCapture logs = LogCapture.open()) {
             bulk.start();
-            String yaml = config("server: { transport: " + transport + " }", sim, bulk);
+            String yaml = config("server: { port: 0, adminPort: 0, transport: " + transport + " }", sim, bulk);
             if (!available(transport)) {
                 Transport.Unavailable refused = assertThrows(Transport.Unavailable.class, () -> TestGateway.start(yaml).close());
                 assertTrue(refused.getMessage().startsWith("server.transport: " + transport + " is not available here ("),
