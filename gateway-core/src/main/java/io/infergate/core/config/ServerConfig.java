@@ -63,8 +63,8 @@ public record ServerConfig(
     }
 
     /**
-     * The event loops' way to the sockets: {@code auto} takes io_uring, else epoll, else the JDK's NIO; the others
-     * ask for one and refuse to start without it.
+     * The event loops' way to the sockets: {@code auto} takes Linux's io_uring where the kernel allows
+     * it, else epoll, else the JDK's NIO; the others ask for one and refuse to start without it.
      */
     public enum Transport {
         AUTO, IO_URING, EPOLL, NIO

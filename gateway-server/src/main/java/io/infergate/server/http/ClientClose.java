@@ -31,10 +31,22 @@ public final class ClientClose {
                         .addListener(written -> client.close());
             });
         }
-        long deadline = System.nanoTime() + grace.toNanos();
-        for (Channel client : closing) {
-            client.closeFuture().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try {
+            allClosed(closing, grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // what is left is closed outright below
         }
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** Waits up to {@code grace} in all for every one of {@code channels} to close; whether all did. */
+    static boolean allClosed(List<Channel> channels, Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Channel channel : channels) {
+            if (!channel.closeFuture().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

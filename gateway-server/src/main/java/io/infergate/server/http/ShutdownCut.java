@@ -6,7 +6,6 @@ import io.netty.channel.group.ChannelGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the client connections are told when the drain timeout has passed: an event stream still
@@ -33,12 +32,6 @@ public final class ShutdownCut {
         for (Channel client : told) {
             client.eventLoop().execute(() -> client.pipeline().fireUserEventTriggered(EVENT));
         }
-        long deadline = System.nanoTime() + grace.toNanos();
-        for (Channel client : told) {
-            if (!client.closeFuture().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                return false;
-            }
-        }
-        return true;
+        return ClientClose.allClosed(told, grace);
     }
 }
