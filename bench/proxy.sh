@@ -21,8 +21,10 @@
 #   ROUNDS=3          rounds; each round runs every load shape against every target
 #   DURATION=10       seconds per wrk run
 #   WARMUP=10         seconds per warm-up step through Infergate: a step is WARMUP s at -t2 -c64, then
-#                     WARMUP s at -t1 -c1 (each shape makes its own code hot); steps repeat until the
-#                     JVM's JIT compilers are quiet, so the runs measure compiled code, not the compiler
+#                     WARMUP s at -t1 -c1, then WARMUP s from the blocking client (each shape makes its
+#                     own code hot, and a change of shape deoptimizes some of the others'); steps repeat
+#                     until the JVM's JIT compilers are quiet, so the runs measure compiled code, not
+#                     the compiler
 #   WARMUP_MAX=120    seconds of warm-up at most per Infergate; past it, measured anyway (and said so)
 #   JIT_QUIET=3       milliseconds of JIT compiler CPU per second of a warm-up step at most, for quiet
 #   PAUSE=1           seconds of rest between runs
@@ -493,10 +495,12 @@ warm_up_infergate() { # target
         concurrency_limit "$mode" >/dev/null
         run_wrk "$WORK/warmup-$t-c1.txt" "$WARMUP" c1 "${TARGET_PORT[$t]}"
         concurrency_limit "$mode" >/dev/null
-        spent=$((spent + 2 * WARMUP))
+        run_blocking "$WORK/warmup-$t-b1.txt" "$WARMUP" "${TARGET_PORT[$t]}"
+        concurrency_limit "$mode" >/dev/null
+        spent=$((spent + 3 * WARMUP))
         jit_ms=$(ticks_ms $(($(jit_ticks "$pid") - jit0)))
-        log "  $t: ${spent}s of warm-up, its JIT compilers used ${jit_ms} ms in the last $((2 * WARMUP))s"
-        [ "$jit_ms" -le $((JIT_QUIET * 2 * WARMUP)) ] && return 0
+        log "  $t: ${spent}s of warm-up, its JIT compilers used ${jit_ms} ms in the last $((3 * WARMUP))s"
+        [ "$jit_ms" -le $((JIT_QUIET * 3 * WARMUP)) ] && return 0
         if [ "$spent" -ge "$WARMUP_MAX" ]; then
             log "  $t: the JIT is still at work after ${spent}s (WARMUP_MAX); measuring anyway"
             return 0
@@ -504,7 +508,7 @@ warm_up_infergate() { # target
     done
 }
 
-log "warm-up: steps of ${WARMUP}s at -c64 and ${WARMUP}s at -c1 through each Infergate until its JIT is quiet (at most ${WARMUP_MAX}s); 2s through each of the others"
+log "warm-up: steps of ${WARMUP}s at -c64, ${WARMUP}s at -c1 and ${WARMUP}s from the blocking client through each Infergate until its JIT is quiet (at most ${WARMUP_MAX}s); 2s through each of the others"
 for t in "${TARGETS[@]}"; do
     case $t in
         infergate-*) warm_up_infergate "$t" ;;
@@ -615,6 +619,12 @@ declare -A GOAL=([on]=0.8 [off]=0.85) MODE_TEXT=([on]="logs on (both to a file)"
 met() { # mode
     awk -v r="$(ratio c64 3 "$1")" -v g="${GOAL[$1]}" 'BEGIN { print (r >= g) ? "met" : "NOT met" }'
 }
+b1_p99_gaps() { # mode: per round, the blocking client's p99 through Infergate minus through nginx
+    awk -F'\t' -v i="infergate-$1" -v n="nginx-$1" '
+        $2 == "b1" && $1 == i { a[$3] = $6 }
+        $2 == "b1" && $1 == n { b[$3] = $6 }
+        END { for (r = 1; r in a; r++) printf "%s%+d", (r > 1 ? ", " : ""), a[r] - b[r] }' "$RESULTS"
+}
 jit_total() { # mode: ms Infergate's JIT compilers used over its measured runs
     awk -F'\t' -v t="infergate-$1" '$1 == t { ms += $12 } END { printf "%d", ms }' "$RESULTS"
 }
@@ -644,7 +654,7 @@ for mode in "${MODES[@]}"; do
     echo "  throughput Infergate / nginx: $(ratio c64 3 "$mode") at -c64, $(ratio c1 3 "$mode") at -c1 (target >= ${GOAL[$mode]} at -c64: $(met "$mode"))"
     echo "  CPU per request Infergate / nginx at -c64: $(ratio c64 6 "$mode"); in the kernel: Infergate $(get "infergate-$mode" c64 10) us, nginx $(get "nginx-$mode" c64 10) us; outside it: Infergate $(user_cpu "infergate-$mode") us, nginx $(user_cpu "nginx-$mode") us"
     echo "  added latency at -c1 over direct: Infergate p50 +$(added "infergate-$mode" 4) us, p99 +$(added "infergate-$mode" 5) us; nginx p50 +$(added "nginx-$mode" 4) us, p99 +$(added "nginx-$mode" 5) us"
-    echo "  the same from a blocking client: Infergate p50 +$(added "infergate-$mode" 4 b1) us, p99 +$(added "infergate-$mode" 5 b1) us; nginx p50 +$(added "nginx-$mode" 4 b1) us, p99 +$(added "nginx-$mode" 5 b1) us"
+    echo "  the same from a blocking client: Infergate p50 +$(added "infergate-$mode" 4 b1) us, p99 +$(added "infergate-$mode" 5 b1) us; nginx p50 +$(added "nginx-$mode" 4 b1) us, p99 +$(added "nginx-$mode" 5 b1) us; its p99, Infergate minus nginx, round by round: $(b1_p99_gaps "$mode") us"
     echo "  Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms"
     [ "$mode" = on ] && echo "  Infergate access log lines dropped (gateway_access_log_dropped_total): ${DROPPED[$mode]}"
     [ -n "$TRACING" ] && echo "  Infergate trace spans: ${SPANS[$mode]}"
@@ -662,7 +672,7 @@ while IFS=$'\t' read -r t s rps p50 p99 own up e x sys; do
 done <"$SUMMARY"
 echo
 for mode in "${MODES[@]}"; do
-    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode") (in the kernel: Infergate $(get "infergate-$mode" c64 10) µs, nginx $(get "nginx-$mode" c64 10) µs); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs; from a blocking client (\`FixedRate.java closed\`): Infergate p50 +$(added "infergate-$mode" 4 b1) µs, p99 +$(added "infergate-$mode" 5 b1) µs, nginx p50 +$(added "nginx-$mode" 4 b1) µs, p99 +$(added "nginx-$mode" 5 b1) µs; Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
+    echo "- ${MODE_TEXT[$mode]^}: throughput, Infergate / nginx: **$(ratio c64 3 "$mode")** at \`-t2 -c64\` (target ≥ ${GOAL[$mode]}: $(met "$mode")), $(ratio c1 3 "$mode") at \`-t1 -c1\`; CPU per request, Infergate / nginx at \`-t2 -c64\`: $(ratio c64 6 "$mode") (in the kernel: Infergate $(get "infergate-$mode" c64 10) µs, nginx $(get "nginx-$mode" c64 10) µs); added latency at \`-t1 -c1\` (proxy − direct): Infergate p50 +$(added "infergate-$mode" 4) µs, p99 +$(added "infergate-$mode" 5) µs; nginx p50 +$(added "nginx-$mode" 4) µs, p99 +$(added "nginx-$mode" 5) µs; from a blocking client (\`FixedRate.java closed\`): Infergate p50 +$(added "infergate-$mode" 4 b1) µs, p99 +$(added "infergate-$mode" 5 b1) µs, nginx p50 +$(added "nginx-$mode" 4 b1) µs, p99 +$(added "nginx-$mode" 5 b1) µs (its p99, Infergate minus nginx, round by round: $(b1_p99_gaps "$mode") µs); Infergate's JIT compilers over its measured runs: $(jit_total "$mode") ms.$([ "$mode" = on ] && echo " Infergate access log lines dropped: ${DROPPED[$mode]}.")"
 done
 echo
 echo "Medians over $ROUNDS rounds of ${DURATION}s per target and load; errors and non-2xx are totals over the rounds."
