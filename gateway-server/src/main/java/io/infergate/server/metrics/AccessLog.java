@@ -9,16 +9,15 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One JSON line per request ({@link AccessLogLine} has the fields), on stdout or appended to a file.
- * An event loop only puts the finished {@link ExchangeRecord} on a bounded queue; the thread
- * {@value #THREAD} formats and writes ({@link AccessLogWriter}). When the queue is full the line is
- * dropped and counted ({@link #dropped}, {@code gateway_access_log_dropped_total}): a slow reader of
- * stdout or a slow disk costs lines, never a loop's time or unbounded memory.
+ * An event loop only puts the finished {@link ExchangeRecord} on a bounded queue ({@link HandOff}:
+ * it never waits there, not even for a lock); the thread {@value #THREAD} formats and writes
+ * ({@link AccessLogWriter}). When the queue is full the line is dropped and counted ({@link #dropped},
+ * {@code gateway_access_log_dropped_total}): a slow reader of stdout or a slow disk costs lines, never
+ * a loop's time or unbounded memory.
  *
  * <p>A record is the log's once written: nothing stamps it afterwards, and the queue's hand-over
  * makes its stamps visible to the writer thread. {@link #close}, once the loops have stopped,
@@ -34,7 +33,7 @@ public final class AccessLog implements AutoCloseable {
 
     public static final AccessLog OFF = new AccessLog();
 
-    private final BlockingQueue<ExchangeRecord> queue;
+    private final HandOff<ExchangeRecord> queue;
     private final AccessLogWriter writer;
     private final LongAdder dropped = new LongAdder();
     private volatile boolean closed;
@@ -45,7 +44,7 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private AccessLog(LineSink sink, int capacity) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = new HandOff<>(capacity);
         this.writer = new AccessLogWriter(queue, sink, dropped, THREAD);
     }
 
@@ -105,7 +104,7 @@ public final class AccessLog implements AutoCloseable {
         }
         // Anything left is there only because the writer is stuck, or a loop still ran.
         List<ExchangeRecord> left = new ArrayList<>();
-        queue.drainTo(left);
+        queue.drainTo(left, Integer.MAX_VALUE);
         dropped.add(left.size());
         if (!done) {
             log.warn("access log: its output did not take the last lines within {}; {} are dropped", CLOSE_WAIT, left.size());

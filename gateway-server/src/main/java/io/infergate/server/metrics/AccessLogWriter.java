@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,12 +29,12 @@ final class AccessLogWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(AccessLogWriter.class);
 
     static final int BATCH_BYTES = 64 * 1024;
-    /** Records moved off the queue under one take of its lock, so the loops' offers never wait long. */
+    /** Records moved off the queue at a time, then formatted, so a full queue frees room as it goes. */
     private static final int TAKE = 256;
     private static final long NAP = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int NAPS_BEFORE_SLEEP = 100;
 
-    private final BlockingQueue<ExchangeRecord> queue;
+    private final HandOff<ExchangeRecord> queue;
     private final LineSink sink;
     private final LongAdder dropped;
     private final AccessLogLine lines = new AccessLogLine();
@@ -46,7 +45,7 @@ final class AccessLogWriter implements Runnable {
     private int linesPending;
     private boolean failing;
 
-    AccessLogWriter(BlockingQueue<ExchangeRecord> queue, LineSink sink, LongAdder dropped, String threadName) {
+    AccessLogWriter(HandOff<ExchangeRecord> queue, LineSink sink, LongAdder dropped, String threadName) {
         this.queue = queue;
         this.sink = sink;
         this.dropped = dropped;
