@@ -48,8 +48,8 @@ final class EventStreams {
                                                 int count) throws Exception {
         ScriptedUpstream.Exchange[] exchanges = open(client, upstream, streams, count, true);
         for (int i = 0; i < count; i++) {
-            exchanges[i].chunk(event(i, 1));
             String first = event(i, 1);
+            exchanges[i].chunk(first);
             streams[i].awaitBody("stream " + i + "'s first event", Duration.ofSeconds(10), b -> b.contains(first));
         }
         return exchanges;
