@@ -61,7 +61,8 @@ final class LoopLinks {
         List<ClientResources> resources = new ArrayList<>();
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
-            ClientResources onLoop = ClientResources.builder().eventLoopGroupProvider(new OneLoop(loop))
+            ClientResources onLoop = StoreAddresses.resolverFor(uri, ClientResources.builder())
+                    .eventLoopGroupProvider(new OneLoop(loop))
                     .eventExecutorGroup(shared.eventExecutorGroup()).timer(shared.timer())
                     .reconnectDelay(shared.reconnectDelay()).build();
             loops.add(loop);

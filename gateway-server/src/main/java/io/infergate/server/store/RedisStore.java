@@ -73,9 +73,9 @@ public final class RedisStore implements AutoCloseable {
         this.ticker = ticker;
         this.meters = new StoreMeters(registry, this::isUp);
         this.health = health;
-        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
-                .reconnectDelay(RECONNECT).build();
         RedisURI uri = uri(config);
+        this.resources = StoreAddresses.resolverFor(uri, ClientResources.builder()).ioThreadPoolSize(2)
+                .computationThreadPoolSize(1).reconnectDelay(RECONNECT).build();
         ClientOptions options = ClientOptions.builder()
                 .sslOptions(sslOptions(config))
                 .autoReconnect(true)

@@ -26,10 +26,15 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +116,44 @@ class LoopConnectionsIT {
 
     private static Thread threadOf(EventExecutor loop) throws Exception {
         return loop.submit(Thread::currentThread).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aStoreGivenByIpAddressOpensNoUdpSocketForLookups() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "a Linux /proc to count sockets with");
+        long before = udpSockets();
+        storeOnLoops();
+        for (EventExecutor loop : group) {
+            pingFrom(loop).get(5, TimeUnit.SECONDS); // each loop's connection made and used
+        }
+        assertTrue(store.isUp());
+        assertEquals(before, udpSockets(), "no DNS resolver's socket on any loop: 127.0.0.1 needs no lookup");
+    }
+
+    /** UDP sockets this process holds open: its descriptors' socket inodes found in the kernel's UDP tables. */
+    private static long udpSockets() throws IOException {
+        Set<String> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor went away while we listed them
+                }
+            }
+        }
+        long udp = 0;
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            Path path = Path.of(table);
+            if (Files.exists(path)) {
+                udp += Files.readAllLines(path).stream().skip(1).map(line -> line.trim().split("\\s+"))
+                        .filter(fields -> fields.length > 9 && inodes.contains(fields[9])).count();
+            }
+        }
+        return udp;
     }
 
     @Test
