@@ -6,21 +6,22 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A bounded queue from the event loops to one consumer thread, whose {@link #offer} never waits.
+ * A bounded queue from the event loops to one consumer thread, whose {@link #offer} never waits
+ * (the access log's records, tracing's ended spans).
  * <p>
  * An {@link java.util.concurrent.ArrayBlockingQueue} takes a lock for every offer and for the
  * consumer's drain, so a loop that offers while the consumer, descheduled on a busy machine, holds
  * that lock waits until the consumer runs again. Here an offer is a compare-and-set on a count and
  * one on the queue's tail; a full queue refuses at once.
  */
-final class HandOff<T> {
+public final class HandOff<T> {
 
     private final Queue<T> items = new ConcurrentLinkedQueue<>();
     /** Offers accepted and not yet drained; counted before the item is queued, so it never exceeds the capacity. */
     private final AtomicInteger size = new AtomicInteger();
     private final int capacity;
 
-    HandOff(int capacity) {
+    public HandOff(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
@@ -28,7 +29,7 @@ final class HandOff<T> {
     }
 
     /** Whether the item was taken; {@code false} when the queue is full. Never waits. */
-    boolean offer(T item) {
+    public boolean offer(T item) {
         if (size.incrementAndGet() > capacity) {
             size.decrementAndGet();
             return false;
@@ -38,7 +39,7 @@ final class HandOff<T> {
     }
 
     /** Moves up to {@code max} items, oldest first, into {@code into}; how many it moved. */
-    int drainTo(List<T> into, int max) {
+    public int drainTo(List<T> into, int max) {
         int moved = 0;
         T item;
         while (moved < max && (item = items.poll()) != null) {
@@ -52,7 +53,12 @@ final class HandOff<T> {
     }
 
     /** Whether no offered item is waiting; an offer still under way may not show yet. */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return items.isEmpty();
+    }
+
+    /** Items offered and not yet drained, counting offers still under way. */
+    public int size() {
+        return size.get();
     }
 }

@@ -1,5 +1,6 @@
 package io.infergate.server.tracing;
 
+import io.infergate.server.metrics.HandOff;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
@@ -10,10 +11,10 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ended spans on their way to the collector: a bounded queue that an event loop only offers to (a
@@ -21,31 +22,39 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code batchSize} at a time and at the latest {@code delay} after the first of a batch ended.
  * An export that fails or times out loses its batch, counted; it is not tried again, so a collector
  * that is down costs the gateway a failed request per batch and nothing more.
+ *
+ * <p>The sender is woken only by the first span after it fell idle and by the span that completes
+ * its batch: a loop never takes a lock here, and ending a span costs it a system call only then. (A
+ * blocking queue signalled its waiting consumer on nearly every span: about 40,000 wake-ups in
+ * 32,000 requests of one client at a time.)
  */
 final class ExportQueue implements SpanProcessor {
 
     private final SpanExporter exporter;
-    private final BlockingQueue<ReadableSpan> queue;
+    private final HandOff<ReadableSpan> queue;
     private final int batchSize;
     private final long delayNanos;
     private final long timeoutNanos;
-    private static final long WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final LongAdder exported = new LongAdder();
     private final LongAdder droppedFull = new LongAdder();
     private final LongAdder droppedFailed = new LongAdder();
-    private final Thread worker;
+    private final Thread sender;
+    /** Spans queued at which the parked sender is woken: 1 when it has none, else what completes its batch. */
+    private volatile int wakeAt = 1;
+    /** The sender is parked; whoever wakes it takes the flag, so it is unparked once. */
+    private final AtomicBoolean parked = new AtomicBoolean();
     private volatile boolean stopping;
 
     ExportQueue(SpanExporter exporter, int queueSize, int batchSize, long delayNanos, long timeoutNanos) {
         this.exporter = exporter;
-        this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.queue = new HandOff<>(queueSize);
         this.batchSize = batchSize;
         this.delayNanos = delayNanos;
         this.timeoutNanos = timeoutNanos;
-        this.worker = new Thread(this::run, "infergate-trace-export");
-        worker.setDaemon(true);
-        worker.start();
+        this.sender = new Thread(this::run, "infergate-trace-export");
+        sender.setDaemon(true);
+        sender.start();
     }
 
     @Override
@@ -59,8 +68,13 @@ final class ExportQueue implements SpanProcessor {
     /** On the event loop: never waits. */
     @Override
     public void onEnd(ReadableSpan span) {
-        if (span.getSpanContext().isSampled() && !queue.offer(span)) {
+        if (!span.getSpanContext().isSampled()) {
+            return;
+        }
+        if (!queue.offer(span)) {
             droppedFull.increment();
+        } else if (queue.size() >= wakeAt) {
+            wake();
         }
     }
 
@@ -69,32 +83,53 @@ final class ExportQueue implements SpanProcessor {
         return true;
     }
 
-    /**
-     * Fills a batch until it is full or its first span has waited {@code delay}, then sends it. The
-     * thread looks up at least every {@link #WAKE_NANOS}, so a shutdown is seen at once.
-     */
+    private void wake() {
+        if (parked.get() && parked.compareAndSet(true, false)) {
+            LockSupport.unpark(sender);
+        }
+    }
+
+    /** Fills a batch until it is full or its first span has waited {@code delay}, then sends it. */
     private void run() {
         List<ReadableSpan> batch = new ArrayList<>(batchSize);
         long sendBy = 0;
-        while (!stopping || !queue.isEmpty() || !batch.isEmpty()) {
-            ReadableSpan next = null;
-            try {
-                next = stopping ? queue.poll() : queue.poll(Math.min(delayNanos, WAKE_NANOS), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                stopping = true;
+        while (true) {
+            boolean stop = stopping; // read before the drain, so a stop sees every span queued before it
+            boolean starting = batch.isEmpty();
+            queue.drainTo(batch, batchSize - batch.size());
+            long now = System.nanoTime();
+            if (starting && !batch.isEmpty()) {
+                sendBy = now + delayNanos;
             }
-            if (next != null) {
-                if (batch.isEmpty()) {
-                    sendBy = System.nanoTime() + delayNanos;
-                }
-                batch.add(next);
-                queue.drainTo(batch, batchSize - batch.size());
-            }
-            if (!batch.isEmpty() && (batch.size() >= batchSize || stopping || System.nanoTime() - sendBy >= 0)) {
+            if (!batch.isEmpty() && (batch.size() >= batchSize || stop || now - sendBy >= 0)) {
                 export(batch);
                 batch.clear();
+            } else if (stop) {
+                if (queue.isEmpty()) {
+                    return;
+                }
+            } else {
+                park(batch, sendBy - now);
             }
         }
+    }
+
+    /**
+     * Until the span that completes the batch (the first span, when it is empty), the stop, or the
+     * batch's deadline. The flag is up before the last look at the queue, so a span queued after
+     * that look finds it and wakes the thread; an unpark before the park makes it return at once.
+     */
+    private void park(List<ReadableSpan> batch, long untilDeadline) {
+        wakeAt = batch.isEmpty() ? 1 : batchSize - batch.size();
+        parked.set(true);
+        if (queue.size() < wakeAt && !stopping) {
+            if (batch.isEmpty()) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, untilDeadline);
+            }
+        }
+        parked.set(false);
     }
 
     private void export(List<ReadableSpan> batch) {
@@ -129,12 +164,13 @@ final class ExportQueue implements SpanProcessor {
     @Override
     public CompletableResultCode shutdown() {
         stopping = true;
+        LockSupport.unpark(sender);
         try {
-            worker.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos + WAKE_NANOS) + 1000);
+            sender.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        worker.interrupt();
+        sender.interrupt();
         return exporter.shutdown();
     }
 

@@ -27,10 +27,12 @@ class HandOffTest {
             assertTrue(queue.offer(i));
         }
         assertFalse(queue.offer(3), "full");
+        assertEquals(3, queue.size(), "a refused offer leaves no count behind");
 
         List<Integer> drained = new ArrayList<>();
         assertEquals(2, queue.drainTo(drained, 2));
         assertEquals(List.of(0, 1), drained, "oldest first, at most as many as asked");
+        assertEquals(1, queue.size());
         assertTrue(queue.offer(4));
         assertTrue(queue.offer(5));
         assertFalse(queue.offer(6), "full again");

@@ -10,10 +10,14 @@ import io.infergate.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,6 +78,51 @@ class ExportQueueTest {
         Await.until("all 35 exported", Duration.ofSeconds(10), () -> queue.exported() == 35);
         assertTrue(exporter.batches.stream().allMatch(n -> n <= 10), exporter.batches.toString());
         assertEquals(35, exporter.batches.stream().mapToInt(Integer::intValue).sum());
+        assertEquals(0, queue.droppedQueueFull() + queue.droppedExportFailed());
+        queue.shutdown();
+    }
+
+    @Test
+    void theSpanThatCompletesABatchSendsItWithoutWaitingForTheDelay() {
+        ScriptedExporter exporter = new ScriptedExporter();
+        ExportQueue queue = queue(exporter, 100, 10, 600_000);
+        Tracer tracer = tracer(queue, Sampler.alwaysOn());
+        endSpans(tracer, 9);
+        assertEquals(List.of(), exporter.batches, "a batch not yet full waits for its delay");
+        endSpans(tracer, 1);
+        Await.until("the full batch sent", Duration.ofSeconds(10), () -> queue.exported() == 10);
+        assertEquals(List.of(10), exporter.batches);
+        queue.shutdown();
+    }
+
+    @Test
+    void spansEndedOnManyThreadsAtOnceAllGoOutInFullBatches() throws Exception {
+        int threads = 4;
+        int spansEach = 2_000;
+        ScriptedExporter exporter = new ScriptedExporter();
+        ExportQueue queue = queue(exporter, threads * spansEach, 8, 600_000);
+        Tracer tracer = tracer(queue, Sampler.alwaysOn());
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> ending = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                ending.add(pool.submit(() -> {
+                    go.await();
+                    endSpans(tracer, spansEach);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : ending) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // Every batch is full, the last one too: a wake-up lost on the way would leave it waiting its ten minutes.
+        Await.until("all sent", Duration.ofSeconds(10), () -> queue.exported() == threads * spansEach);
+        assertTrue(exporter.batches.stream().allMatch(n -> n == 8), exporter.batches.toString());
         assertEquals(0, queue.droppedQueueFull() + queue.droppedExportFailed());
         queue.shutdown();
     }
