@@ -34,8 +34,8 @@ final class AccessLogWriter implements Runnable {
     static final int BATCH_BYTES = 64 * 1024;
     /** Records moved off the queue at a time, then formatted, so a full queue frees room as it goes. */
     private static final int TAKE = 256;
-    static final long MIN_NAP = TimeUnit.MILLISECONDS.toNanos(1);
-    static final long MAX_NAP = TimeUnit.MILLISECONDS.toNanos(64);
+    private static final long MIN_NAP = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_NAP = TimeUnit.MILLISECONDS.toNanos(64);
 
     private final HandOff<ExchangeRecord> queue;
     private final LineSink sink;
