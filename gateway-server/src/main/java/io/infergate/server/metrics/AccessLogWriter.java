@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -42,8 +41,8 @@ final class AccessLogWriter implements Runnable {
     private final LongAdder dropped;
     private final AccessLogLine lines = new AccessLogLine();
     private final List<ExchangeRecord> taken = new ArrayList<>(TAKE);
-    private final AtomicBoolean asleep = new AtomicBoolean();
     private final Thread thread;
+    private final Sleeper sleeper;
     private volatile boolean stopping;
     private int linesPending;
     private boolean failing;
@@ -54,6 +53,7 @@ final class AccessLogWriter implements Runnable {
         this.dropped = dropped;
         this.thread = new Thread(this, threadName);
         thread.setDaemon(true); // a sink stuck for good must not keep the process alive
+        this.sleeper = new Sleeper(thread);
     }
 
     void start() {
@@ -78,7 +78,7 @@ final class AccessLogWriter implements Runnable {
                 LockSupport.parkNanos(this, nap);
                 nap *= 2;
             } else {
-                sleep();
+                sleeper.sleep(() -> !queue.isEmpty() || stopping);
                 nap = MIN_NAP;
             }
         }
@@ -129,23 +129,9 @@ final class AccessLogWriter implements Runnable {
         linesPending = 0;
     }
 
-    /**
-     * Until {@link #wake}. The flag is up before the last look at the queue, so a record offered
-     * after that look finds it up and wakes the thread; an unpark before the park makes it return at once.
-     */
-    private void sleep() {
-        asleep.set(true);
-        if (queue.isEmpty() && !stopping) {
-            LockSupport.park(this);
-        }
-        asleep.set(false);
-    }
-
     /** After an offer: wakes the thread if it sleeps. One volatile read when it does not. */
     void wake() {
-        if (asleep.get() && asleep.compareAndSet(true, false)) {
-            LockSupport.unpark(thread);
-        }
+        sleeper.wake();
     }
 
     /** Asks the thread to write out everything queued and close the sink; whether it did within {@code timeoutNanos}. */

@@ -1,6 +1,7 @@
 package io.infergate.server.tracing;
 
 import io.infergate.server.metrics.HandOff;
+import io.infergate.server.metrics.Sleeper;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
@@ -12,9 +13,9 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ended spans on their way to the collector: a bounded queue that an event loop only offers to (a
@@ -42,8 +43,7 @@ final class ExportQueue implements SpanProcessor {
     private final Thread sender;
     /** Spans queued at which the parked sender is woken: 1 when it has none, else what completes its batch. */
     private volatile int wakeAt = 1;
-    /** The sender is parked; whoever wakes it takes the flag, so it is unparked once. */
-    private final AtomicBoolean parked = new AtomicBoolean();
+    private final Sleeper sleeper;
     private volatile boolean stopping;
 
     ExportQueue(SpanExporter exporter, int queueSize, int batchSize, long delayNanos, long timeoutNanos) {
@@ -54,6 +54,7 @@ final class ExportQueue implements SpanProcessor {
         this.timeoutNanos = timeoutNanos;
         this.sender = new Thread(this::run, "infergate-trace-export");
         sender.setDaemon(true);
+        this.sleeper = new Sleeper(sender);
         sender.start();
     }
 
@@ -74,19 +75,13 @@ final class ExportQueue implements SpanProcessor {
         if (!queue.offer(span)) {
             droppedFull.increment();
         } else if (queue.size() >= wakeAt) {
-            wake();
+            sleeper.wake();
         }
     }
 
     @Override
     public boolean isEndRequired() {
         return true;
-    }
-
-    private void wake() {
-        if (parked.get() && parked.compareAndSet(true, false)) {
-            LockSupport.unpark(sender);
-        }
     }
 
     /** Fills a batch until it is full or its first span has waited {@code delay}, then sends it. */
@@ -116,20 +111,16 @@ final class ExportQueue implements SpanProcessor {
 
     /**
      * Until the span that completes the batch (the first span, when it is empty), the stop, or the
-     * batch's deadline. The flag is up before the last look at the queue, so a span queued after
-     * that look finds it and wakes the thread; an unpark before the park makes it return at once.
+     * batch's deadline.
      */
     private void park(List<ReadableSpan> batch, long untilDeadline) {
         wakeAt = batch.isEmpty() ? 1 : batchSize - batch.size();
-        parked.set(true);
-        if (queue.size() < wakeAt && !stopping) {
-            if (batch.isEmpty()) {
-                LockSupport.park(this);
-            } else {
-                LockSupport.parkNanos(this, untilDeadline);
-            }
+        BooleanSupplier wakeDue = () -> queue.size() >= wakeAt || stopping;
+        if (batch.isEmpty()) {
+            sleeper.sleep(wakeDue);
+        } else {
+            sleeper.sleepAtMost(wakeDue, untilDeadline);
         }
-        parked.set(false);
     }
 
     private void export(List<ReadableSpan> batch) {
