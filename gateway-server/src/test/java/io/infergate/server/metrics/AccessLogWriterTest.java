@@ -3,6 +3,8 @@ package io.infergate.server.metrics;
 import io.infergate.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -187,6 +189,20 @@ class AccessLogWriterTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void theWriterRunsInTheIdleSchedulingClassSoItNeverTakesACoreFromALoop() throws Exception {
+        HeldSink sink = new HeldSink();
+        AccessLog log = start(sink, 100);
+        log.write(record(1));
+        assertTrue(sink.entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the writer reached its output");
+        try {
+            assertEquals(IdleScheduling.SCHED_IDLE, IdleScheduling.policyOf(sink.writerThreadId));
+        } finally {
+            sink.release.countDown();
+        }
+    }
+
+    @Test
     void anOffLogWritesNothingAndDropsNothing() {
         AccessLog.OFF.write(record(0));
         AccessLog.OFF.close();
@@ -235,12 +251,14 @@ class AccessLogWriterTest {
         final AtomicInteger failures = new AtomicInteger();
         final List<byte[]> writes = new CopyOnWriteArrayList<>();
         volatile boolean closed;
+        volatile String writerThreadId;
 
         @Override
         public void write(byte[] bytes, int length) throws IOException {
             if (failures.getAndDecrement() > 0) {
                 throw new IOException("refused");
             }
+            writerThreadId = IdleScheduling.currentThreadId();
             entered.countDown();
             try {
                 release.await();
