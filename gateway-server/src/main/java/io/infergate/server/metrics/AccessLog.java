@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  * One JSON line per request ({@link AccessLogLine} has the fields), on stdout or appended to a file.
  * An event loop only puts the finished {@link ExchangeRecord} on a bounded queue ({@link HandOff}:
  * it never waits there, not even for a lock); the thread {@value #THREAD} formats and writes
- * ({@link AccessLogWriter}). When the queue is full the line is dropped and counted ({@link #dropped},
+ * ({@link AccessLogWriter}), backed by {@value #BACKSTOP_THREAD} when it falls behind
+ * ({@link AccessLogBackstop}). When the queue is full the line is dropped and counted ({@link #dropped},
  * {@code gateway_access_log_dropped_total}): a slow reader of stdout or a slow disk costs lines, never
  * a loop's time or unbounded memory.
  *
@@ -28,6 +29,7 @@ public final class AccessLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
 
     static final String THREAD = "infergate-access-log";
+    static final String BACKSTOP_THREAD = "infergate-access-log-backstop";
     /** How long {@link #close} waits for the writer to finish, so a stuck stdout cannot hold up a shutdown. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
@@ -35,17 +37,20 @@ public final class AccessLog implements AutoCloseable {
 
     private final HandOff<ExchangeRecord> queue;
     private final AccessLogWriter writer;
+    private final AccessLogBackstop backstop;
     private final LongAdder dropped = new LongAdder();
     private volatile boolean closed;
 
     private AccessLog() {
         this.queue = null;
         this.writer = null;
+        this.backstop = null;
     }
 
     private AccessLog(LineSink sink, int capacity) {
         this.queue = new HandOff<>(capacity);
-        this.writer = new AccessLogWriter(queue, sink, dropped, THREAD);
+        this.writer = new AccessLogWriter(queue, sink, new LineBatch(queue, sink, dropped), THREAD);
+        this.backstop = new AccessLogBackstop(queue, capacity, new LineBatch(queue, sink, dropped), BACKSTOP_THREAD);
     }
 
     /** The log {@code server.accessLog} asks for, its writer started; a file that cannot be opened fails here. */
@@ -68,6 +73,7 @@ public final class AccessLog implements AutoCloseable {
     static AccessLog start(LineSink sink, int capacity) {
         AccessLog accessLog = new AccessLog(sink, capacity);
         accessLog.writer.start();
+        accessLog.backstop.start();
         return accessLog;
     }
 
@@ -81,6 +87,7 @@ public final class AccessLog implements AutoCloseable {
             return;
         }
         writer.wake();
+        backstop.wakeIfBehind();
     }
 
     /** Lines lost so far: dropped at a full queue or after close, or refused by the output. */
@@ -97,7 +104,10 @@ public final class AccessLog implements AutoCloseable {
         closed = true;
         boolean done;
         try {
-            done = writer.stop(CLOSE_WAIT.toNanos());
+            // The backstop first, so that the writer, which closes the output, is the last to write.
+            long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+            boolean backstopDone = backstop.stop(CLOSE_WAIT.toNanos());
+            done = writer.stop(deadline - System.nanoTime()) && backstopDone;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done = false;

@@ -4,15 +4,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The access log's one thread: takes records off the queue, formats them and writes them out in
- * batches, when the queue is momentarily empty or when {@link #BATCH_BYTES} have gathered.
+ * The access log's thread: takes records off the queue, formats them and writes them out in batches
+ * ({@link LineBatch}), when the queue is momentarily empty or when 64 KiB have gathered.
  *
  * <p>The event loops never wake it per line, which would cost them a system call each: it naps
  * between looks at the queue. A look that finds lines halves the nap, down to {@link #MIN_NAP}; one
@@ -27,33 +24,27 @@ import java.util.concurrent.locks.LockSupport;
  * requests in 8 of 8 interleaved rounds; larger writes alone saved nothing measurable.
  *
  * <p>It runs in Linux's idle scheduling class ({@link IdleScheduling}), so even its short bursts wait
- * for a free core instead of taking one from an event loop.
+ * for a free core instead of taking one from an event loop. On a machine with no idle core it gets
+ * almost nothing; then {@link AccessLogBackstop}, in the normal class, writes the lines instead.
  */
 final class AccessLogWriter implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(AccessLogWriter.class);
 
-    static final int BATCH_BYTES = 64 * 1024;
-    /** Records moved off the queue at a time, then formatted, so a full queue frees room as it goes. */
-    private static final int TAKE = 256;
     private static final long MIN_NAP = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_NAP = TimeUnit.MILLISECONDS.toNanos(64);
 
     private final HandOff<ExchangeRecord> queue;
     private final LineSink sink;
-    private final LongAdder dropped;
-    private final AccessLogLine lines = new AccessLogLine();
-    private final List<ExchangeRecord> taken = new ArrayList<>(TAKE);
+    private final LineBatch batch;
     private final Thread thread;
     private final Sleeper sleeper;
     private volatile boolean stopping;
-    private int linesPending;
-    private boolean failing;
 
-    AccessLogWriter(HandOff<ExchangeRecord> queue, LineSink sink, LongAdder dropped, String threadName) {
+    AccessLogWriter(HandOff<ExchangeRecord> queue, LineSink sink, LineBatch batch, String threadName) {
         this.queue = queue;
         this.sink = sink;
-        this.dropped = dropped;
+        this.batch = batch;
         this.thread = new Thread(this, threadName);
         thread.setDaemon(true); // a sink stuck for good must not keep the process alive
         this.sleeper = new Sleeper(thread);
@@ -69,12 +60,11 @@ final class AccessLogWriter implements Runnable {
         long nap = MIN_NAP;
         while (true) {
             boolean stop = stopping; // read before the look, so a stop sees everything queued before it
-            if (queue.drainTo(taken, TAKE) > 0) {
-                format();
+            if (batch.takeAndFormat()) {
                 nap = Math.max(MIN_NAP, nap / 2);
                 continue;
             }
-            writeOut();
+            batch.writeOut();
             if (stop) {
                 break;
             }
@@ -93,46 +83,6 @@ final class AccessLogWriter implements Runnable {
         }
     }
 
-    private void format() {
-        for (ExchangeRecord record : taken) {
-            int mark = lines.size();
-            try {
-                lines.append(record);
-                linesPending++;
-            } catch (RuntimeException e) { // a bug here must cost a line, not the thread and every line after
-                lines.truncate(mark);
-                dropped.increment();
-                log.error("access log: a line could not be formatted", e);
-            }
-            if (lines.size() >= BATCH_BYTES) {
-                writeOut();
-            }
-        }
-        taken.clear();
-    }
-
-    /** Lines the sink refuses are lost; they count as dropped, and one warning says so until it accepts again. */
-    private void writeOut() {
-        if (linesPending == 0) {
-            return;
-        }
-        try {
-            sink.write(lines.bytes(), lines.size());
-            if (failing) {
-                failing = false;
-                log.info("access log: writing to {} works again", sink.name());
-            }
-        } catch (IOException e) {
-            dropped.add(linesPending);
-            if (!failing) {
-                failing = true;
-                log.warn("access log: writing to {} failed, its lines are dropped: {}", sink.name(), e.toString());
-            }
-        }
-        lines.clear();
-        linesPending = 0;
-    }
-
     /** After an offer: wakes the thread if it sleeps. One volatile read when it does not. */
     void wake() {
         sleeper.wake();
@@ -141,8 +91,6 @@ final class AccessLogWriter implements Runnable {
     /** Asks the thread to write out everything queued and close the sink; whether it did within {@code timeoutNanos}. */
     boolean stop(long timeoutNanos) throws InterruptedException {
         stopping = true;
-        LockSupport.unpark(thread);
-        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
-        return !thread.isAlive();
+        return sleeper.wakeAndAwaitEnd(timeoutNanos);
     }
 }

@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
  * loop that wakes takes the core from it at once.
  *
  * <p>Why: on two cores, the access log's writer woke every millisecond under load and its bursts
- * landed in the middle of requests. In one gateway, rounds of a single client alternating between
- * the writer's normal and idle class, the idle class gave the lower p99 in 16 of 20 rounds (one a
- * tie), by about 15 µs on average. Its cost is that on a machine with no idle core at all the thread gets almost
- * nothing, so its queue fills and drops, counted, instead of slowing requests.
+ * landed in the middle of requests. In one gateway, with rounds of a single client alternating the
+ * writer between the classes, the idle class gave the lower p99 in 25 of 32 rounds, by 15-17 µs on
+ * average; nice 5, nice 10 and {@code SCHED_BATCH} gave nothing measurable. The price: with no idle
+ * core at all such a thread gets almost nothing, so whatever it serves needs a way round that (the
+ * access log's {@link AccessLogBackstop}).
  *
  * <p>Java has no call for a thread's scheduling policy, so {@code chrt} (util-linux) sets it for the
  * thread's id, read from {@code /proc/thread-self}. Entering the class needs no privilege (leaving it

@@ -1,5 +1,6 @@
 package io.infergate.server.metrics;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -42,5 +43,12 @@ public final class Sleeper {
         if (asleep.get() && asleep.compareAndSet(true, false)) {
             LockSupport.unpark(thread);
         }
+    }
+
+    /** Once the thread has been told to stop: wakes it, and whether it ended within {@code timeoutNanos}. */
+    boolean wakeAndAwaitEnd(long timeoutNanos) throws InterruptedException {
+        LockSupport.unpark(thread);
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+        return !thread.isAlive();
     }
 }

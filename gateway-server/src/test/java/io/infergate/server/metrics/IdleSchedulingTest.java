@@ -5,6 +5,7 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,20 +22,25 @@ class IdleSchedulingTest {
         assertEquals(SCHED_OTHER, IdleScheduling.policyOf(testThread), "the test's own thread starts in the normal class");
 
         CompletableFuture<String> moved = new CompletableFuture<>();
+        CountDownLatch looked = new CountDownLatch(1);
         Thread background = new Thread(() -> {
             try {
                 assertTrue(IdleScheduling.enter(), "entering the idle class succeeded");
                 moved.complete(IdleScheduling.currentThreadId());
+                looked.await(); // alive until the test has read its policy
             } catch (Throwable e) {
                 moved.completeExceptionally(e);
             }
         }, "idle-scheduling-test");
         background.start();
-        String tid = moved.get();
-
-        assertEquals(IdleScheduling.SCHED_IDLE, IdleScheduling.policyOf(tid));
-        assertEquals(SCHED_OTHER, IdleScheduling.policyOf(testThread), "the other threads of the process keep their class");
-        background.join();
+        try {
+            String tid = moved.get();
+            assertEquals(IdleScheduling.SCHED_IDLE, IdleScheduling.policyOf(tid));
+            assertEquals(SCHED_OTHER, IdleScheduling.policyOf(testThread), "the other threads of the process keep their class");
+        } finally {
+            looked.countDown();
+            background.join();
+        }
     }
 
     @Test
