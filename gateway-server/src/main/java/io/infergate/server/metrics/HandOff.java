@@ -6,8 +6,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A bounded queue from the event loops to one consumer thread, whose {@link #offer} never waits
- * (the access log's records, tracing's ended spans).
+ * A bounded queue from the event loops to the threads that consume it, whose {@link #offer} never
+ * waits (the access log's records, taken by its writer and its backstop; tracing's ended spans).
  * <p>
  * An {@link java.util.concurrent.ArrayBlockingQueue} takes a lock for every offer and for the
  * consumer's drain, so a loop that offers while the consumer, descheduled on a busy machine, holds

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * thread's id, read from {@code /proc/thread-self}. Entering the class needs no privilege (leaving it
  * would). Where either is missing the thread stays in the normal class.
  */
-public final class IdleScheduling {
+final class IdleScheduling {
 
     private static final Logger log = LoggerFactory.getLogger(IdleScheduling.class);
 
@@ -36,7 +36,7 @@ public final class IdleScheduling {
     private IdleScheduling() {}
 
     /** Whether the calling thread is now in the idle class; says why not in the log if it is not. */
-    public static boolean enter() {
+    static boolean enter() {
         String name = Thread.currentThread().getName();
         String tid;
         try {

@@ -46,7 +46,7 @@ public final class Sleeper {
     }
 
     /** Once the thread has been told to stop: wakes it, and whether it ended within {@code timeoutNanos}. */
-    boolean wakeAndAwaitEnd(long timeoutNanos) throws InterruptedException {
+    public boolean wakeAndAwaitEnd(long timeoutNanos) throws InterruptedException {
         LockSupport.unpark(thread);
         thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
         return !thread.isAlive();

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -155,9 +154,8 @@ final class ExportQueue implements SpanProcessor {
     @Override
     public CompletableResultCode shutdown() {
         stopping = true;
-        LockSupport.unpark(sender);
         try {
-            sender.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + 1000);
+            sleeper.wakeAndAwaitEnd(timeoutNanos + TimeUnit.SECONDS.toNanos(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
